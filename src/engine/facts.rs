@@ -1,0 +1,471 @@
+//! Filling the rule variables for one profile: its fields, plus what the platform
+//! knowledge says about its runtime and the hops on its path.
+
+use crate::profile::{Hop, Profile};
+use crate::rules::cond::{Lookup, Val};
+use crate::rules::vars::{self, Scope, VarId, VARS};
+use crate::rules::{Knowledge, Policy};
+
+/// Variable values for one profile, and one set per hop on the path.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub vals: Vec<Val>,
+    pub hops: Vec<HopFacts>,
+    /// Source ids of the platform facts in play (runtime and hops).
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HopFacts {
+    pub vals: Vec<(VarId, Val)>,
+}
+
+/// Lookup for one hop: hop variables from the hop, the rest from the profile.
+pub struct HopEnv<'a> {
+    pub facts: &'a Facts,
+    pub hop: &'a HopFacts,
+}
+
+impl Lookup for Facts {
+    fn get(&self, var: VarId) -> &Val {
+        self.vals.get(var).unwrap_or(&Val::Unknown)
+    }
+}
+
+impl Lookup for HopEnv<'_> {
+    fn get(&self, var: VarId) -> &Val {
+        if VARS[var].scope == Scope::Hop {
+            self.hop
+                .vals
+                .iter()
+                .find(|(v, _)| *v == var)
+                .map_or(&Val::Unknown, |(_, x)| x)
+        } else {
+            self.facts.get(var)
+        }
+    }
+}
+
+fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Val) -> Val {
+    v.map_or(Val::Unknown, f)
+}
+
+fn num(v: Option<f64>) -> Val {
+    opt(v, Val::Num)
+}
+
+fn flag(v: Option<bool>) -> Val {
+    opt(v, Val::Bool)
+}
+
+fn word<T: serde::Serialize>(v: Option<T>) -> Val {
+    opt(v, |x| Val::Word(enum_word(&x)))
+}
+
+/// The kebab-case word serde writes for an enum value.
+pub fn enum_word<T: serde::Serialize>(x: &T) -> String {
+    match serde_json::to_value(x) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn text(v: Option<&String>) -> Val {
+    v.map_or(Val::Absent, |s| Val::Text(s.clone()))
+}
+
+/// What one hop contributes, known or described inline.
+struct HopView {
+    id: String,
+    name: String,
+    inline: bool,
+    idle: Option<f64>,
+    idle_setting: Option<String>,
+    idle_fix: Option<String>,
+    lifetime: Option<f64>,
+    lifetime_setting: Option<String>,
+    lifetime_fix: Option<String>,
+    buffers: Option<bool>,
+    buffering_fix: Option<String>,
+    websocket: Option<bool>,
+    websocket_setup: Option<String>,
+    sse: Option<bool>,
+    http2: Option<bool>,
+}
+
+fn hop_view(k: &Knowledge, hop: &Hop, sources: &mut Vec<String>) -> Option<HopView> {
+    match hop {
+        Hop::Known(id) => {
+            let h = k.hop(id)?;
+            sources.extend(h.sources().into_iter().map(String::from));
+            Some(HopView {
+                id: h.id.clone(),
+                name: h.name.clone(),
+                inline: false,
+                idle: h.idle_timeout.as_ref().map(|t| t.seconds),
+                idle_setting: h.idle_timeout.as_ref().and_then(|t| t.setting.clone()),
+                idle_fix: h.idle_timeout.as_ref().and_then(|t| t.fix.clone()),
+                lifetime: h.lifetime.as_ref().map(|t| t.seconds),
+                lifetime_setting: h.lifetime.as_ref().and_then(|t| t.setting.clone()),
+                lifetime_fix: h.lifetime.as_ref().and_then(|t| t.fix.clone()),
+                buffers: h.buffering.as_ref().map(|c| c.value),
+                buffering_fix: h.buffering.as_ref().and_then(|c| c.how.clone()),
+                websocket: h.websocket.as_ref().map(|c| c.value),
+                websocket_setup: h.websocket.as_ref().and_then(|c| c.how.clone()),
+                sse: h.sse.as_ref().map(|c| c.value),
+                http2: h.http2.as_ref().map(|c| c.value),
+            })
+        }
+        Hop::Inline(h) => Some(HopView {
+            id: slug(&h.name),
+            name: h.name.clone(),
+            inline: true,
+            idle: h.idle_timeout_s,
+            idle_setting: h.idle_timeout_s.map(|_| "its idle timeout".to_string()),
+            idle_fix: h
+                .idle_timeout_s
+                .map(|_| format!("raise {}'s idle timeout", h.name)),
+            lifetime: h.lifetime_s,
+            lifetime_setting: h.lifetime_s.map(|_| "its request timeout".to_string()),
+            lifetime_fix: h.lifetime_s.map(|_| {
+                format!(
+                    "raise {}'s request timeout for streaming routes, and make clients reconnect",
+                    h.name
+                )
+            }),
+            buffers: h.buffers,
+            buffering_fix: h.buffers.filter(|b| *b).map(|_| {
+                format!(
+                    "turn response buffering off on {} for the stream's route",
+                    h.name
+                )
+            }),
+            websocket: h.websocket,
+            websocket_setup: h
+                .websocket
+                .filter(|w| *w)
+                .map(|_| format!("let {} pass the Upgrade and Connection headers", h.name)),
+            sse: h.sse,
+            http2: h.http2,
+        }),
+    }
+}
+
+/// A safe id from a free-text hop name.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if s.is_empty() {
+        "inline-hop".into()
+    } else {
+        s
+    }
+}
+
+/// Kleene OR over hops of "this hop has property X", unknown hops counting as unknown.
+fn any_hop(views: &[HopView], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
+    let mut unknown = !path_known;
+    for v in views {
+        match f(v) {
+            Some(true) => return Val::Bool(true),
+            Some(false) => {}
+            None => unknown = true,
+        }
+    }
+    if unknown {
+        Val::Unknown
+    } else {
+        Val::Bool(false)
+    }
+}
+
+/// Kleene AND over hops.
+fn all_hops(views: &[HopView], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
+    match any_hop(views, path_known, |v| f(v).map(|b| !b)) {
+        Val::Bool(b) => Val::Bool(!b),
+        other => other,
+    }
+}
+
+pub fn heartbeat_s(policy: &Policy, min_idle: Option<f64>) -> f64 {
+    match min_idle {
+        Some(idle) => {
+            let raw = idle * policy.heartbeat_fraction;
+            let stepped = if raw >= policy.heartbeat_step_s * 2.0 {
+                (raw / policy.heartbeat_step_s).floor() * policy.heartbeat_step_s
+            } else {
+                raw.floor()
+            };
+            stepped.clamp(policy.heartbeat_min_s, policy.heartbeat_max_s)
+        }
+        None => policy.heartbeat_default_s,
+    }
+}
+
+/// Computes every variable for a profile.
+pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
+    let mut vals = vec![Val::Unknown; VARS.len()];
+    let mut sources = Vec::new();
+    let set = |vals: &mut Vec<Val>, name: &str, v: Val| vals[vars::id(name)] = v;
+    set(&mut vals, "name", Val::Text(p.name.clone()));
+    set(&mut vals, "direction", Val::Word(enum_word(&p.direction)));
+    set(
+        &mut vals,
+        "client_messages_per_minute",
+        num(p.client_messages_per_minute),
+    );
+    set(&mut vals, "payload", word(p.payload));
+    set(&mut vals, "round_trip_ms", num(p.round_trip_ms));
+    set(&mut vals, "update_interval_s", num(p.update_interval_s));
+    set(&mut vals, "max_delay_s", num(p.max_delay_s));
+    set(&mut vals, "runtime", opt(p.runtime.clone(), Val::Word));
+    set(
+        &mut vals,
+        "path",
+        opt(p.path.as_ref(), |hops| {
+            Val::List(
+                hops.iter()
+                    .filter_map(|h| match h {
+                        Hop::Known(id) => Some(id.clone()),
+                        Hop::Inline(_) => None,
+                    })
+                    .collect(),
+            )
+        }),
+    );
+    set(&mut vals, "http2", flag(p.http2));
+    set(&mut vals, "auth", word(p.auth));
+    set(
+        &mut vals,
+        "clients",
+        opt(p.clients.as_ref(), |c| {
+            Val::List(c.iter().map(enum_word).collect())
+        }),
+    );
+    set(
+        &mut vals,
+        "locked_down_networks",
+        flag(p.locked_down_networks),
+    );
+    set(&mut vals, "presence", flag(p.presence));
+    set(
+        &mut vals,
+        "hidden_tab_delivery",
+        flag(p.hidden_tab_delivery),
+    );
+    set(&mut vals, "resume", flag(p.resume));
+    set(
+        &mut vals,
+        "concurrent_clients",
+        num(p.concurrent_clients.map(|n| n as f64)),
+    );
+    set(
+        &mut vals,
+        "streams_per_client",
+        num(p.streams_per_client.map(|n| n as f64)),
+    );
+    set(&mut vals, "job_duration_s", num(p.job_duration_s));
+    set(&mut vals, "user_waits", flag(p.user_waits));
+    set(&mut vals, "current_transport", word(p.current_transport));
+
+    let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
+    if let Some(rt) = runtime {
+        sources.extend(rt.sources().into_iter().map(String::from));
+        set(&mut vals, "runtime.name", Val::Text(rt.name.clone()));
+        set(&mut vals, "runtime.kind", Val::Word(rt.kind.clone()));
+        set(
+            &mut vals,
+            "runtime.websocket",
+            opt(rt.websocket.as_ref(), |(s, _)| Val::Word(s.clone())),
+        );
+        set(
+            &mut vals,
+            "runtime.websocket_note",
+            opt(rt.websocket.as_ref(), |(_, n)| Val::Text(n.text.clone())),
+        );
+        set(
+            &mut vals,
+            "runtime.streaming",
+            flag(rt.streaming.as_ref().map(|c| c.value)),
+        );
+        let lt = rt.lifetime.as_ref();
+        set(
+            &mut vals,
+            "runtime.lifetime_s",
+            lt.map_or(Val::Absent, |t| Val::Num(t.seconds)),
+        );
+        set(
+            &mut vals,
+            "runtime.lifetime_max_s",
+            lt.map_or(Val::Absent, |t| {
+                Val::Num(t.max_seconds.unwrap_or(t.seconds))
+            }),
+        );
+        set(
+            &mut vals,
+            "runtime.lifetime_setting",
+            text(lt.and_then(|t| t.setting.as_ref())),
+        );
+        set(
+            &mut vals,
+            "runtime.managed_service",
+            text(rt.managed_service.as_ref().map(|n| &n.text)),
+        );
+    }
+
+    // The hops: the profile's path, then any the runtime always puts in front of the app.
+    let path_known = p.path.is_some();
+    let mut views: Vec<HopView> = p
+        .path
+        .iter()
+        .flatten()
+        .filter_map(|h| hop_view(k, h, &mut sources))
+        .collect();
+    if let Some(rt) = runtime {
+        for id in &rt.implies {
+            if !views.iter().any(|v| &v.id == id) {
+                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), &mut sources) {
+                    views.push(v);
+                }
+            }
+        }
+    }
+    set(
+        &mut vals,
+        "path.buffers",
+        any_hop(&views, path_known, |v| v.buffers),
+    );
+    set(
+        &mut vals,
+        "path.websocket",
+        all_hops(&views, path_known, |v| v.websocket),
+    );
+    set(
+        &mut vals,
+        "path.sse",
+        all_hops(&views, path_known, |v| v.sse.or(Some(true))),
+    );
+    set(
+        &mut vals,
+        "path.http2",
+        all_hops(&views, path_known, |v| v.http2),
+    );
+
+    // Smallest idle timeout (gaps) and lifetime cap (total) across hops and runtime.
+    let mut idle: Option<(f64, String)> = None;
+    let mut life: Option<(f64, String)> = None;
+    let consider = |slot: &mut Option<(f64, String)>, secs: Option<f64>, who: &str| {
+        if let Some(s) = secs {
+            if slot.as_ref().is_none_or(|(m, _)| s < *m) {
+                *slot = Some((s, who.to_string()));
+            }
+        }
+    };
+    for v in &views {
+        consider(&mut idle, v.idle, &v.name);
+        consider(&mut life, v.lifetime, &v.name);
+    }
+    if let Some(rt) = runtime {
+        consider(
+            &mut idle,
+            rt.idle_timeout.as_ref().map(|t| t.seconds),
+            &rt.name,
+        );
+        consider(&mut life, rt.lifetime.as_ref().map(|t| t.seconds), &rt.name);
+    }
+    // Without a path, hops we cannot see may still have timeouts: unknown, not none.
+    let none_or_unknown = if path_known {
+        Val::Absent
+    } else {
+        Val::Unknown
+    };
+    let (idle_s, idle_hop) = match &idle {
+        Some((s, who)) => (Val::Num(*s), Val::Text(who.clone())),
+        None => (none_or_unknown.clone(), none_or_unknown.clone()),
+    };
+    let (life_s, life_hop) = match &life {
+        Some((s, who)) => (Val::Num(*s), Val::Text(who.clone())),
+        None => (none_or_unknown.clone(), none_or_unknown),
+    };
+    set(&mut vals, "path.min_idle_s", idle_s);
+    set(&mut vals, "path.min_idle_hop", idle_hop);
+    set(&mut vals, "path.min_lifetime_s", life_s);
+    set(&mut vals, "path.min_lifetime_hop", life_hop);
+    set(
+        &mut vals,
+        "heartbeat_s",
+        Val::Num(heartbeat_s(&k.policy, idle.as_ref().map(|(s, _)| *s))),
+    );
+
+    let hops = views
+        .into_iter()
+        .map(|v| {
+            let t = |s: Option<String>| s.map_or(Val::Absent, Val::Text);
+            let n = |x: Option<f64>| x.map_or(Val::Absent, Val::Num);
+            HopFacts {
+                vals: vec![
+                    (vars::id("hop.id"), Val::Text(v.id)),
+                    (vars::id("hop.name"), Val::Text(v.name)),
+                    (vars::id("hop.inline"), Val::Bool(v.inline)),
+                    (vars::id("hop.idle_timeout_s"), n(v.idle)),
+                    (vars::id("hop.idle_setting"), t(v.idle_setting)),
+                    (vars::id("hop.idle_fix"), t(v.idle_fix)),
+                    (vars::id("hop.lifetime_s"), n(v.lifetime)),
+                    (vars::id("hop.lifetime_setting"), t(v.lifetime_setting)),
+                    (vars::id("hop.lifetime_fix"), t(v.lifetime_fix)),
+                    (vars::id("hop.buffers"), flag(v.buffers)),
+                    (vars::id("hop.buffering_fix"), t(v.buffering_fix)),
+                    (vars::id("hop.websocket"), flag(v.websocket)),
+                    (vars::id("hop.websocket_setup"), t(v.websocket_setup)),
+                    (vars::id("hop.sse"), flag(v.sse)),
+                    (vars::id("hop.http2"), flag(v.http2)),
+                ],
+            }
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    sources.retain(|s| seen.insert(s.clone()));
+    Facts {
+        vals,
+        hops,
+        sources,
+    }
+}
+
+/// Fills `{placeholders}` in a rule text.
+pub fn render(text: &str, env: &dyn Lookup) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(after.len());
+        match (after[len..].starts_with('}'), vars::var_id(&after[..len])) {
+            (true, Some(var)) if len > 0 => {
+                out.push_str(&env.get(var).display());
+                rest = &after[len + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,272 @@
+//! What would change the answer: single-field changes that flip the recommended
+//! transport (flips), and unanswered fields whose answer could (unknowns).
+//! Candidate values come from the thresholds the scoring rules actually contain.
+
+use super::{facts, Engine, Flip};
+use crate::profile::{Client, FieldKind, Hop, Profile, FIELDS};
+use crate::rules::cond::{Lit, Op, Operand};
+use crate::rules::vars;
+use serde_json::{json, Value as Json};
+
+/// A value a field could take.
+#[derive(Debug, Clone)]
+enum Cand {
+    Num(f64),
+    Bool(bool),
+    Word(String),
+    Clients(Vec<Client>),
+    Path(Vec<Hop>),
+}
+
+impl Cand {
+    fn json(&self) -> Json {
+        match self {
+            Cand::Num(n) => num_json(*n),
+            Cand::Bool(b) => json!(b),
+            Cand::Word(w) => json!(w),
+            Cand::Clients(c) => json!(c),
+            Cand::Path(p) => json!(p),
+        }
+    }
+}
+
+fn num_json(n: f64) -> Json {
+    let r = (n * 1e6).round() / 1e6;
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        json!(r as i64)
+    } else {
+        json!(r)
+    }
+}
+
+/// Thresholds in the scoring rules for one variable.
+fn thresholds(e: &Engine, var: usize) -> Vec<f64> {
+    let mut out = Vec::new();
+    for r in &e.scoring {
+        let mut leaves = Vec::new();
+        r.rule.when.leaves(&mut leaves);
+        for (v, op) in leaves {
+            if v != var {
+                continue;
+            }
+            let t = match op {
+                Op::Cmp(_, Operand::Num(t)) => Some(*t),
+                Op::Eq(Lit::Num(t)) | Op::Ne(Lit::Num(t)) => Some(*t),
+                _ => None,
+            };
+            if let Some(t) = t {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    out
+}
+
+/// A value just past a threshold, on a readable step.
+fn step(t: f64) -> f64 {
+    if t == 0.0 {
+        1.0
+    } else {
+        10f64.powf(t.abs().log10().floor() - 1.0)
+    }
+}
+
+fn numeric_candidates(e: &Engine, kind: FieldKind, var: usize) -> Vec<f64> {
+    let mut out = Vec::new();
+    for t in thresholds(e, var) {
+        let s = step(t);
+        for c in [t - s, t, t + s] {
+            let c = match kind {
+                FieldKind::Count { .. } if c < t => c.floor(),
+                FieldKind::Count { .. } => c.ceil(),
+                _ => (c * 1e6).round() / 1e6,
+            };
+            let ok = match kind {
+                FieldKind::Number { min, exclusive } => {
+                    c.is_finite() && if exclusive { c > min } else { c >= min }
+                }
+                FieldKind::Count { min } => c >= min as f64,
+                _ => false,
+            };
+            if ok && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn candidates(e: &Engine, p: &Profile, name: &str, kind: FieldKind, known: bool) -> Vec<Cand> {
+    match kind {
+        FieldKind::Number { .. } | FieldKind::Count { .. } => vars::var_id(name)
+            .map(|v| {
+                numeric_candidates(e, kind, v)
+                    .into_iter()
+                    .map(Cand::Num)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        FieldKind::YesNo => vec![Cand::Bool(true), Cand::Bool(false)],
+        FieldKind::Choice(words) => words.iter().map(|w| Cand::Word((*w).to_string())).collect(),
+        FieldKind::Runtime => {
+            e.k.runtimes
+                .iter()
+                .map(|r| Cand::Word(r.id.clone()))
+                .collect()
+        }
+        FieldKind::Clients => {
+            let all = [Client::Browser, Client::Mobile, Client::Server, Client::Iot];
+            match &p.clients {
+                Some(current) => all
+                    .iter()
+                    .map(|c| {
+                        let mut next = current.clone();
+                        if let Some(i) = next.iter().position(|x| x == c) {
+                            next.remove(i);
+                        } else {
+                            next.push(*c);
+                        }
+                        Cand::Clients(next)
+                    })
+                    .filter(|c| !matches!(c, Cand::Clients(v) if v.is_empty()))
+                    .collect(),
+                None => all.iter().map(|c| Cand::Clients(vec![*c])).collect(),
+            }
+        }
+        FieldKind::Path if known => {
+            let hops = p.path.clone().unwrap_or_default();
+            (0..hops.len())
+                .map(|i| {
+                    let mut next = hops.clone();
+                    next.remove(i);
+                    Cand::Path(next)
+                })
+                .collect()
+        }
+        FieldKind::Path | FieldKind::Text => Vec::new(),
+    }
+}
+
+fn word<T: serde::de::DeserializeOwned>(w: &str) -> Option<T> {
+    serde_json::from_value(json!(w)).ok()
+}
+
+fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
+    let mut q = p.clone();
+    match (name, c) {
+        ("client_messages_per_minute", Cand::Num(n)) => q.client_messages_per_minute = Some(*n),
+        ("round_trip_ms", Cand::Num(n)) => q.round_trip_ms = Some(*n),
+        ("update_interval_s", Cand::Num(n)) => q.update_interval_s = Some(*n),
+        ("max_delay_s", Cand::Num(n)) => q.max_delay_s = Some(*n),
+        ("job_duration_s", Cand::Num(n)) => q.job_duration_s = Some(*n),
+        ("concurrent_clients", Cand::Num(n)) => q.concurrent_clients = Some(*n as u64),
+        ("streams_per_client", Cand::Num(n)) => q.streams_per_client = Some(*n as u64),
+        ("http2", Cand::Bool(b)) => q.http2 = Some(*b),
+        ("locked_down_networks", Cand::Bool(b)) => q.locked_down_networks = Some(*b),
+        ("presence", Cand::Bool(b)) => q.presence = Some(*b),
+        ("hidden_tab_delivery", Cand::Bool(b)) => q.hidden_tab_delivery = Some(*b),
+        ("resume", Cand::Bool(b)) => q.resume = Some(*b),
+        ("user_waits", Cand::Bool(b)) => q.user_waits = Some(*b),
+        ("direction", Cand::Word(w)) => q.direction = word(w)?,
+        ("payload", Cand::Word(w)) => q.payload = Some(word(w)?),
+        ("auth", Cand::Word(w)) => q.auth = Some(word(w)?),
+        ("runtime", Cand::Word(w)) => q.runtime = Some(w.clone()),
+        ("clients", Cand::Clients(c)) => q.clients = Some(c.clone()),
+        ("path", Cand::Path(h)) => q.path = Some(h.clone()),
+        _ => return None,
+    }
+    Some(q)
+}
+
+fn current(p: &Profile, name: &str) -> Option<Json> {
+    let v = serde_json::to_value(p).ok()?;
+    v.get(name).cloned()
+}
+
+/// How far a candidate is from the current value (smaller is a smaller change).
+fn distance(from: &Json, to: &Cand) -> f64 {
+    match (from.as_f64(), to) {
+        (Some(a), Cand::Num(b)) if a > 0.0 && *b > 0.0 => (b / a).ln().abs(),
+        (Some(a), Cand::Num(b)) => (b - a).abs(),
+        _ => 0.0,
+    }
+}
+
+/// Flips for answered fields, and the unanswered fields that could change the answer
+/// (most decisive first).
+pub(super) fn analyse(e: &Engine, p: &Profile, win: usize) -> (Vec<Flip>, Vec<String>) {
+    let mut flips: Vec<(Flip, f64)> = Vec::new();
+    let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
+    for (order, spec) in FIELDS.iter().enumerate() {
+        if matches!(spec.name, "name" | "current_transport") {
+            continue;
+        }
+        let from = current(p, spec.name);
+        let known = from.is_some();
+        let cands = candidates(e, p, spec.name, spec.kind, known);
+        let mut tried = 0usize;
+        let mut flipped = 0usize;
+        for c in &cands {
+            if from.as_ref() == Some(&c.json()) {
+                continue;
+            }
+            let Some(q) = apply(p, spec.name, c) else {
+                continue;
+            };
+            tried += 1;
+            let s = e.score(&facts::facts(e.k, &q));
+            let w = e.winner(&s);
+            if w == win {
+                continue;
+            }
+            flipped += 1;
+            if let Some(from) = &from {
+                let transport = e.transport(w).to_string();
+                let d = distance(from, c);
+                let flip = Flip {
+                    field: spec.name.to_string(),
+                    from: Some(from.clone()),
+                    to: c.json(),
+                    transport,
+                };
+                match flips
+                    .iter_mut()
+                    .find(|(f, _)| f.field == flip.field && f.transport == flip.transport)
+                {
+                    Some(slot) if d < slot.1 => *slot = (flip, d),
+                    Some(_) => {}
+                    None => flips.push((flip, d)),
+                }
+            }
+        }
+        if !known && flipped > 0 {
+            unknowns.push((
+                spec.name.to_string(),
+                flipped as f64 / tried.max(1) as f64,
+                order,
+            ));
+        }
+    }
+    unknowns.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    (
+        flips.into_iter().map(|(f, _)| f).collect(),
+        unknowns.into_iter().map(|(n, _, _)| n).collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_readable() {
+        assert_eq!(step(30.0), 1.0);
+        assert_eq!(step(200.0), 10.0);
+        assert!((step(1.0) - 0.1).abs() < 1e-12);
+        assert_eq!(num_json(0.1 + 0.2), json!(0.3));
+        assert_eq!(num_json(31.0), json!(31));
+    }
+}

@@ -1,0 +1,367 @@
+//! Scores a profile against the rules and builds a [`Decision`]. Never prints.
+
+mod decision;
+pub mod facts;
+mod flips;
+
+pub use decision::*;
+
+use crate::profile::Profile;
+use crate::rules::cond::{Lookup, Tri};
+use crate::rules::{Knowledge, Rule};
+use facts::{render, Facts, HopEnv};
+
+/// The rules engine over one set of knowledge.
+pub struct Engine<'k> {
+    pub k: &'k Knowledge,
+    /// Recommendable transports, simplest first (the tie-break order).
+    transports: Vec<&'k str>,
+    /// Scoring rules with their points per transport (indexed like `transports`).
+    scoring: Vec<ScoringRule<'k>>,
+}
+
+struct ScoringRule<'k> {
+    rule: &'k Rule,
+    points: Vec<i32>,
+    vetoes: Vec<bool>,
+}
+
+/// Scores for one set of facts.
+#[derive(Debug, Clone)]
+pub(crate) struct Scores {
+    pub total: Vec<i32>,
+    pub vetoed: Vec<bool>,
+    pub fired: Vec<Tri>,
+}
+
+impl<'k> Engine<'k> {
+    pub fn new(k: &'k Knowledge) -> Self {
+        let mut ts: Vec<_> = k.transports.iter().filter(|t| t.recommend).collect();
+        ts.sort_by_key(|t| t.tie_rank);
+        let transports: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+        let scoring = k
+            .rules
+            .iter()
+            .filter(|r| r.scores())
+            .map(|rule| ScoringRule {
+                rule,
+                points: transports
+                    .iter()
+                    .map(|t| {
+                        rule.score
+                            .iter()
+                            .filter(|(x, _)| x == t)
+                            .map(|(_, p)| p)
+                            .sum()
+                    })
+                    .collect(),
+                vetoes: transports
+                    .iter()
+                    .map(|t| rule.veto.iter().any(|v| v == t))
+                    .collect(),
+            })
+            .collect();
+        Engine {
+            k,
+            transports,
+            scoring,
+        }
+    }
+
+    pub(crate) fn score(&self, f: &Facts) -> Scores {
+        let n = self.transports.len();
+        let mut s = Scores {
+            total: vec![0; n],
+            vetoed: vec![false; n],
+            fired: Vec::with_capacity(self.scoring.len()),
+        };
+        for r in &self.scoring {
+            let t = r.rule.when.eval(f);
+            if t == Tri::True {
+                for i in 0..n {
+                    s.total[i] += r.points[i];
+                    s.vetoed[i] |= r.vetoes[i];
+                }
+            }
+            s.fired.push(t);
+        }
+        s
+    }
+
+    /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
+    pub(crate) fn order(&self, s: &Scores) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..self.transports.len()).collect();
+        idx.sort_by_key(|&i| (s.vetoed[i], -s.total[i], i));
+        idx
+    }
+
+    pub(crate) fn winner(&self, s: &Scores) -> usize {
+        self.order(s).first().copied().unwrap_or(0)
+    }
+
+    pub(crate) fn transport(&self, i: usize) -> &'k str {
+        self.transports[i]
+    }
+
+    /// Decides one profile. `source` names where it came from (a path, or `-`).
+    pub fn decide(&self, p: &Profile, source: &str) -> Decision {
+        let f = facts::facts(self.k, p);
+        let s = self.score(&f);
+        let order = self.order(&s);
+        let win = order[0];
+        let winner = self.transports[win];
+        let runner = order.get(1).copied().filter(|&i| !s.vetoed[i]);
+        let margin = runner.map(|r| s.total[win] - s.total[r]);
+        let policy = &self.k.policy;
+        let mut confidence = match margin {
+            None => Confidence::High,
+            Some(m) if m >= policy.high_margin => Confidence::High,
+            Some(m) if m >= policy.medium_margin => Confidence::Medium,
+            Some(_) => Confidence::Low,
+        };
+        if s.vetoed[win] {
+            confidence = Confidence::Low;
+        }
+
+        let mut evaluations = Vec::new();
+        let mut rationale = Vec::new();
+        let mut vetoed_by: Vec<Vec<String>> = vec![Vec::new(); self.transports.len()];
+        for (r, fired) in self.scoring.iter().zip(&s.fired) {
+            let effects: Vec<Effect> = r
+                .points
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p != 0)
+                .map(|(i, p)| Effect {
+                    transport: self.transports[i].to_string(),
+                    points: *p,
+                })
+                .collect();
+            let vetoes: Vec<String> = r.rule.veto.clone();
+            if *fired == Tri::True {
+                for (i, v) in r.vetoes.iter().enumerate() {
+                    if *v {
+                        vetoed_by[i].push(r.rule.id.clone());
+                    }
+                }
+                rationale.push(Reason {
+                    rule: r.rule.id.clone(),
+                    dimension: r.rule.dimension.clone(),
+                    text: render(&r.rule.message, &f),
+                    effects: effects.clone(),
+                    vetoes: vetoes.clone(),
+                });
+            }
+            evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
+        }
+
+        // Advice: add-ons and gotchas for the winner.
+        let mut add_on_ids: Vec<String> = Vec::new();
+        let mut gotchas: Vec<Gotcha> = Vec::new();
+        let mut used_sources: Vec<String> = Vec::new();
+        for r in &s
+            .fired
+            .iter()
+            .zip(&self.scoring)
+            .filter(|(t, _)| **t == Tri::True)
+            .map(|(_, r)| r.rule)
+            .collect::<Vec<_>>()
+        {
+            used_sources.extend(r.sources.iter().cloned());
+        }
+        for rule in self.k.rules.iter().filter(|r| !r.scores()) {
+            let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
+            let note = (!applies).then(|| format!("advice for {} only", rule.only_for.join(", ")));
+            let mut give =
+                |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation>| {
+                    let t = rule.when.eval(env);
+                    evaluations.push(evaluation(
+                        rule,
+                        hop,
+                        env,
+                        t,
+                        Vec::new(),
+                        Vec::new(),
+                        note.clone(),
+                    ));
+                    if t != Tri::True || !applies {
+                        return;
+                    }
+                    used_sources.extend(rule.sources.iter().cloned());
+                    for a in &rule.add_ons {
+                        if !add_on_ids.contains(a) {
+                            add_on_ids.push(a.clone());
+                        }
+                    }
+                    if let Some(g) = &rule.gotcha {
+                        let id = render(&g.id, env);
+                        if !gotchas.iter().any(|x| x.id == id) {
+                            gotchas.push(Gotcha {
+                                id,
+                                text: render(&g.text, env),
+                                fix: render(&g.fix, env),
+                                rule: rule.id.clone(),
+                            });
+                        }
+                    }
+                };
+            if rule.per_hop {
+                for hop in &f.hops {
+                    let env = HopEnv { facts: &f, hop };
+                    let name = env.get(crate::rules::vars::id("hop.name")).display();
+                    give(&env, Some(name), &mut evaluations);
+                }
+            } else {
+                give(&f, None, &mut evaluations);
+            }
+        }
+        // Add-ons in catalogue order, so output is stable whatever the rule order.
+        let add_ons: Vec<String> = self
+            .k
+            .add_ons
+            .iter()
+            .filter(|a| add_on_ids.contains(&a.id))
+            .map(|a| a.id.clone())
+            .collect();
+        let build = self
+            .k
+            .add_ons
+            .iter()
+            .filter(|a| add_ons.contains(&a.id))
+            .map(|a| BuildStep {
+                add_on: a.id.clone(),
+                name: a.name.clone(),
+                text: render(&a.build, &f),
+            })
+            .collect();
+        let heartbeat_s = add_ons.iter().any(|a| a == "heartbeat").then(|| {
+            match f.get(crate::rules::vars::id("heartbeat_s")) {
+                crate::rules::Val::Num(n) => *n,
+                _ => policy.heartbeat_default_s,
+            }
+        });
+
+        let (flips, unknowns) = flips::analyse(self, p, win);
+        if !unknowns.is_empty() {
+            confidence = confidence.lower();
+        }
+
+        used_sources.extend(f.sources.iter().cloned());
+        let mut sources: Vec<SourceCite> = Vec::new();
+        for id in used_sources {
+            if sources.iter().any(|s| s.id == id) {
+                continue;
+            }
+            if let Some(src) = self.k.source(&id) {
+                sources.push(SourceCite {
+                    id: src.id.clone(),
+                    title: src.title.clone(),
+                    url: src.url.clone(),
+                    checked: src.checked.clone(),
+                });
+            }
+        }
+        sources.sort_by(|a, b| a.id.cmp(&b.id));
+
+        let ranking = order
+            .iter()
+            .map(|&i| Ranked {
+                transport: self.transports[i].to_string(),
+                score: s.total[i],
+                vetoed: s.vetoed[i],
+                vetoed_by: vetoed_by[i].clone(),
+            })
+            .collect();
+        let audit = p
+            .current_transport
+            .map(|c| self.audit(&facts::enum_word(&c), winner));
+        Decision {
+            format_version: JSON_FORMAT_VERSION,
+            name: p.name.clone(),
+            source: source.to_string(),
+            recommendation: Recommendation {
+                transport: winner.to_string(),
+                confidence,
+                add_ons,
+                heartbeat_s,
+                margin,
+                runner_up: runner.map(|r| self.transports[r].to_string()),
+            },
+            ranking,
+            rationale,
+            gotchas,
+            flips,
+            unknowns,
+            audit,
+            build,
+            sources,
+            evaluations,
+        }
+    }
+
+    fn audit(&self, current: &str, recommended: &str) -> Audit {
+        let ladder = |t: &str| self.k.transport(t).and_then(|x| x.ladder);
+        let verdict = if current == recommended {
+            Verdict::Fits
+        } else {
+            match (ladder(current), ladder(recommended)) {
+                (Some(c), Some(r)) if c > r => Verdict::OverEngineered,
+                (Some(c), Some(r)) if c < r => Verdict::UnderEngineered,
+                (Some(_), Some(_)) => Verdict::Fits,
+                _ => Verdict::Mismatch,
+            }
+        };
+        let text = match verdict {
+            Verdict::Fits => format!("{current} fits this workload"),
+            Verdict::OverEngineered => {
+                format!("{current} is more than this workload needs: {recommended} would do")
+            }
+            Verdict::UnderEngineered => {
+                format!("{current} is less than this workload needs: use {recommended}")
+            }
+            Verdict::Mismatch => {
+                format!("{current} does not match this workload's shape: use {recommended}")
+            }
+        };
+        Audit {
+            current: current.to_string(),
+            verdict,
+            text,
+        }
+    }
+}
+
+fn evaluation(
+    rule: &Rule,
+    hop: Option<String>,
+    env: &dyn Lookup,
+    t: Tri,
+    effects: Vec<Effect>,
+    vetoes: Vec<String>,
+    note: Option<String>,
+) -> Evaluation {
+    Evaluation {
+        rule: rule.id.clone(),
+        dimension: rule.dimension.clone(),
+        hop,
+        condition: rule.when.describe(),
+        outcome: match t {
+            Tri::True => "true",
+            Tri::False => "false",
+            Tri::Unknown => "unknown",
+        },
+        seen: rule
+            .reads
+            .iter()
+            .map(|v| {
+                (
+                    crate::rules::vars::VARS[*v].name.to_string(),
+                    env.get(*v).display(),
+                )
+            })
+            .collect(),
+        effects,
+        vetoes,
+        note,
+    }
+}

@@ -1,0 +1,245 @@
+//! The decision knowledge: rules, platform facts, transports, add-ons and sources,
+//! loaded from YAML (the defaults are embedded from `rules/` at build time).
+
+pub mod cond;
+mod load;
+pub(crate) mod obj;
+pub mod vars;
+
+pub use cond::{Cond, Tri, Val};
+pub use load::{check_dir, Knowledge, LoadError};
+
+use crate::yaml::Pos;
+
+/// The embedded default rule files, in load order.
+pub const DEFAULT_FILES: &[(&str, &str)] = &[
+    (
+        "rules/sources.yaml",
+        include_str!("../../rules/sources.yaml"),
+    ),
+    (
+        "rules/platforms.yaml",
+        include_str!("../../rules/platforms.yaml"),
+    ),
+    ("rules/matrix.yaml", include_str!("../../rules/matrix.yaml")),
+    (
+        "rules/decision.yaml",
+        include_str!("../../rules/decision.yaml"),
+    ),
+    ("rules/advice.yaml", include_str!("../../rules/advice.yaml")),
+];
+
+/// The dimensions rules are grouped by.
+pub const DIMENSIONS: &[&str] = &[
+    "direction",
+    "latency",
+    "cadence",
+    "runtime",
+    "proxies",
+    "auth",
+    "presence",
+    "delivery",
+    "resume",
+    "scale",
+];
+
+/// Where a definition came from: the embedded defaults or a user's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub pos: Pos,
+}
+
+impl Origin {
+    pub fn is_default(&self) -> bool {
+        self.file.starts_with("rules/") && DEFAULT_FILES.iter().any(|(f, _)| *f == self.file)
+    }
+    pub fn describe(&self) -> String {
+        if self.is_default() {
+            "default".into()
+        } else {
+            format!("{}:{}", self.file, self.pos.line)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub checked: String,
+    pub confidence: String,
+    pub origin: Origin,
+}
+
+/// A timeout fact: gap-based (`idle_timeout`) or total (`lifetime`).
+#[derive(Debug, Clone, Default)]
+pub struct Timeout {
+    pub seconds: f64,
+    pub max_seconds: Option<f64>,
+    pub setting: Option<String>,
+    pub fix: Option<String>,
+    pub note: Option<String>,
+    pub source: String,
+}
+
+/// A yes/no capability fact.
+#[derive(Debug, Clone, Default)]
+pub struct Capability {
+    pub value: bool,
+    /// Configuration it needs (`setup`) or how to change it (`fix`).
+    pub how: Option<String>,
+    pub note: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub text: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub websocket: Option<(String, Note)>,
+    pub streaming: Option<Capability>,
+    pub lifetime: Option<Timeout>,
+    pub idle_timeout: Option<Timeout>,
+    pub implies: Vec<String>,
+    pub managed_service: Option<Note>,
+    pub notes: Vec<Note>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct HopInfo {
+    pub id: String,
+    pub name: String,
+    pub idle_timeout: Option<Timeout>,
+    pub lifetime: Option<Timeout>,
+    pub buffering: Option<Capability>,
+    pub websocket: Option<Capability>,
+    pub sse: Option<Capability>,
+    pub http2: Option<Capability>,
+    pub notes: Vec<Note>,
+    pub origin: Origin,
+}
+
+impl Runtime {
+    /// Every source id its facts cite.
+    pub fn sources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        out.extend(self.websocket.iter().map(|(_, n)| n.source.as_str()));
+        out.extend(self.streaming.iter().map(|c| c.source.as_str()));
+        out.extend(self.lifetime.iter().map(|t| t.source.as_str()));
+        out.extend(self.idle_timeout.iter().map(|t| t.source.as_str()));
+        out.extend(self.managed_service.iter().map(|n| n.source.as_str()));
+        out.extend(self.notes.iter().map(|n| n.source.as_str()));
+        out
+    }
+}
+
+impl HopInfo {
+    pub fn sources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        out.extend(self.idle_timeout.iter().map(|t| t.source.as_str()));
+        out.extend(self.lifetime.iter().map(|t| t.source.as_str()));
+        for c in [&self.buffering, &self.websocket, &self.sse, &self.http2]
+            .into_iter()
+            .flatten()
+        {
+            out.push(&c.source);
+        }
+        out.extend(self.notes.iter().map(|n| n.source.as_str()));
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TransportInfo {
+    pub id: String,
+    pub name: String,
+    /// Position on the polling < long-polling < sse < websocket ladder (none for queue).
+    pub ladder: Option<u32>,
+    /// Whether the engine may recommend it.
+    pub recommend: bool,
+    /// Lower wins a tie: the simpler transport.
+    pub tie_rank: u32,
+    pub summary: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct AddOnInfo {
+    pub id: String,
+    pub name: String,
+    /// What to build, with `{placeholders}`.
+    pub build: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComparisonRow {
+    pub dimension: String,
+    /// Transport id → text.
+    pub cells: Vec<(String, String)>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Margin over the runner-up for high confidence.
+    pub high_margin: i32,
+    /// Margin for medium confidence.
+    pub medium_margin: i32,
+    /// Heartbeat: this fraction of the smallest idle timeout…
+    pub heartbeat_fraction: f64,
+    /// …rounded down to a multiple of this…
+    pub heartbeat_step_s: f64,
+    /// …and kept within these bounds.
+    pub heartbeat_min_s: f64,
+    pub heartbeat_max_s: f64,
+    /// Used when no idle timeout is known.
+    pub heartbeat_default_s: f64,
+}
+
+/// What a rule produces in a text: a gotcha with a fix.
+#[derive(Debug, Clone)]
+pub struct GotchaTemplate {
+    pub id: String,
+    pub text: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub dimension: String,
+    pub message: String,
+    pub why: String,
+    pub when: Cond,
+    /// Evaluate once per hop on the path.
+    pub per_hop: bool,
+    /// Transport id → points.
+    pub score: Vec<(String, i32)>,
+    pub veto: Vec<String>,
+    /// Add-ons and gotchas apply only when the recommendation is one of these (empty: any).
+    pub only_for: Vec<String>,
+    pub add_ons: Vec<String>,
+    pub gotcha: Option<GotchaTemplate>,
+    pub sources: Vec<String>,
+    pub origin: Origin,
+    /// Variables the condition reads.
+    pub reads: Vec<vars::VarId>,
+}
+
+impl Rule {
+    /// Whether the rule changes scores (as opposed to giving advice only).
+    pub fn scores(&self) -> bool {
+        !self.score.is_empty() || !self.veto.is_empty()
+    }
+}

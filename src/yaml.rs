@@ -1,0 +1,311 @@
+//! The one place that talks to the YAML parser (serde-saphyr).
+//!
+//! Input is parsed into a small spanned tree ([`Node`]) under strict budgets;
+//! everything above this module validates that tree and never sees the parser.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// Largest input accepted, in bytes. Checked before a file is read whole.
+pub const MAX_INPUT_BYTES: u64 = 1024 * 1024;
+/// Deepest nesting of sequences and mappings accepted.
+pub const MAX_DEPTH: usize = 32;
+/// Most aliases (`*ref`) accepted in one document.
+pub const MAX_ALIASES: usize = 64;
+
+/// Position of a node in the source: 1-based line and column, and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+    /// Byte offset of the start, when known.
+    pub offset: Option<usize>,
+    /// Length in bytes, when known.
+    pub len: usize,
+}
+
+impl Pos {
+    fn from_location(loc: &serde_saphyr::Location) -> Self {
+        let span = loc.span();
+        Pos {
+            line: loc.line() as usize,
+            column: loc.column() as usize,
+            offset: span.byte_offset().map(|o| o as usize),
+            len: span.byte_len().unwrap_or(0) as usize,
+        }
+    }
+}
+
+/// A YAML value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key (always text: numeric or boolean keys are kept as written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub pos: Pos,
+    pub name: String,
+}
+
+impl Value {
+    /// A short name of the value's kind, for messages ("a number", "a list"…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "nothing (null)",
+            Value::Bool(_) => "a yes/no value",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// A parse failure: what went wrong and where (when the parser knows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Option<Pos>,
+}
+
+/// Parses one YAML document into a spanned tree.
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_aliases: MAX_ALIASES,
+            max_anchors: MAX_ALIASES,
+            max_documents: 1,
+            max_nodes: 20_000,
+            max_events: 100_000,
+            max_recorded_anchor_events: 10_000,
+            max_total_scalar_bytes: MAX_INPUT_BYTES as usize,
+        },
+        with_snippet: false,
+        strict_booleans: true,
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
+    };
+    match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
+        Ok(root) => Ok(convert(root)),
+        Err(err) => {
+            let err = err.without_snippet();
+            let pos = err
+                .location()
+                .filter(|l| l.line() > 0)
+                .map(|l| Pos::from_location(&l));
+            Err(ParseError {
+                message: clean_message(&err.to_string()),
+                pos,
+            })
+        }
+    }
+}
+
+/// The parser's messages end with " at line X column Y"; we print positions ourselves.
+fn clean_message(msg: &str) -> String {
+    let first = msg.lines().next().unwrap_or(msg).trim();
+    let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
+    cut.trim_end_matches(['.', ':']).to_string()
+}
+
+fn convert(node: Spanned<RawNode>) -> Node {
+    let pos = Pos::from_location(&node.referenced);
+    let value = match node.value {
+        RawNode::Null => Value::Null,
+        RawNode::Bool(b) => Value::Bool(b),
+        RawNode::Int(i) => Value::Int(i),
+        RawNode::Float(f) => Value::Float(f),
+        RawNode::Str(s) => Value::Str(s),
+        RawNode::Seq(items) => Value::Seq(items.into_iter().map(convert).collect()),
+        RawNode::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        Key {
+                            pos: Pos::from_location(&k.referenced),
+                            name: k.value.0,
+                        },
+                        convert(v),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Node { pos, value }
+}
+
+enum RawNode {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<RawNode>>),
+    Map(Vec<(Spanned<KeyText>, Spanned<RawNode>)>),
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawNode;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawNode, D::Error> {
+        RawNode::deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawNode, E> {
+        Ok(RawNode::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNode, E> {
+        Ok(RawNode::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawNode, E> {
+        Ok(RawNode::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawNode, E> {
+        Ok(RawNode::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawNode, E> {
+        Ok(RawNode::Str(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawNode, E> {
+        Ok(RawNode::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<RawNode>>()? {
+            items.push(item);
+        }
+        Ok(RawNode::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
+            let value = map.next_value::<Spanned<RawNode>>()?;
+            entries.push((key, value));
+        }
+        Ok(RawNode::Map(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+/// A mapping key as text, whatever scalar it was written as.
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a plain mapping key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyText, E> {
+                Ok(KeyText("null".to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let n = parse("name: x\npath: [nginx, {name: f5, buffers: true}]\n").unwrap();
+        let Value::Map(entries) = &n.value else {
+            panic!("not a map: {n:?}")
+        };
+        assert_eq!(entries[1].0.name, "path");
+        assert_eq!((entries[1].0.pos.line, entries[1].0.pos.column), (2, 1));
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!()
+        };
+        assert_eq!((items[0].pos.line, items[0].pos.column), (2, 8));
+        assert_eq!(items[0].pos.offset, Some(15));
+        assert_eq!(items[0].pos.len, 5);
+        assert_eq!(items[0].value, Value::Str("nginx".into()));
+    }
+
+    #[test]
+    fn refuses_duplicate_keys_with_position() {
+        let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert!(e.message.to_lowercase().contains("duplicate"), "{e:?}");
+        assert_eq!(e.pos.map(|p| p.line), Some(3), "{e:?}");
+    }
+
+    #[test]
+    fn refuses_alias_bombs_and_deep_nesting() {
+        let mut bomb = String::from("a: &a [x, x]\n");
+        for i in 0..80 {
+            bomb.push_str(&format!("k{i}: &k{i} [*a, *a]\n"));
+        }
+        assert!(parse(&bomb).is_err());
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn numbers_and_specials() {
+        let n = parse("a: .nan\nb: -3\nc: 0.5\nd: ~\n").unwrap();
+        let Value::Map(e) = n.value else { panic!() };
+        assert!(matches!(e[0].1.value, Value::Float(f) if f.is_nan()));
+        assert_eq!(e[1].1.value, Value::Int(-3));
+        assert_eq!(e[2].1.value, Value::Float(0.5));
+        assert_eq!(e[3].1.value, Value::Null);
+    }
+}
