@@ -1,11 +1,17 @@
 //! rtadvisor: which real-time transport a feature should use, and why.
 //!
 //! Data flows one way: input → [`profile::Profile`] → [`engine::Engine`] →
-//! [`engine::Decision`] → a renderer in [`report`].
+//! [`engine::Decision`] → a renderer in [`report`]. Only [`app`] prints.
 
+pub mod app;
+pub mod ask;
+pub mod cli;
+pub mod commands;
 pub mod diag;
+pub mod doc;
 pub mod engine;
 pub mod input;
 pub mod profile;
+pub mod report;
 pub mod rules;
 pub mod yaml;

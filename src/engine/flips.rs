@@ -183,7 +183,8 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
 
 fn current(p: &Profile, name: &str) -> Option<Json> {
     let v = serde_json::to_value(p).ok()?;
-    v.get(name).cloned()
+    let v = v.get(name)?;
+    Some(v.as_f64().map_or_else(|| v.clone(), num_json))
 }
 
 /// How far a candidate is from the current value (smaller is a smaller change).

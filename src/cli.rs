@@ -1,0 +1,160 @@
+//! Command-line definitions (clap). Help, completions and the man page all come from here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rtadvisor",
+    version,
+    about = "Which real-time transport should this feature use (SSE, WebSockets, polling, or a queue), and why",
+    long_about = "rtadvisor scores a workload profile (traffic direction, latency, runtime, proxies on the path, \
+update cadence, auth) against rules and dated platform facts, and recommends Server-Sent Events, WebSockets, \
+polling, or a queue with a notification: with the add-ons to build, the gotchas on your path, and what would \
+change the answer.\n\nExit codes: 0 success; 1 a --check found a misfit or an out-of-date doc; 2 bad usage or input.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Recommend a transport for workload profiles (files, folders, or - for stdin)
+    Advise(AdviseArgs),
+    /// Answer a few questions in the terminal and get a recommendation
+    Ask(AskArgs),
+    /// Write or refresh the decision section of a design doc, between markers
+    Doc(DocArgs),
+    /// Show every rule evaluated, its contribution, and what would flip the answer
+    Explain(ExplainArgs),
+    /// Print the SSE vs WebSocket (vs polling vs queue) comparison matrix
+    Matrix(MatrixArgs),
+    /// Browse and validate rule sets
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Write a commented starter profile
+    Init(InitArgs),
+    /// Print the JSON Schema of the workload profile v1
+    Schema,
+    /// Print shell completions
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Readable report for a terminal
+    #[default]
+    Table,
+    /// A design-doc section (GitHub-flavoured Markdown)
+    Markdown,
+    /// Stable machine output (JSON v1)
+    Json,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct RulesArg {
+    /// A folder of rule files laid over the built-in rules
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AdviseArgs {
+    /// Profile files, folders of *.yaml/*.yml profiles, or - for stdin
+    #[arg(required = true, value_name = "FILE|DIR|-")]
+    pub inputs: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 when a profile's current_transport does not fit the recommendation
+    #[arg(long)]
+    pub check: bool,
+    /// Markdown heading level of the section title (1-6)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub heading_level: u8,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Save the answers as a profile
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Overwrite the --save file if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Output format of the final report
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The workload profile
+    pub file: PathBuf,
+    /// The design doc to write the section into (created if missing)
+    #[arg(long, value_name = "DOC")]
+    pub into: PathBuf,
+    /// Write nothing; exit 1 if the section is out of date
+    #[arg(long)]
+    pub check: bool,
+    /// Markdown heading level of the section title (1-6)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub heading_level: u8,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The workload profile (or - for stdin)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules: id, dimension, message, origin
+    List(RulesArg),
+    /// Show one rule: message, why, condition, effects, sources
+    Show {
+        /// The rule id
+        id: String,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Validate a folder of rule files (laid over the built-in rules)
+    Check {
+        /// The folder
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the starter profile (stdout when omitted)
+    pub file: Option<PathBuf>,
+    /// Overwrite FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
