@@ -33,7 +33,7 @@ impl Tri {
             Tri::False
         }
     }
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::True => Tri::False,
             Tri::False => Tri::True,
@@ -186,7 +186,7 @@ impl Cond {
                 }
                 out
             }
-            Cond::Not(c) => c.eval(env).not(),
+            Cond::Not(c) => c.eval(env).negate(),
             Cond::Leaf { var, op } => eval_leaf(env.get(*var), op, env),
         }
     }
@@ -276,7 +276,7 @@ fn lit_eq(v: &Val, l: &Lit) -> bool {
 
 fn eval_leaf(v: &Val, op: &Op, env: &dyn Lookup) -> Tri {
     if let Op::Known(want) = op {
-        return Tri::from_bool(!v.is_unknown() == *want);
+        return Tri::from_bool(v.is_unknown() != *want);
     }
     if v.is_unknown() {
         return Tri::Unknown;
@@ -405,6 +405,14 @@ impl Parser<'_> {
                 )
                 .label("hop variable outside a per-hop rule")
                 .help("add `foreach: hop` to the rule, or use a `path.*` variable"),
+            );
+        }
+        let is_list = matches!(def.ty, VarType::IdList | VarType::WordList(_));
+        if is_list && !matches!(node.value, Value::Map(_)) {
+            return self.err(
+                Diagnostic::at(format!("`{name}` is a list: test it with `contains`"), pos)
+                    .label("equality on a list")
+                    .help(format!("e.g. `{name}: {{contains: …}}`")),
             );
         }
         let mut ops = Vec::new();

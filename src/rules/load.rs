@@ -1096,3 +1096,214 @@ pub(crate) fn placeholders(text: &str) -> Vec<&str> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Knowledge {
+        Knowledge::embedded().unwrap_or_else(|e| panic!("embedded rules are invalid:\n{e}"))
+    }
+
+    #[test]
+    fn embedded_rules_are_valid_and_complete() {
+        let k = defaults();
+        // Ids are unique across the default files too (an overlay may replace, a default may not).
+        let mut ids = Vec::new();
+        for (_, text) in DEFAULT_FILES {
+            let root = yaml::parse(text).unwrap();
+            let Value::Map(sections) = root.value else {
+                panic!()
+            };
+            for (key, node) in sections {
+                if let Value::Seq(items) = node.value {
+                    for item in items {
+                        if let Value::Map(fields) = item.value {
+                            for (k, v) in fields {
+                                let key_field = if key.name == "comparison" {
+                                    "dimension"
+                                } else {
+                                    "id"
+                                };
+                                if k.name == key_field {
+                                    if let Value::Str(id) = v.value {
+                                        ids.push(format!("{}/{id}", key.name));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            sorted.len(),
+            ids.len(),
+            "duplicate ids across default files"
+        );
+        for r in &k.rules {
+            assert!(
+                r.why.split_whitespace().count() >= 12,
+                "rule {} needs a real `why`",
+                r.id
+            );
+            assert!(!r.sources.is_empty(), "rule {} cites no source", r.id);
+            assert!(!r.message.is_empty());
+        }
+        for rt in [
+            "container",
+            "vercel-functions",
+            "vercel-edge",
+            "cloudflare-workers",
+            "netlify-functions",
+            "netlify-edge",
+            "aws-lambda",
+            "cloud-run",
+            "azure-functions",
+            "deno-deploy",
+            "heroku",
+        ] {
+            let r = k
+                .runtime(rt)
+                .unwrap_or_else(|| panic!("runtime {rt} missing"));
+            assert!(!r.sources().is_empty(), "runtime {rt} cites no source");
+        }
+        for hop in [
+            "nginx",
+            "aws-alb",
+            "aws-nlb",
+            "aws-api-gateway",
+            "cloudfront",
+            "cloudflare",
+            "gcp-lb",
+            "azure-front-door",
+            "azure-app-gateway",
+            "heroku-router",
+            "haproxy",
+            "envoy",
+            "traefik",
+            "corporate-proxy",
+            "http1-load-balancer",
+        ] {
+            let h = k.hop(hop).unwrap_or_else(|| panic!("hop {hop} missing"));
+            assert!(!h.sources().is_empty(), "hop {hop} cites no source");
+        }
+        // Every cited source carries a check date.
+        for s in &k.sources {
+            assert!(s.checked.starts_with("20"), "{}", s.id);
+        }
+        // The fixed add-on ids of SPEC.md exist.
+        for a in [
+            "heartbeat",
+            "resume",
+            "post-channel",
+            "web-push",
+            "managed-service",
+            "fetch-client",
+            "first-message-auth",
+            "disable-buffering",
+            "notify",
+            "backplane",
+            "reconnect-backoff",
+        ] {
+            assert!(k.add_on(a).is_some(), "add-on {a}");
+        }
+    }
+
+    #[test]
+    fn facts_from_the_facts_file_are_encoded() {
+        let k = defaults();
+        let idle = |id: &str| {
+            k.hop(id)
+                .and_then(|h| h.idle_timeout.as_ref())
+                .map(|t| t.seconds)
+        };
+        assert_eq!(idle("nginx"), Some(60.0));
+        assert_eq!(idle("aws-alb"), Some(60.0));
+        assert_eq!(idle("heroku-router"), Some(55.0));
+        assert_eq!(
+            idle("cloudflare"),
+            Some(120.0),
+            "FACTS.md: newest docs say 120 s"
+        );
+        assert_eq!(
+            k.hop("gcp-lb")
+                .and_then(|h| h.lifetime.as_ref())
+                .map(|t| t.seconds),
+            Some(30.0)
+        );
+        assert_eq!(
+            k.hop("envoy")
+                .and_then(|h| h.lifetime.as_ref())
+                .map(|t| t.seconds),
+            Some(15.0)
+        );
+        assert_eq!(
+            k.hop("azure-front-door")
+                .and_then(|h| h.sse.as_ref())
+                .map(|c| c.value),
+            Some(false)
+        );
+        assert_eq!(
+            k.hop("nginx")
+                .and_then(|h| h.buffering.as_ref())
+                .map(|c| c.value),
+            Some(true)
+        );
+        assert_eq!(
+            k.runtime("cloud-run")
+                .and_then(|r| r.lifetime.as_ref())
+                .map(|t| t.seconds),
+            Some(300.0)
+        );
+        assert_eq!(
+            k.runtime("vercel-edge")
+                .and_then(|r| r.websocket.as_ref())
+                .map(|w| w.0.as_str()),
+            Some("none")
+        );
+    }
+
+    #[test]
+    fn an_overlay_replaces_adds_and_disables_by_id() {
+        let mut sources = default_sources();
+        sources.push(Source {
+            name: "team/rules.yaml".into(),
+            text: "rules:\n  - id: presence\n    disabled: true\n  - id: our-rule\n    dimension: scale\n    message: m\n    why: a why that is long enough to count as a real explanation here\n    score: {sse: 1}\n    sources: [domain-digest]\n".into(),
+        });
+        let k = Knowledge::from_sources(sources).unwrap();
+        assert!(k.rule("presence").is_none());
+        assert_eq!(
+            k.rule("our-rule").map(|r| r.origin.describe()),
+            Some("team/rules.yaml:4".into())
+        );
+    }
+
+    #[test]
+    fn a_broken_rules_file_reports_every_problem_with_positions() {
+        let mut sources = default_sources();
+        sources.push(Source {
+            name: "bad.yaml".into(),
+            text: "rules:\n  - id: x\n    dimension: latncy\n    message: m\n    why: w\n    when: {presense: true}\n    score: {sse: 1, carrier-pigeon: 2}\n    add_ons: [hearbeat]\n    sources: [nope]\n    colour: red\n".into(),
+        });
+        let err = Knowledge::from_sources(sources).unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "latncy",
+            "did you mean `latency`?",
+            "presense",
+            "did you mean `presence`?",
+            "carrier-pigeon",
+            "hearbeat",
+            "did you mean `heartbeat`?",
+            "unknown source `nope`",
+            "colour",
+            "bad.yaml:3:16",
+        ] {
+            assert!(text.contains(needle), "missing {needle} in:\n{text}");
+        }
+    }
+}
