@@ -75,9 +75,18 @@ pub fn exit_code(outcome: Outcome) -> u8 {
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) ends output quietly.
+/// Writes styled text to stdout (styles stripped when it is not a terminal or
+/// NO_COLOR is set); a closed pipe (`| head`) ends output quietly.
 pub fn emit(text: &str) -> Outcome {
-    let mut out = anstream::stdout();
+    finish_write(anstream::stdout(), text)
+}
+
+/// Writes unstyled text (JSON, markdown) to stdout as is.
+pub fn emit_plain(text: &str) -> Outcome {
+    finish_write(std::io::stdout().lock(), text)
+}
+
+fn finish_write(mut out: impl Write, text: &str) -> Outcome {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -223,20 +232,24 @@ pub fn load_profiles(inputs: &[PathBuf], k: &Knowledge) -> Result<Vec<Loaded>, F
         return Err(Failure::Usage("stdin (-) can be read only once".into()));
     }
     let ids = k.hop_ids();
+    let load_one = |path: &PathBuf| -> Result<Loaded, Report> {
+        let (name, text) = read_input(path)?;
+        match parse_profile(&text, &ids) {
+            Ok(profile) => Ok(Loaded {
+                source: name,
+                profile,
+            }),
+            Err(diagnostics) => Err(Report {
+                source: Source { name, text },
+                diagnostics,
+            }),
+        }
+    };
     let mut loaded = Vec::with_capacity(paths.len());
     let mut reports = Vec::new();
-    for path in &paths {
-        match read_input(path) {
-            Ok((name, text)) => match parse_profile(&text, &ids) {
-                Ok(profile) => loaded.push(Loaded {
-                    source: name,
-                    profile,
-                }),
-                Err(diagnostics) => reports.push(Report {
-                    source: Source { name, text },
-                    diagnostics,
-                }),
-            },
+    for r in parallel_map(&paths, load_one) {
+        match r {
+            Ok(l) => loaded.push(l),
             Err(r) => reports.push(r),
         }
     }
@@ -247,34 +260,34 @@ pub fn load_profiles(inputs: &[PathBuf], k: &Knowledge) -> Result<Vec<Loaded>, F
     }
 }
 
-/// Decides every profile, using both cores for big batches.
-pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
+/// Maps `f` over `items` in order, on every core for big batches.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if loaded.len() < 64 || threads < 2 {
-        return loaded
-            .iter()
-            .map(|l| engine.decide(&l.profile, &l.source))
-            .collect();
+    if items.len() < 64 || threads < 2 {
+        return items.iter().map(&f).collect();
     }
-    let chunk = loaded.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = loaded
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|l| engine.decide(&l.profile, &l.source))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
             .collect()
     })
+}
+
+/// Decides every profile, using every core for big batches.
+pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
+    parallel_map(loaded, |l| engine.decide(&l.profile, &l.source))
 }
 
 pub fn advise(
@@ -287,16 +300,17 @@ pub fn advise(
     let loaded = load_profiles(inputs, k)?;
     let engine = Engine::new(k);
     let decisions = decide_all(&engine, &loaded);
-    let text = match format {
-        Format::Table => report::table::render(&decisions),
-        Format::Json => report::json::render(&decisions),
-        Format::Markdown => decisions
-            .iter()
-            .map(|d| report::markdown::render(d, k, heading_level))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    };
-    emit(&text)?;
+    match format {
+        Format::Table => emit(&report::table::render(&decisions))?,
+        Format::Json => emit_plain(&report::json::render(&decisions))?,
+        Format::Markdown => emit_plain(
+            &decisions
+                .iter()
+                .map(|d| report::markdown::render(d, k, heading_level))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )?,
+    }
     if check {
         let misfits: Vec<&Decision> = decisions
             .iter()

@@ -48,7 +48,7 @@ fn decide_all() -> Vec<(PathBuf, String, Decision)> {
         .map(|(p, text)| {
             let profile =
                 parse_profile(&text, &ids).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
-            let d = e.decide(&profile, &p.display().to_string());
+            let d = e.explain(&profile, &p.display().to_string());
             (p, text, d)
         })
         .collect()

@@ -2,9 +2,11 @@
 //! transport (flips), and unanswered fields whose answer could (unknowns).
 //! Candidate values come from the thresholds the scoring rules actually contain.
 
-use super::{facts, Engine, Flip};
+use super::facts::Facts;
+use super::{facts, Engine, Flip, Scores};
 use crate::profile::{Client, FieldKind, Hop, Profile, FIELDS};
 use crate::rules::cond::{Lit, Op, Operand};
+use crate::rules::cond::{Lookup, Val};
 use crate::rules::vars;
 use serde_json::{json, Value as Json};
 
@@ -181,9 +183,45 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
     Some(q)
 }
 
-fn current(p: &Profile, name: &str) -> Option<Json> {
-    let v = serde_json::to_value(p).ok()?;
-    let v = v.get(name)?;
+/// The facts with one variable replaced.
+struct Overlay<'a> {
+    base: &'a Facts,
+    var: usize,
+    val: Val,
+}
+
+impl Lookup for Overlay<'_> {
+    fn get(&self, var: usize) -> &Val {
+        if var == self.var {
+            &self.val
+        } else {
+            self.base.get(var)
+        }
+    }
+}
+
+/// The variable a field sets directly, when nothing else derives from it.
+fn direct_var(name: &str) -> Option<usize> {
+    let var = vars::var_id(name)?;
+    let derived = vars::VARS
+        .iter()
+        .enumerate()
+        .any(|(i, v)| i != var && v.fields.contains(&name));
+    (!derived).then_some(var)
+}
+
+fn cand_val(c: &Cand) -> Option<Val> {
+    Some(match c {
+        Cand::Num(n) => Val::Num(*n),
+        Cand::Bool(b) => Val::Bool(*b),
+        Cand::Word(w) => Val::Word(w.clone()),
+        Cand::Clients(cs) => Val::List(cs.iter().map(facts::enum_word).collect()),
+        Cand::Path(_) => return None,
+    })
+}
+
+fn current(profile_json: &Json, name: &str) -> Option<Json> {
+    let v = profile_json.get(name)?;
     Some(v.as_f64().map_or_else(|| v.clone(), num_json))
 }
 
@@ -198,28 +236,40 @@ fn distance(from: &Json, to: &Cand) -> f64 {
 
 /// Flips for answered fields, and the unanswered fields that could change the answer
 /// (most decisive first).
-pub(super) fn analyse(e: &Engine, p: &Profile, win: usize) -> (Vec<Flip>, Vec<String>) {
+pub(super) fn analyse(
+    e: &Engine,
+    p: &Profile,
+    base: &Facts,
+    scores: &Scores,
+    win: usize,
+) -> (Vec<Flip>, Vec<String>) {
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
+    let profile_json = serde_json::to_value(p).unwrap_or(Json::Null);
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
         }
-        let from = current(p, spec.name);
+        let from = current(&profile_json, spec.name);
         let known = from.is_some();
         let cands = candidates(e, p, spec.name, spec.kind, known);
+        let direct = direct_var(spec.name);
         let mut tried = 0usize;
         let mut flipped = 0usize;
         for c in &cands {
             if from.as_ref() == Some(&c.json()) {
                 continue;
             }
-            let Some(q) = apply(p, spec.name, c) else {
-                continue;
+            let w = match (direct, cand_val(c)) {
+                (Some(var), Some(val)) => e.winner_with(scores, &Overlay { base, var, val }, var),
+                _ => {
+                    let Some(q) = apply(p, spec.name, c) else {
+                        continue;
+                    };
+                    e.winner(&e.score(&facts::facts(e.k, &q)))
+                }
             };
             tried += 1;
-            let s = e.score(&facts::facts(e.k, &q));
-            let w = e.winner(&s);
             if w == win {
                 continue;
             }

@@ -18,6 +18,8 @@ pub struct Engine<'k> {
     transports: Vec<&'k str>,
     /// Scoring rules with their points per transport (indexed like `transports`).
     scoring: Vec<ScoringRule<'k>>,
+    /// For each variable, the scoring rules that read it.
+    readers: Vec<Vec<usize>>,
 }
 
 struct ScoringRule<'k> {
@@ -30,8 +32,15 @@ struct ScoringRule<'k> {
 #[derive(Debug, Clone)]
 pub(crate) struct Scores {
     pub total: Vec<i32>,
-    pub vetoed: Vec<bool>,
+    /// How many fired rules veto each transport.
+    pub vetoes: Vec<u32>,
     pub fired: Vec<Tri>,
+}
+
+impl Scores {
+    pub fn vetoed(&self, i: usize) -> bool {
+        self.vetoes[i] > 0
+    }
 }
 
 impl<'k> Engine<'k> {
@@ -60,11 +69,18 @@ impl<'k> Engine<'k> {
                     .map(|t| rule.veto.iter().any(|v| v == t))
                     .collect(),
             })
-            .collect();
+            .collect::<Vec<ScoringRule>>();
+        let mut readers = vec![Vec::new(); crate::rules::vars::VARS.len()];
+        for (i, r) in scoring.iter().enumerate() {
+            for v in &r.rule.reads {
+                readers[*v].push(i);
+            }
+        }
         Engine {
             k,
             transports,
             scoring,
+            readers,
         }
     }
 
@@ -72,26 +88,53 @@ impl<'k> Engine<'k> {
         let n = self.transports.len();
         let mut s = Scores {
             total: vec![0; n],
-            vetoed: vec![false; n],
+            vetoes: vec![0; n],
             fired: Vec::with_capacity(self.scoring.len()),
         };
         for r in &self.scoring {
             let t = r.rule.when.eval(f);
             if t == Tri::True {
-                for i in 0..n {
-                    s.total[i] += r.points[i];
-                    s.vetoed[i] |= r.vetoes[i];
-                }
+                self.apply(&mut s, r, 1);
             }
             s.fired.push(t);
         }
         s
     }
 
+    fn apply(&self, s: &mut Scores, r: &ScoringRule, sign: i32) {
+        for i in 0..self.transports.len() {
+            s.total[i] += sign * r.points[i];
+            if r.vetoes[i] {
+                s.vetoes[i] = s.vetoes[i].saturating_add_signed(sign);
+            }
+        }
+    }
+
+    /// The winner if one variable had another value: re-evaluates only the rules
+    /// that read it.
+    pub(crate) fn winner_with(&self, base: &Scores, env: &dyn Lookup, var: usize) -> usize {
+        let mut s = Scores {
+            total: base.total.clone(),
+            vetoes: base.vetoes.clone(),
+            fired: Vec::new(),
+        };
+        for &i in &self.readers[var] {
+            let r = &self.scoring[i];
+            let now = r.rule.when.eval(env);
+            if base.fired[i] == Tri::True {
+                self.apply(&mut s, r, -1);
+            }
+            if now == Tri::True {
+                self.apply(&mut s, r, 1);
+            }
+        }
+        self.winner(&s)
+    }
+
     /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
     pub(crate) fn order(&self, s: &Scores) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.transports.len()).collect();
-        idx.sort_by_key(|&i| (s.vetoed[i], -s.total[i], i));
+        idx.sort_by_key(|&i| (s.vetoed(i), -s.total[i], i));
         idx
     }
 
@@ -105,12 +148,21 @@ impl<'k> Engine<'k> {
 
     /// Decides one profile. `source` names where it came from (a path, or `-`).
     pub fn decide(&self, p: &Profile, source: &str) -> Decision {
+        self.decide_with(p, source, false)
+    }
+
+    /// Decides one profile and records every rule's evaluation (for `explain`).
+    pub fn explain(&self, p: &Profile, source: &str) -> Decision {
+        self.decide_with(p, source, true)
+    }
+
+    fn decide_with(&self, p: &Profile, source: &str, record: bool) -> Decision {
         let f = facts::facts(self.k, p);
         let s = self.score(&f);
         let order = self.order(&s);
         let win = order[0];
         let winner = self.transports[win];
-        let runner = order.get(1).copied().filter(|&i| !s.vetoed[i]);
+        let runner = order.get(1).copied().filter(|&i| !s.vetoed(i));
         let margin = runner.map(|r| s.total[win] - s.total[r]);
         let policy = &self.k.policy;
         let mut confidence = match margin {
@@ -119,7 +171,7 @@ impl<'k> Engine<'k> {
             Some(m) if m >= policy.medium_margin => Confidence::Medium,
             Some(_) => Confidence::Low,
         };
-        if s.vetoed[win] {
+        if s.vetoed(win) {
             confidence = Confidence::Low;
         }
 
@@ -152,7 +204,9 @@ impl<'k> Engine<'k> {
                     vetoes: vetoes.clone(),
                 });
             }
-            evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
+            if record {
+                evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
+            }
         }
 
         // Advice: add-ons and gotchas for the winner.
@@ -175,15 +229,10 @@ impl<'k> Engine<'k> {
             let mut give =
                 |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation>| {
                     let t = rule.when.eval(env);
-                    evaluations.push(evaluation(
-                        rule,
-                        hop,
-                        env,
-                        t,
-                        Vec::new(),
-                        Vec::new(),
-                        note.clone(),
-                    ));
+                    if record {
+                        let e = evaluation(rule, hop, env, t, Vec::new(), Vec::new(), note.clone());
+                        evaluations.push(e);
+                    }
                     if t != Tri::True || !applies {
                         return;
                     }
@@ -241,7 +290,7 @@ impl<'k> Engine<'k> {
             }
         });
 
-        let (flips, unknowns) = flips::analyse(self, p, win);
+        let (flips, unknowns) = flips::analyse(self, p, &f, &s, win);
         if !unknowns.is_empty() {
             confidence = confidence.lower();
         }
@@ -268,7 +317,7 @@ impl<'k> Engine<'k> {
             .map(|&i| Ranked {
                 transport: self.transports[i].to_string(),
                 score: s.total[i],
-                vetoed: s.vetoed[i],
+                vetoed: s.vetoed(i),
                 vetoed_by: vetoed_by[i].clone(),
             })
             .collect();
