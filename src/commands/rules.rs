@@ -162,3 +162,29 @@ mod tests {
         assert!(msg.contains("did you mean `one-way-traffic`"), "{msg}");
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    #[test]
+    fn docs_list_every_variable_and_operator() {
+        let doc = include_str!("../../docs/rules.md");
+        for v in crate::rules::vars::VARS {
+            assert!(
+                doc.contains(&format!("| `{}` |", v.name)),
+                "docs/rules.md has no row for variable `{}`",
+                v.name
+            );
+        }
+        for op in [
+            "eq", "ne", "in", "gt", "gte", "lt", "lte", "contains", "known", "all", "any", "not",
+        ] {
+            assert!(
+                doc.contains(&format!("`{op}")) || doc.contains(&format!("{op}:")),
+                "{op}"
+            );
+        }
+        for section in crate::rules::DIMENSIONS {
+            assert!(doc.contains(section), "{section}");
+        }
+    }
+}
