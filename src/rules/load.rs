@@ -5,7 +5,7 @@ use super::cond::{self, Cond};
 use super::obj::Obj;
 use super::vars::{Scope, VARS};
 use super::*;
-use crate::diag::{suggestion, Diagnostic, Report, Source};
+use crate::diag::{did_you_mean, suggestion, Diagnostic, Report, Source};
 use crate::yaml::{self, Node, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -189,11 +189,33 @@ impl Knowledge {
                         continue;
                     }
                     seen_here.push(id.clone());
-                    let disabled = fields
-                        .iter()
-                        .any(|(k, v)| k.name == "disabled" && v.value == Value::Bool(true));
+                    let flag = fields.iter().find(|(k, _)| k.name == "disabled");
+                    if let Some((_, v)) = flag {
+                        if !matches!(v.value, Value::Bool(_)) {
+                            files.push(
+                                i,
+                                Diagnostic::at(
+                                    format!(
+                                        "`disabled` must be true or false, found {}",
+                                        v.value.kind()
+                                    ),
+                                    v.pos,
+                                )
+                                .label("expected true or false")
+                                .help(format!("write `disabled: true` to remove `{id}`")),
+                            );
+                            continue;
+                        }
+                    }
+                    let disabled = flag.is_some_and(|(_, v)| v.value == Value::Bool(true));
                     if disabled && !list.iter().any(|e| &e.id == id) {
-                        let known: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
+                        let known = list.iter().map(|e| e.id.as_str());
+                        let help = match did_you_mean(id, known) {
+                            Some(c) => format!("did you mean `{c}`?"),
+                            None => format!(
+                                "only {section} defined by the built-in rules or an earlier file can be disabled"
+                            ),
+                        };
                         files.push(
                             i,
                             Diagnostic::at(
@@ -202,7 +224,8 @@ impl Knowledge {
                                 ),
                                 item.pos,
                             )
-                            .help(suggestion(id, known.iter().copied())),
+                            .label("unknown id")
+                            .help(help),
                         );
                         continue;
                     }
@@ -294,9 +317,13 @@ impl Files {
                 .into_iter()
                 .zip(self.problems)
                 .filter(|(_, p)| !p.is_empty())
-                .map(|(source, diagnostics)| Report {
-                    source,
-                    diagnostics,
+                .map(|(source, mut diagnostics)| {
+                    // In file order, however the checks that found them were ordered.
+                    diagnostics.sort_by_key(|d| d.pos.map_or((0, 0), |p| (p.line, p.column)));
+                    Report {
+                        source,
+                        diagnostics,
+                    }
                 })
                 .collect(),
         }
@@ -900,10 +927,13 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         None => false,
         Some("hop") => true,
         Some(other) => {
-            p.push(Diagnostic::at(
-                format!("`foreach` can only be `hop`, found `{other}`"),
-                o.pos,
-            ));
+            p.push(
+                Diagnostic::at(
+                    format!("`foreach` can only be `hop`, found `{other}`"),
+                    o.get("foreach").map_or(o.pos, |n| n.pos),
+                )
+                .label("expected `hop`"),
+            );
             false
         }
     };
@@ -1019,7 +1049,10 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         );
     }
     let effects = !score.is_empty() || !veto.is_empty();
-    if !effects && add_ons.is_empty() && gotcha.is_none() {
+    let asks_for_effects = ["score", "veto", "add_ons", "gotcha"]
+        .iter()
+        .any(|k| o.get(k).is_some());
+    if !asks_for_effects {
         p.push(
             Diagnostic::at(format!("rule `{}` does nothing", e.id), o.pos)
                 .help("give it a `score`, a `veto`, `add_ons` or a `gotcha`"),
