@@ -14,12 +14,15 @@ use crate::app::{emit, Failure, Outcome};
 use crate::cli::{Cli, ExplainArgs};
 use clap::CommandFactory;
 
-fn later(what: &str) -> Outcome {
-    Err(Failure::Usage(format!("`{what}` is not available yet")))
-}
-
-pub fn explain(_a: ExplainArgs) -> Outcome {
-    later("explain")
+pub fn explain(a: ExplainArgs) -> Outcome {
+    let k = crate::app::knowledge(&a.rules)?;
+    let loaded = crate::app::load_profiles(std::slice::from_ref(&a.file), &k)?;
+    let engine = crate::engine::Engine::new(&k);
+    let text: Vec<String> = loaded
+        .iter()
+        .map(|l| crate::report::explain::render(&engine.explain(&l.profile, &l.source)))
+        .collect();
+    emit(&text.join("\n"))
 }
 
 /// Shell completions, generated from the clap definitions.
