@@ -290,11 +290,13 @@ pub fn advise(
     let text = match format {
         Format::Table => report::table::render(&decisions),
         Format::Json => report::json::render(&decisions),
-        Format::Markdown => decisions
-            .iter()
-            .map(|d| report::markdown::render(d, k, heading_level))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Format::Markdown => {
+            let items: Vec<(&Decision, &Profile)> = decisions
+                .iter()
+                .zip(loaded.iter().map(|l| &l.profile))
+                .collect();
+            report::markdown::render_all(&items, k, heading_level)
+        }
     };
     emit(&text)?;
     if check {
