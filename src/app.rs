@@ -303,13 +303,13 @@ pub fn advise(
     match format {
         Format::Table => emit(&report::table::render(&decisions))?,
         Format::Json => emit_plain(&report::json::render(&decisions))?,
-        Format::Markdown => emit_plain(
-            &decisions
+        Format::Markdown => {
+            let items: Vec<(&Decision, &Profile)> = decisions
                 .iter()
-                .map(|d| report::markdown::render(d, k, heading_level))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )?,
+                .zip(loaded.iter().map(|l| &l.profile))
+                .collect();
+            emit_plain(&report::markdown::render_all(&items, k, heading_level))?
+        }
     }
     if check {
         let misfits: Vec<&Decision> = decisions
