@@ -15,6 +15,11 @@ fn yaml_value(v: &Json) -> String {
             items.iter().map(yaml_value).collect::<Vec<_>>().join(", ")
         ),
         Json::Object(_) => serde_json::to_string(v).unwrap_or_default(),
+        // 3600, not 3600.0.
+        Json::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -86,6 +91,7 @@ mod tests {
         );
         p.update_interval_s = Some(0.05);
         p.max_delay_s = Some(2.0);
+        p.job_duration_s = Some(3600.0);
         p.client_messages_per_minute = Some(0.0);
         p.runtime = Some("vercel-edge".into());
         p.path = Some(vec![
@@ -99,6 +105,8 @@ mod tests {
         assert!(text.starts_with("# header line one\n# line two\n"));
         assert!(text.contains("# Not answered"));
         assert!(text.contains("# payload:"));
+        assert!(text.contains("job_duration_s: 3600 "), "{text}");
+        assert!(text.contains("update_interval_s: 0.05 "), "{text}");
         let back = parse_profile(&text, &k.hop_ids()).unwrap();
         assert_eq!(back, p, "{text}");
     }
