@@ -250,21 +250,17 @@ fn dont_know_leaves_fields_unknown() {
 
 #[test]
 fn single_step_lookahead_misses_rules_that_need_two_answers() {
-    // http1-many-streams needs streams_per_client > 1 *and* http2: false; neither
-    // answer alone changes anything, so a one-step lookahead never asks them.
+    // long-job-user-leaves needs job_duration_s > 60 *and* user_waits: false. With a
+    // one-answer lookahead, user_waits never looks decisive while it is the only
+    // unknown left that matters jointly, so invoice-pdf-export would end at sse.
     let k = k();
-    let mut p = Profile::new("Widgets", Direction::ServerToClient);
-    p.max_delay_s = Some(2.0);
-    p.update_interval_s = Some(0.5);
-    p.runtime = Some("container".into());
-    p.job_duration_s = Some(1.0);
-    p.streams_per_client = Some(8);
-    p.http2 = Some(false);
-    let full = transport(&k, &p);
-    let (two, _) = run(&k, &p, 2);
-    assert_eq!(transport(&k, &two.profile), full);
+    let p = parse_profile(ACCEPTANCE[3].1, &k.hop_ids()).unwrap();
+    assert_eq!(transport(&k, &p), "queue");
     let (one, _) = run(&k, &p, 1);
-    assert!(one.asked.len() <= two.asked.len());
+    assert_eq!(transport(&k, &one.profile), "sse");
+    assert!(!one.asked.contains(&"user_waits".to_string()));
+    let (two, _) = run(&k, &p, LOOKAHEAD);
+    assert_eq!(transport(&k, &two.profile), "queue");
 }
 
 #[test]
