@@ -308,6 +308,28 @@ pub(super) fn analyse(
     )
 }
 
+/// Every profile an answer to `name` could give, from the same candidates the flip
+/// analysis tries (rule thresholds, choices, ids). For an unanswered `path`, each known
+/// hop on its own and an empty path. Used by `rtadvisor ask` to skip questions whose
+/// answer cannot change the recommendation.
+pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profile> {
+    let Some(spec) = FIELDS.iter().find(|f| f.name == name) else {
+        return Vec::new();
+    };
+    let json = serde_json::to_value(p).unwrap_or(Json::Null);
+    let known = current(&json, name).is_some();
+    let mut cands = candidates(e, p, name, spec.kind, known);
+    if matches!(spec.kind, FieldKind::Path) && !known {
+        cands.push(Cand::Path(Vec::new()));
+        cands.extend(
+            e.k.hops
+                .iter()
+                .map(|h| Cand::Path(vec![Hop::Known(h.id.clone())])),
+        );
+    }
+    cands.iter().filter_map(|c| apply(p, name, c)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 mod decision;
 pub mod facts;
-mod flips;
+pub(crate) mod flips;
 
 pub use decision::*;
 

@@ -1,0 +1,168 @@
+//! `rtadvisor ask`: the interview (issue #4). Questions are data
+//! (`rules/questions.yaml`); the logic talks to a [`Prompter`], so it is testable
+//! without a terminal. Prompts go to stderr; stdout carries only the final report.
+
+pub mod interview;
+pub mod prompt;
+pub mod questions;
+pub mod save;
+
+pub use interview::{Finished, Stop};
+pub use prompt::{Answer, InquirePrompter, Prompter};
+
+use crate::app::{emit, knowledge, Failure, Outcome};
+use crate::cli::{AskArgs, Format};
+use crate::engine::{Decision, Engine};
+use crate::profile::Profile;
+use crate::report;
+use crate::rules::Knowledge;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+pub fn run(a: AskArgs) -> Outcome {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "`rtadvisor ask` needs a terminal to ask its questions (stdin is not a terminal)\n\
+             hint: in scripts and CI, describe the workload in a file and run \
+             `rtadvisor advise FILE`; `rtadvisor init` writes a commented starter profile"
+                .into(),
+        ));
+    }
+    if let Some(path) = &a.save {
+        check_save_target(path)?;
+    }
+    let k = knowledge(&a.rules)?;
+    let mut prompter = InquirePrompter::new();
+    ask_with(&k, &a, &mut prompter)
+}
+
+/// Fails early (before any question) when `--save` cannot be written.
+fn check_save_target(path: &Path) -> Outcome {
+    if path.is_dir() {
+        return Err(Failure::Usage(format!(
+            "--save {}: is a folder; give a file name",
+            path.display()
+        )));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent {
+        if !dir.is_dir() {
+            return Err(Failure::Usage(format!(
+                "--save {}: folder {} does not exist",
+                path.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The whole command behind a prompter: interview, report, save.
+pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
+    let qs = questions::embedded().map_err(Failure::Usage)?;
+    let engine = Engine::new(k);
+    let mut err = anstream::stderr();
+    let _ = writeln!(
+        err,
+        "Answer what you know; \"don't know\" is fine. Ctrl-C or Esc quits without saving.\n"
+    );
+    let done = match interview::interview(&engine, &qs, pr, interview::LOOKAHEAD) {
+        Ok(f) => f,
+        Err(Stop::Interrupted) => return Err(Failure::Interrupted),
+        Err(Stop::Failed(m)) => return Err(Failure::Usage(m)),
+    };
+    let source = a
+        .save
+        .as_ref()
+        .map_or_else(|| "rtadvisor ask".to_string(), |p| p.display().to_string());
+    let decision = engine.decide(&done.profile, &source);
+    let _ = writeln!(err, "\n{}", summary(&done, &decision));
+
+    if let Some(path) = &a.save {
+        let write = if path.exists() && !a.force {
+            match pr.confirm(&format!("{} exists. Overwrite it?", path.display())) {
+                Answer::Value(yes) => yes,
+                Answer::DontKnow => false,
+                Answer::Interrupted => return Err(Failure::Interrupted),
+                Answer::Failed(m) => return Err(Failure::Usage(m)),
+            }
+        } else {
+            true
+        };
+        if write {
+            let text = save::profile_yaml(&done.profile, &header(&decision));
+            std::fs::write(path, text).map_err(|e| {
+                Failure::Usage(format!("--save {}: cannot write: {e}", path.display()))
+            })?;
+            let _ = writeln!(
+                err,
+                "Saved the answers to {}; `rtadvisor advise {}` gives this report again.\n",
+                path.display(),
+                path.display()
+            );
+        } else {
+            let _ = writeln!(
+                err,
+                "Kept {}; the answers were not saved (--force overwrites).\n",
+                path.display()
+            );
+        }
+    }
+    let text = render(k, &decision, &done.profile, a.format);
+    match a.format {
+        Format::Table => emit(&text),
+        _ => crate::app::emit_plain(&text),
+    }
+}
+
+/// The saved file's header comment.
+fn header(d: &Decision) -> String {
+    format!(
+        "rtadvisor workload profile v1, written by `rtadvisor ask`.\n\
+         Recommendation when saved: {} (confidence {}).\n\
+         Check it with `rtadvisor advise FILE`; edit freely, it is plain YAML.",
+        d.recommendation.transport,
+        d.recommendation.confidence.as_str()
+    )
+}
+
+/// The report in the chosen format, with the same renderers as `advise`.
+pub fn render(k: &Knowledge, d: &Decision, p: &Profile, format: Format) -> String {
+    let one = std::slice::from_ref(d);
+    match format {
+        Format::Table => report::table::render(one),
+        Format::Json => report::json::render(one),
+        Format::Markdown => report::markdown::render(d, p, k, 2),
+    }
+}
+
+/// One paragraph for stderr: how many questions were asked and skipped, and why.
+pub fn summary(f: &Finished, d: &Decision) -> String {
+    let asked = f.asked.len();
+    let total = asked + f.skipped();
+    let mut s = format!(
+        "Asked {asked} of {total} questions; skipped {}.",
+        f.skipped()
+    );
+    if !f.cannot_change.is_empty() {
+        s.push_str(&format!(
+            "\n  {} could not change the recommendation ({}) given your answers: {}.",
+            f.cannot_change.len(),
+            d.recommendation.transport,
+            f.cannot_change.join(", ")
+        ));
+    }
+    for (field, why) in &f.not_applicable {
+        s.push_str(&format!("\n  {field} does not apply: {why}."));
+    }
+    if !f.dont_know.is_empty() {
+        s.push_str(&format!(
+            "\n  Left unknown (don't know): {}.",
+            f.dont_know.join(", ")
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,325 @@
+//! End-to-end tests of `rtadvisor ask` through a pseudo-terminal (expectrl), plus the
+//! no-terminal refusal. The interview is adaptive, so the driver answers whichever
+//! question is on screen (recognised by its help line) from a per-scenario script.
+
+#[cfg(unix)]
+mod pty {
+    use expectrl::process::unix::WaitStatus;
+    use expectrl::session::OsSession as Session;
+    use expectrl::{Eof, Expect, Regex};
+    use std::collections::HashMap;
+    use std::process::Command;
+    use std::thread::sleep;
+    use std::time::Duration;
+
+    #[derive(Clone, Copy)]
+    enum Kind {
+        Text,
+        Select,
+        Multi,
+    }
+
+    /// Every question: field, a unique snippet of its help line, how it is answered.
+    const QUESTIONS: &[(&str, &str, Kind)] = &[
+        ("name", "Free text, e.g.", Kind::Text),
+        (
+            "direction",
+            "server-to-client = the server pushes",
+            Kind::Select,
+        ),
+        (
+            "client_messages_per_minute",
+            "Averaged over a session",
+            Kind::Text,
+        ),
+        ("round_trip_ms", "must come back as a result", Kind::Text),
+        ("max_delay_s", "The staleness budget", Kind::Text),
+        (
+            "update_interval_s",
+            "The typical gap between updates",
+            Kind::Text,
+        ),
+        (
+            "job_duration_s",
+            "For features that start a job",
+            Kind::Text,
+        ),
+        ("user_waits", "they start it and move on", Kind::Select),
+        ("presence", "Presence lists, typing", Kind::Select),
+        (
+            "runtime",
+            "container = a long-running process",
+            Kind::Select,
+        ),
+        ("path", "Proxies, CDNs, load balancers", Kind::Multi),
+        ("payload", "JSON counts as text", Kind::Select),
+        (
+            "locked_down_networks",
+            "Enterprise customers, banks",
+            Kind::Select,
+        ),
+        ("clients", "Pick every kind that opens", Kind::Multi),
+        ("auth", "cookie = browser session", Kind::Select),
+        (
+            "resume",
+            "a dropped connection must not lose updates",
+            Kind::Select,
+        ),
+        (
+            "hidden_tab_delivery",
+            "Browsers throttle hidden tabs",
+            Kind::Select,
+        ),
+        (
+            "concurrent_clients",
+            "Across all users and tabs",
+            Kind::Text,
+        ),
+        ("streams_per_client", "Usually 1; dashboards", Kind::Text),
+        ("http2", "Check your CDN and load balancer", Kind::Select),
+        (
+            "current_transport",
+            "Answer to get a fit audit",
+            Kind::Select,
+        ),
+    ];
+
+    const TIMEOUT: Duration = Duration::from_secs(20);
+
+    fn kind_of(field: &str) -> Kind {
+        QUESTIONS
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .map(|q| q.2)
+            .unwrap_or(Kind::Text)
+    }
+
+    fn spawn(args: &[&str], dir: &std::path::Path) -> Session {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rtadvisor"));
+        cmd.args(args)
+            .current_dir(dir)
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env_remove("CLICOLOR_FORCE");
+        let mut s = Session::spawn(cmd).expect("spawn rtadvisor in a pty");
+        s.set_expect_timeout(Some(TIMEOUT));
+        s
+    }
+
+    fn send(s: &mut Session, keys: &str) {
+        s.send(keys).expect("send keys");
+        sleep(Duration::from_millis(60));
+    }
+
+    /// Types an answer the way a user would for this kind of prompt.
+    fn answer(s: &mut Session, field: &str, value: Option<&str>) {
+        match (kind_of(field), value) {
+            (Kind::Text, Some(v)) => send(s, &format!("{v}\r")),
+            (Kind::Text, None) => send(s, "\r"),
+            // Typing filters the list; Enter picks the first match.
+            (Kind::Select, Some(v)) => {
+                send(s, v);
+                send(s, "\r");
+            }
+            (Kind::Select, None) => {
+                send(s, "don't");
+                send(s, "\r");
+            }
+            (Kind::Multi, v) => {
+                for item in v.map_or(vec!["don't"], |v| v.split(',').collect()) {
+                    send(s, item);
+                    send(s, " ");
+                    // Clear the filter before the next item.
+                    for _ in 0..item.len() {
+                        send(s, "\x7f");
+                    }
+                }
+                send(s, "\r");
+            }
+        }
+    }
+
+    /// Answers whatever is asked from `script` ("don't know" for the rest) until the
+    /// report; returns the output, the fields asked, and the exit code.
+    fn interview(
+        args: &[&str],
+        dir: &std::path::Path,
+        script: &[(&str, &str)],
+    ) -> (String, Vec<String>, i32) {
+        let script: HashMap<&str, &str> = script.iter().copied().collect();
+        let mut s = spawn(args, dir);
+        let helps: Vec<String> = QUESTIONS.iter().map(|q| regex_escape(q.1)).collect();
+        let pattern = format!("{}|Asked \\d+ of \\d+ questions", helps.join("|"));
+        let mut asked: Vec<String> = Vec::new();
+        let mut out = String::new();
+        loop {
+            let m = match s.expect(Regex(pattern.as_str())) {
+                Ok(m) => m,
+                Err(e) => {
+                    let mut buf = vec![0u8; 65536];
+                    let n = s.try_read(&mut buf).unwrap_or(0);
+                    panic!(
+                        "waiting for a question: {e}\nasked so far: {asked:?}\n{out}\nPENDING {:?}",
+                        String::from_utf8_lossy(&buf[..n])
+                    )
+                }
+            };
+            out.push_str(&String::from_utf8_lossy(m.as_bytes()));
+            // One read may hold several hits: redraws of the question just answered,
+            // then at most one new question (or the end).
+            let hits: Vec<String> = m
+                .matches()
+                .map(|h| String::from_utf8_lossy(h).to_string())
+                .collect();
+            let mut finished = false;
+            for hit in hits {
+                if hit.starts_with("Asked ") {
+                    finished = true;
+                    break;
+                }
+                let Some((field, _, _)) = QUESTIONS.iter().find(|q| hit.contains(q.1)) else {
+                    panic!("unrecognised prompt {hit}");
+                };
+                if asked.iter().any(|a| a == field) {
+                    continue;
+                }
+                asked.push(field.to_string());
+                answer(&mut s, field, script.get(field).copied());
+            }
+            if finished {
+                break;
+            }
+        }
+        let rest = s.expect(Eof).expect("output until exit");
+        out.push_str(&String::from_utf8_lossy(rest.as_bytes()));
+        let code = exit_code(&s);
+        (out, asked, code)
+    }
+
+    fn exit_code(s: &Session) -> i32 {
+        match s.get_process().wait().expect("wait for rtadvisor") {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("rtadvisor did not exit normally: {other:?}"),
+        }
+    }
+
+    fn regex_escape(s: &str) -> String {
+        s.chars()
+            .map(|c| {
+                if "\\.+*?()|[]{}^$".contains(c) {
+                    format!("\\{c}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn token_streaming_feature_gets_sse_and_saves_a_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, asked, code) = interview(
+            &["ask", "--save", "tokens.yaml"],
+            dir.path(),
+            &[
+                ("name", "AI assistant answers"),
+                ("direction", "server-to-client"),
+                ("client_messages_per_minute", "2"),
+                ("max_delay_s", "0.5"),
+                ("update_interval_s", "0.05"),
+                ("runtime", "container"),
+                ("path", "nginx"),
+                ("resume", "yes"),
+                ("auth", "cookie"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(&asked[..2], ["name", "direction"]);
+        assert!(out.contains("→ sse"), "{out}");
+        assert!(out.contains("skipped"), "{out}");
+        let saved = std::fs::read_to_string(dir.path().join("tokens.yaml")).unwrap();
+        assert!(
+            saved.starts_with("# rtadvisor workload profile v1"),
+            "{saved}"
+        );
+        assert!(saved.contains("direction: server-to-client"), "{saved}");
+        // advise reads it unchanged and agrees.
+        let advise = std::process::Command::new(env!("CARGO_BIN_EXE_rtadvisor"))
+            .args(["advise", "tokens.yaml", "--format", "json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(advise.status.success());
+        let json: serde_json::Value = serde_json::from_slice(&advise.stdout).unwrap();
+        assert_eq!(json["recommendation"]["transport"], "sse");
+    }
+
+    #[test]
+    fn multiplayer_game_gets_websocket() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, asked, code) = interview(
+            &["ask"],
+            dir.path(),
+            &[
+                ("name", "Multiplayer arena"),
+                ("direction", "bidirectional"),
+                ("client_messages_per_minute", "600"),
+                ("round_trip_ms", "50"),
+                ("max_delay_s", "0.1"),
+                ("update_interval_s", "0.05"),
+                ("presence", "yes"),
+                ("payload", "binary"),
+                ("runtime", "container"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(asked.contains(&"client_messages_per_minute".to_string()));
+        assert!(out.contains("→ websocket"), "{out}");
+        assert!(!dir.path().read_dir().unwrap().any(|_| true));
+    }
+
+    #[test]
+    fn ctrl_c_exits_130_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = spawn(&["ask", "--save", "p.yaml"], dir.path());
+        s.expect("Free text, e.g.").expect("the name question");
+        send(&mut s, "Half done\r");
+        s.expect("server-to-client = the server pushes")
+            .expect("the direction question");
+        send(&mut s, "\x03");
+        let _ = s.expect(Eof);
+        assert_eq!(exit_code(&s), 130);
+        assert!(!dir.path().join("p.yaml").exists());
+    }
+
+    #[test]
+    fn esc_exits_130_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = spawn(&["ask", "--save", "p.yaml"], dir.path());
+        s.expect("Free text, e.g.").expect("the name question");
+        send(&mut s, "\x1b");
+        let _ = s.expect(Eof);
+        assert_eq!(exit_code(&s), 130);
+        assert!(!dir.path().join("p.yaml").exists());
+    }
+}
+
+#[test]
+fn without_a_terminal_ask_refuses_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rtadvisor"));
+    cmd.args(["ask", "--save", "p.yaml"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null());
+    let out = assert_cmd::Command::from_std(cmd)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(err.contains("rtadvisor advise FILE"), "{err}");
+    assert!(err.contains("rtadvisor init"), "{err}");
+    assert!(!dir.path().join("p.yaml").exists());
+}
