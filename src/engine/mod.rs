@@ -20,6 +20,8 @@ pub struct Engine<'k> {
     scoring: Vec<ScoringRule<'k>>,
     /// For each variable, the scoring rules that read it.
     readers: Vec<Vec<usize>>,
+    /// Sources cited by any runtime or hop.
+    platform_sources: std::collections::HashSet<String>,
 }
 
 struct ScoringRule<'k> {
@@ -76,11 +78,19 @@ impl<'k> Engine<'k> {
                 readers[*v].push(i);
             }
         }
+        let platform_sources = k
+            .runtimes
+            .iter()
+            .flat_map(|r| r.all_sources())
+            .chain(k.hops.iter().flat_map(|h| h.all_sources()))
+            .map(String::from)
+            .collect();
         Engine {
             k,
             transports,
             scoring,
             readers,
+            platform_sources,
         }
     }
 
@@ -295,6 +305,9 @@ impl<'k> Engine<'k> {
             confidence = confidence.lower();
         }
 
+        // Platform sources only for the runtime and hops of this profile; the
+        // rules' general sources always.
+        used_sources.retain(|s| !self.platform_sources.contains(s) || f.sources.contains(s));
         used_sources.extend(f.sources.iter().cloned());
         let mut sources: Vec<SourceCite> = Vec::new();
         for id in used_sources {

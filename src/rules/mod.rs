@@ -138,6 +138,12 @@ impl Runtime {
         out.extend(self.lifetime.iter().map(|t| t.source.as_str()));
         out.extend(self.idle_timeout.iter().map(|t| t.source.as_str()));
         out.extend(self.managed_service.iter().map(|n| n.source.as_str()));
+        out
+    }
+
+    /// Every source id it cites, notes included.
+    pub fn all_sources(&self) -> Vec<&str> {
+        let mut out = self.sources();
         out.extend(self.notes.iter().map(|n| n.source.as_str()));
         out
     }
@@ -154,6 +160,12 @@ impl HopInfo {
         {
             out.push(&c.source);
         }
+        out
+    }
+
+    /// Every source id it cites, notes included.
+    pub fn all_sources(&self) -> Vec<&str> {
+        let mut out = self.sources();
         out.extend(self.notes.iter().map(|n| n.source.as_str()));
         out
     }
