@@ -52,14 +52,23 @@ impl Ctx<'_, '_> {
         e.winner(&e.score(&facts::facts(e.k, p)))
     }
 
+    /// The recommendation as JSON output gives it: the transport and its add-ons.
+    fn advice(&self, p: &Profile) -> (String, Vec<String>) {
+        let r = self.engine.decide(p, "").recommendation;
+        (r.transport, r.add_ons)
+    }
+
     /// Could some answer to `q` change the winner, given `p` and one answer to any
-    /// other question in `others` (when `depth` is 2)?
+    /// other question in `others` (when `depth` is 2)? Or, on its own, change the
+    /// add-ons recommended with it?
     fn matters(&self, p: &Profile, q: &str, others: &[&str], depth: usize) -> bool {
         let w = self.winner(p);
-        if answer_variants(self.engine, p, q)
-            .iter()
-            .any(|v| self.winner(v) != w)
-        {
+        let variants = answer_variants(self.engine, p, q);
+        if variants.iter().any(|v| self.winner(v) != w) {
+            return true;
+        }
+        let now = self.advice(p);
+        if variants.iter().any(|v| self.advice(v) != now) {
             return true;
         }
         if depth < 2 {
