@@ -210,11 +210,17 @@ pub fn read_input(path: &Path) -> Result<(String, String), Report> {
     match text {
         Ok(t) => Ok((name, t)),
         Err(e) => {
-            let lossy = std::fs::read(path)
-                .ok()
-                .filter(|b| b.len() as u64 <= crate::yaml::MAX_INPUT_BYTES)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
+            // The text is only for showing the offending line: read it only when
+            // it is small enough (a refused 30 MB file is never read).
+            let small = std::fs::metadata(path)
+                .is_ok_and(|m| m.is_file() && m.len() <= crate::yaml::MAX_INPUT_BYTES);
+            let lossy = if small && e.pos.is_some() {
+                std::fs::read(path)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             Err(Report {
                 source: Source { name, text: lossy },
                 diagnostics: vec![Diagnostic::new(e.message, e.pos)
@@ -222,6 +228,21 @@ pub fn read_input(path: &Path) -> Result<(String, String), Report> {
                     .help_opt(e.help)],
             })
         }
+    }
+}
+
+/// Loads one profile from a file (or `-`); a folder is refused, not expanded.
+pub fn load_one(path: &Path, k: &Knowledge) -> Result<Loaded, Failure> {
+    let (name, text) = read_input(path).map_err(|r| Failure::Input(vec![r]))?;
+    match parse_profile(&text, &k.hop_ids()) {
+        Ok(profile) => Ok(Loaded {
+            source: name,
+            profile,
+        }),
+        Err(diagnostics) => Err(Failure::Input(vec![Report {
+            source: Source { name, text },
+            diagnostics,
+        }])),
     }
 }
 

@@ -5,7 +5,7 @@
 //! itself only reads the doc, decides, and writes the result atomically.
 //! Nothing outside the markers ever changes, and an up-to-date doc is not written.
 
-use crate::app::{knowledge, load_profiles, Failure, Outcome};
+use crate::app::{knowledge, load_one, Failure, Outcome};
 use crate::cli::DocArgs;
 use crate::diag::{Diagnostic, Report, Source};
 use crate::engine::Engine;
@@ -166,11 +166,17 @@ struct Existing {
     permissions: std::fs::Permissions,
 }
 
-/// The file to write: DOC itself, or what it links to.
+/// The file to write: DOC itself. A symbolic link is refused rather than followed,
+/// so `doc` never writes outside the path the user named.
 fn target_path(doc: &Path, name: &str) -> Result<PathBuf, Failure> {
     match std::fs::symlink_metadata(doc) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(doc)
-            .map_err(|e| Failure::Usage(format!("{name}: cannot follow the link: {e}"))),
+        Ok(m) if m.file_type().is_symlink() => {
+            let to = std::fs::read_link(doc)
+                .map_or_else(|_| "?".to_string(), |t| t.display().to_string());
+            Err(Failure::Usage(format!(
+                "{name}: is a symbolic link (to {to}); rtadvisor writes only the file you name, so pass the real path"
+            )))
+        }
         _ => Ok(doc.to_path_buf()),
     }
 }
@@ -260,17 +266,7 @@ fn write_atomic(
 
 pub fn run(a: DocArgs) -> Outcome {
     let k = knowledge(&a.rules)?;
-    let loaded = load_profiles(std::slice::from_ref(&a.file), &k)?;
-    let one = match loaded.as_slice() {
-        [one] => one,
-        many => {
-            return Err(Failure::Usage(format!(
-                "{}: holds {} profiles; `doc` writes the section for one profile",
-                a.file.display(),
-                many.len()
-            )))
-        }
-    };
+    let one = load_one(&a.file, &k)?;
     let decision = Engine::new(&k).decide(&one.profile, &one.source);
     let section = markdown::render(&decision, &one.profile, &k, a.heading_level);
 

@@ -16,13 +16,11 @@ use clap::CommandFactory;
 
 pub fn explain(a: ExplainArgs) -> Outcome {
     let k = crate::app::knowledge(&a.rules)?;
-    let loaded = crate::app::load_profiles(std::slice::from_ref(&a.file), &k)?;
+    let l = crate::app::load_one(&a.file, &k)?;
     let engine = crate::engine::Engine::new(&k);
-    let text: Vec<String> = loaded
-        .iter()
-        .map(|l| crate::report::explain::render(&engine.explain(&l.profile, &l.source)))
-        .collect();
-    emit(&text.join("\n"))
+    emit(&crate::report::explain::render(
+        &engine.explain(&l.profile, &l.source),
+    ))
 }
 
 /// Shell completions, generated from the clap definitions.
