@@ -200,18 +200,26 @@ fn all_hops(views: &[HopView], path_known: bool, f: impl Fn(&HopView) -> Option<
     }
 }
 
+/// A heartbeat interval safely under the smallest idle timeout: a fraction of it,
+/// rounded down to a readable step, within the policy's bounds, and always strictly
+/// under the timeout itself (even for absurdly short ones).
 pub fn heartbeat_s(policy: &Policy, min_idle: Option<f64>) -> f64 {
-    match min_idle {
-        Some(idle) => {
-            let raw = idle * policy.heartbeat_fraction;
-            let stepped = if raw >= policy.heartbeat_step_s * 2.0 {
-                (raw / policy.heartbeat_step_s).floor() * policy.heartbeat_step_s
-            } else {
-                raw.floor()
-            };
-            stepped.clamp(policy.heartbeat_min_s, policy.heartbeat_max_s)
-        }
-        None => policy.heartbeat_default_s,
+    let Some(idle) = min_idle else {
+        return policy.heartbeat_default_s;
+    };
+    let raw = idle * policy.heartbeat_fraction;
+    let stepped = if raw >= policy.heartbeat_step_s * 2.0 {
+        (raw / policy.heartbeat_step_s).floor() * policy.heartbeat_step_s
+    } else if raw >= 1.0 {
+        raw.floor()
+    } else {
+        (raw * 10.0).floor() / 10.0
+    };
+    let bounded = stepped.clamp(policy.heartbeat_min_s, policy.heartbeat_max_s);
+    if bounded < idle {
+        bounded
+    } else {
+        raw
     }
 }
 
