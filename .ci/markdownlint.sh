@@ -13,8 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 out="$tmp/md"
 mkdir -p "$out"
 
-cargo build -q --release
-bin="$root/target/release/rtadvisor"
+cargo build -q   # the debug build cargo test already made
+bin="$root/target/debug/rtadvisor"
 
 # A standalone section is a document of its own: title at level 1 (MD041).
 for f in fixtures/*.yaml; do

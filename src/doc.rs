@@ -94,10 +94,14 @@ pub fn find_markers(text: &str) -> Result<Option<(usize, usize)>, MarkerError> {
     }
 }
 
-/// The doc's line ending: that of its first line, LF when it has none.
+/// The doc's line ending: that of its first line break, LF when it has none. A doc
+/// with no line feed that ends in a carriage return counts as CRLF, because what
+/// `splice` appends turns that `\r` into its first CRLF (found by fuzzing: without
+/// this, a second run re-wrote the section with other line endings).
 pub fn line_ending(text: &str) -> &'static str {
     match text.find('\n') {
         Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        None if text.ends_with('\r') => "\r\n",
         _ => "\n",
     }
 }

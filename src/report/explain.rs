@@ -2,7 +2,6 @@
 //! how the scores add up, and what would flip the answer.
 
 use super::strip_controls;
-use super::table::show_json;
 use crate::engine::Decision;
 use anstyle::Style;
 use std::fmt::Write;
@@ -134,23 +133,6 @@ pub fn render(d: &Decision) -> String {
     if d.flips.is_empty() && d.unknowns.is_empty() {
         let _ = writeln!(out, "  no single change to one field flips it");
     }
-    for f in &d.flips {
-        let from = f.from.as_ref().map_or("unknown".to_string(), show_json);
-        let _ = writeln!(
-            out,
-            "  • {} {} → {}: {}",
-            f.field,
-            from,
-            show_json(&f.to),
-            f.transport
-        );
-    }
-    if !d.unknowns.is_empty() {
-        let _ = writeln!(
-            out,
-            "  • not answered, and could change it (most decisive first): {}",
-            d.unknowns.join(", ")
-        );
-    }
+    super::table::write_changes(&mut out, d);
     out
 }

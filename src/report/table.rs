@@ -105,24 +105,7 @@ pub fn render_one(d: &Decision) -> String {
     }
     if !d.flips.is_empty() || !d.unknowns.is_empty() {
         heading(&mut out, "What would change the answer");
-        for f in &d.flips {
-            let from = f.from.as_ref().map_or("unknown".to_string(), show_json);
-            let _ = writeln!(
-                out,
-                "  • {} {} → {}: {}",
-                f.field,
-                from,
-                show_json(&f.to),
-                f.transport
-            );
-        }
-        if !d.unknowns.is_empty() {
-            let _ = writeln!(
-                out,
-                "  • not answered, and could change it: {}",
-                d.unknowns.join(", ")
-            );
-        }
+        write_changes(&mut out, d);
     }
     if let Some(a) = &d.audit {
         let style = if a.verdict == Verdict::Fits {
@@ -134,6 +117,28 @@ pub fn render_one(d: &Decision) -> String {
         let _ = writeln!(out, "  {style}{}{style:#}: {}", a.verdict.as_str(), a.text);
     }
     out
+}
+
+/// The flips and decisive unknowns, one bullet each.
+pub fn write_changes(out: &mut String, d: &Decision) {
+    for f in &d.flips {
+        let from = f.from.as_ref().map_or("unknown".to_string(), show_json);
+        let _ = writeln!(
+            out,
+            "  • {} {} → {}: {}",
+            f.field,
+            from,
+            show_json(&f.to),
+            f.transport
+        );
+    }
+    if !d.unknowns.is_empty() {
+        let _ = writeln!(
+            out,
+            "  • not answered, and could change it (most decisive first): {}",
+            d.unknowns.join(", ")
+        );
+    }
 }
 
 /// JSON values as a person would write them: strings without quotes.
