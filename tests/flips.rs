@@ -157,7 +157,7 @@ fn explain_snapshot() {
     // Contributions add up to the totals shown.
     assert!(
         text.contains(
-            "sse           4 = +1 two-way-traffic +2 rare-client-messages +1 relaxed-round-trip"
+            "sse           5 = +1 two-way-traffic +2 rare-client-messages +1 relaxed-round-trip +1 cookie-session-in-browsers"
         ),
         "{text}"
     );
