@@ -52,6 +52,24 @@ mod pty {
             Kind::Select,
         ),
         ("path", "Proxies, CDNs, load balancers", Kind::Multi),
+        ("path.inline", "Gear the list does not have", Kind::Text),
+        (
+            "path.inline.more",
+            "Any more gear the list does not have",
+            Kind::Text,
+        ),
+        ("path.inline.idle_timeout_s", "Its idle timeout", Kind::Text),
+        ("path.inline.buffers", "A buffering hop holds", Kind::Select),
+        (
+            "path.inline.websocket",
+            "handshake must get through it",
+            Kind::Select,
+        ),
+        (
+            "path.inline.http2",
+            "browsers allow six connections",
+            Kind::Select,
+        ),
         ("payload", "JSON counts as text", Kind::Select),
         (
             "locked_down_networks",
@@ -229,6 +247,10 @@ mod pty {
                 ("update_interval_s", "0.05"),
                 ("runtime", "container"),
                 ("path", "nginx"),
+                ("path.inline", "our-f5"),
+                ("path.inline.idle_timeout_s", "300"),
+                ("path.inline.buffers", "yes"),
+                ("path.inline.websocket", "no"),
                 ("resume", "yes"),
                 ("auth", "cookie"),
             ],
@@ -243,6 +265,9 @@ mod pty {
             "{saved}"
         );
         assert!(saved.contains("direction: server-to-client"), "{saved}");
+        // Gear the list does not have is saved inline after the known hops.
+        assert!(saved.contains("path: [nginx, {name: our-f5, idle_timeout_s: 300, buffers: true, websocket: false}]"), "{saved}");
+        assert!(out.contains("our-f5-buffering"), "{out}");
         // advise reads it unchanged and agrees.
         let advise = std::process::Command::new(env!("CARGO_BIN_EXE_rtadvisor"))
             .args(["advise", "tokens.yaml", "--format", "json"])

@@ -157,11 +157,107 @@ fn ask(
             })
         }
         AnswerType::YesNo => out(pr.ask_yes_no(&p), |b| Some(json!(b))),
-        AnswerType::Multi => out(pr.ask_multi(&p, &options(k, spec.kind)), |ids| {
-            // No client kinds is not an answer; no hops is (clients reach the app directly).
-            (!(ids.is_empty() && matches!(spec.kind, FieldKind::Clients))).then(|| json!(ids))
-        }),
+        AnswerType::Multi => {
+            let picked = out(pr.ask_multi(&p, &options(k, spec.kind)), |ids| {
+                // No client kinds is not an answer; no hops is (clients reach the app directly).
+                (!(ids.is_empty() && matches!(spec.kind, FieldKind::Clients))).then(|| json!(ids))
+            })?;
+            match (picked, spec.kind) {
+                (Some(Json::Array(mut hops)), FieldKind::Path) => {
+                    hops.extend(inline_hops(pr)?);
+                    Ok(Some(Json::Array(hops)))
+                }
+                (other, _) => Ok(other),
+            }
+        }
     }
+}
+
+/// Gear the hop list does not have, described inline: asked after the path, one
+/// hop at a time, until the name is left empty.
+fn inline_hops(pr: &mut dyn Prompter) -> Result<Vec<Json>, Stop> {
+    let mut hops = Vec::new();
+    let positive = number_rule(FieldKind::Number {
+        min: 0.0,
+        exclusive: true,
+    });
+    fn value<T>(a: Answer<T>) -> Result<Option<T>, Stop> {
+        match a {
+            Answer::Value(v) => Ok(Some(v)),
+            Answer::DontKnow => Ok(None),
+            Answer::Interrupted => Err(Stop::Interrupted),
+            Answer::Failed(m) => Err(Stop::Failed(m)),
+        }
+    }
+    while hops.len() < 8 {
+        let (field, text, help) = if hops.is_empty() {
+            (
+                "path.inline",
+                "Anything else on the path? Its name",
+                "Gear the list does not have (an F5, an API gateway of your own); empty if none.",
+            )
+        } else {
+            (
+                "path.inline.more",
+                "Anything more on the path? Its name",
+                "Any more gear the list does not have; empty if none.",
+            )
+        };
+        let ask_name = Prompt {
+            field,
+            text,
+            help,
+            required: false,
+        };
+        let Some(name) = value(pr.ask_text(&ask_name))?.filter(|n| !n.trim().is_empty()) else {
+            break;
+        };
+        let name = name.trim().to_string();
+        let mut hop = serde_json::Map::new();
+        hop.insert("name".into(), json!(name));
+        let idle_text =
+            format!("After how many seconds of silence does {name} close a connection?");
+        let idle = Prompt {
+            field: "path.inline.idle_timeout_s",
+            text: &idle_text,
+            help: "Its idle timeout: heartbeats must come more often.",
+            required: false,
+        };
+        if let Some(n) = value(pr.ask_number(&idle, "s", positive))? {
+            hop.insert("idle_timeout_s".into(), num_json(n, false));
+        }
+        let flags = [
+            (
+                "buffers",
+                format!("Does {name} buffer responses by default?"),
+                "A buffering hop holds an event stream back until it ends.",
+            ),
+            (
+                "websocket",
+                format!("Does {name} pass WebSocket upgrades?"),
+                "The Upgrade: websocket handshake must get through it.",
+            ),
+            (
+                "http2",
+                format!("Does {name} speak HTTP/2 to browsers?"),
+                "Over HTTP/1.1, browsers allow six connections per origin.",
+            ),
+        ];
+        for (key, text, help) in &flags {
+            let field = format!("path.inline.{key}");
+            let q = Prompt {
+                field: &field,
+                text,
+                help,
+                required: false,
+            };
+            if let Some(b) = value(pr.ask_yes_no(&q))? {
+                hop.insert((*key).into(), json!(b));
+            }
+        }
+        hops.push(Json::Object(hop));
+    }
+    Ok(hops)
 }
 
 /// Runs the interview. `name` and `direction` come first (required), then the

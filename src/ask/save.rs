@@ -1,6 +1,6 @@
 //! Writing the answers as a commented profile v1 that `advise` reads unchanged.
 
-use crate::profile::{Profile, FIELDS};
+use crate::profile::{Profile, FIELDS, HOP_FIELDS};
 use serde_json::Value as Json;
 use std::fmt::Write;
 
@@ -14,7 +14,22 @@ fn yaml_value(v: &Json) -> String {
             "[{}]",
             items.iter().map(yaml_value).collect::<Vec<_>>().join(", ")
         ),
-        Json::Object(_) => serde_json::to_string(v).unwrap_or_default(),
+        // An inline hop, as SPEC.md writes one: {name: our-f5, idle_timeout_s: 300, …}.
+        Json::Object(map) => {
+            let order = |k: &str| {
+                HOP_FIELDS
+                    .iter()
+                    .position(|(f, _)| *f == k)
+                    .unwrap_or(usize::MAX)
+            };
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|k| order(k));
+            let fields: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k}: {}", yaml_value(&map[*k])))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
         // 3600, not 3600.0.
         Json::Number(n) => match n.as_f64() {
             Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),

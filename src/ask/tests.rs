@@ -15,20 +15,52 @@ struct Scripted {
     asked: Vec<String>,
     interrupt_at: Option<&'static str>,
     confirm: Answer<bool>,
+    /// Inline hops of the profile's path, answered through the `path.inline` prompts.
+    inline: Vec<Json>,
+    current_hop: Option<Json>,
 }
 
 impl Scripted {
     fn from(p: &Profile) -> Self {
+        let answers = serde_json::to_value(p).unwrap();
+        let inline = answers["path"]
+            .as_array()
+            .map(|hops| hops.iter().filter(|h| h.is_object()).cloned().collect())
+            .unwrap_or_default();
         Scripted {
-            answers: serde_json::to_value(p).unwrap(),
+            answers,
             asked: Vec::new(),
             interrupt_at: None,
             confirm: Answer::Value(false),
+            inline,
+            current_hop: None,
         }
     }
     fn get(&mut self, p: &Prompt) -> Option<Json> {
+        if p.field == "path.inline" || p.field == "path.inline.more" {
+            // Follow-ups of `path`, not questions of their own.
+            self.current_hop = (!self.inline.is_empty()).then(|| self.inline.remove(0));
+            return self.current_hop.as_ref().map(|h| h["name"].clone());
+        }
+        if let Some(key) = p.field.strip_prefix("path.inline.") {
+            return self.current_hop.as_ref().and_then(|h| h.get(key)).cloned();
+        }
         self.asked.push(p.field.to_string());
-        self.answers.get(p.field).cloned().filter(|v| !v.is_null())
+        let v = self.answers.get(p.field).cloned().filter(|v| !v.is_null());
+        if p.field == "path" {
+            // The multi-select offers the known ids; inline hops come after it.
+            return v.map(|hops| {
+                Json::Array(
+                    hops.as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|h| h.is_string())
+                        .cloned()
+                        .collect(),
+                )
+            });
+        }
+        v
     }
     fn answer<T>(&mut self, p: &Prompt, f: impl FnOnce(Json) -> T) -> Answer<T> {
         if self.interrupt_at == Some(p.field) {
@@ -168,15 +200,16 @@ fn every_fixture_reaches_advise_answer() {
         let Ok(p) = parse_profile(&text, &ids) else {
             continue;
         };
-        // Inline hops are file-only: the interview offers the known ids.
-        if p.path
-            .iter()
-            .flatten()
-            .any(|h| matches!(h, crate::profile::Hop::Inline(_)))
-        {
-            continue;
-        }
         let (f, _) = run(&k, &p, LOOKAHEAD);
+        if f.asked.iter().any(|a| a == "path") {
+            // Known hops come out outermost first, inline hops after them.
+            let ids = |p: &Profile| -> Vec<crate::profile::Hop> {
+                let mut v = p.path.clone().unwrap_or_default();
+                v.sort_by_key(|h| serde_json::to_string(h).unwrap());
+                v
+            };
+            assert_eq!(ids(&f.profile), ids(&p), "{}", path.display());
+        }
         assert_eq!(
             transport(&k, &f.profile),
             transport(&k, &p),
@@ -347,4 +380,30 @@ fn set_field_uses_profile_serde() {
     let q = set_field(&p, "concurrent_clients", serde_json::json!(5)).unwrap();
     assert_eq!(q.concurrent_clients, Some(5));
     assert!(set_field(&p, "concurrent_clients", serde_json::json!(-1)).is_none());
+}
+
+#[test]
+fn inline_hops_are_asked_after_the_known_ones_and_saved() {
+    let k = k();
+    let text = include_str!("../../fixtures/custom-f5-hop.yaml");
+    let p = parse_profile(text, &k.hop_ids()).unwrap();
+    let (f, asked) = run(&k, &p, LOOKAHEAD);
+    assert!(asked.iter().any(|a| a == "path"), "{asked:?}");
+    let hops = f.profile.path.clone().unwrap();
+    let inline: Vec<_> = hops
+        .iter()
+        .filter_map(|h| match h {
+            crate::profile::Hop::Inline(i) => Some(i.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(inline.len(), 1);
+    assert_eq!(inline[0].name, "our-f5");
+    assert_eq!(inline[0].buffers, Some(true));
+    assert_eq!(inline[0].websocket, Some(false));
+    assert_eq!(transport(&k, &f.profile), transport(&k, &p));
+    // The saved profile reads back with the inline hop.
+    let yaml = super::save::profile_yaml(&f.profile, "# test\n");
+    let back = parse_profile(&yaml, &k.hop_ids()).unwrap();
+    assert_eq!(back.path, f.profile.path);
 }
