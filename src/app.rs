@@ -98,7 +98,7 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Advise(a) => {
             let k = knowledge(&a.rules)?;
-            advise(&k, &a.inputs, a.format, a.check, a.heading_level)
+            advise(&k, &a.inputs, a.format, a.check, a.heading.heading_level)
         }
         Command::Ask(a) => crate::ask::run(a),
         Command::Doc(a) => crate::doc::run(a),

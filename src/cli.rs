@@ -65,6 +65,13 @@ pub struct RulesArg {
     pub rules: Option<PathBuf>,
 }
 
+#[derive(Debug, Args, Clone, Copy)]
+pub struct HeadingArg {
+    /// Markdown heading level of the section title (1-6)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub heading_level: u8,
+}
+
 #[derive(Debug, Args)]
 pub struct AdviseArgs {
     /// Profile files, folders of *.yaml/*.yml profiles, or - for stdin
@@ -76,9 +83,8 @@ pub struct AdviseArgs {
     /// Exit 1 when a profile's current_transport does not fit the recommendation
     #[arg(long)]
     pub check: bool,
-    /// Markdown heading level of the section title (1-6)
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=6))]
-    pub heading_level: u8,
+    #[command(flatten)]
+    pub heading: HeadingArg,
     #[command(flatten)]
     pub rules: RulesArg,
 }
@@ -108,9 +114,8 @@ pub struct DocArgs {
     /// Write nothing; exit 1 if the section is out of date
     #[arg(long)]
     pub check: bool,
-    /// Markdown heading level of the section title (1-6)
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=6))]
-    pub heading_level: u8,
+    #[command(flatten)]
+    pub heading: HeadingArg,
     #[command(flatten)]
     pub rules: RulesArg,
 }

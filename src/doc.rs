@@ -272,7 +272,7 @@ pub fn run(a: DocArgs) -> Outcome {
     let k = knowledge(&a.rules)?;
     let one = load_one(&a.file, &k)?;
     let decision = Engine::new(&k).decide(&one.profile, &one.source);
-    let section = markdown::render(&decision, &one.profile, &k, a.heading_level);
+    let section = markdown::render(&decision, &one.profile, &k, a.heading.heading_level);
 
     let name = a.into.display().to_string();
     let target = target_path(&a.into, &name)?;

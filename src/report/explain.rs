@@ -2,22 +2,14 @@
 //! how the scores add up, and what would flip the answer.
 
 use super::strip_controls;
+use super::table::BOLD;
 use crate::engine::Decision;
-use anstyle::Style;
 use std::fmt::Write;
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
 
 pub fn render(d: &Decision) -> String {
     let mut out = String::new();
     let r = &d.recommendation;
-    let _ = writeln!(
-        out,
-        "{BOLD}{}{BOLD:#}  {DIM}{}{DIM:#}",
-        strip_controls(&d.name),
-        strip_controls(&d.source)
-    );
+    super::table::write_title(&mut out, d);
     let _ = writeln!(
         out,
         "→ {} · confidence {}",

@@ -7,8 +7,8 @@ use anstyle::{AnsiColor, Style};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Table};
 use std::fmt::Write;
 
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
 const GREEN: Style = Style::new()
     .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)))
     .bold();
@@ -21,16 +21,21 @@ fn heading(out: &mut String, text: &str) {
     let _ = writeln!(out, "\n{BOLD}{text}{BOLD:#}");
 }
 
-/// Renders one decision.
-pub fn render_one(d: &Decision) -> String {
-    let mut out = String::new();
-    let r = &d.recommendation;
+/// The first line of a report: the workload's name and where it came from.
+pub(crate) fn write_title(out: &mut String, d: &Decision) {
     let _ = writeln!(
         out,
         "{BOLD}{}{BOLD:#}  {DIM}{}{DIM:#}",
         strip_controls(&d.name),
         strip_controls(&d.source)
     );
+}
+
+/// Renders one decision.
+pub fn render_one(d: &Decision) -> String {
+    let mut out = String::new();
+    let r = &d.recommendation;
+    write_title(&mut out, d);
     let ahead = match (&r.runner_up, r.margin) {
         (Some(t), Some(m)) => format!(" · {m} points ahead of {t}"),
         _ => " · every other option is vetoed".to_string(),
