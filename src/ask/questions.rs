@@ -243,25 +243,16 @@ pub fn options(k: &Knowledge, kind: FieldKind) -> Vec<Opt> {
         id: w.to_string(),
         label: w.to_string(),
     };
+    // A runtime or hop: its id, with its display name for the label.
+    let named = |id: &str, name: &str| Opt {
+        id: id.to_string(),
+        label: format!("{id} ({name})"),
+    };
     match kind {
         FieldKind::Choice(words) => words.iter().map(|w| plain(w)).collect(),
         FieldKind::Clients => profile::CLIENTS.iter().map(|w| plain(w)).collect(),
-        FieldKind::Runtime => k
-            .runtimes
-            .iter()
-            .map(|r| Opt {
-                id: r.id.clone(),
-                label: format!("{} ({})", r.id, r.name),
-            })
-            .collect(),
-        FieldKind::Path => k
-            .hops
-            .iter()
-            .map(|h| Opt {
-                id: h.id.clone(),
-                label: format!("{} ({})", h.id, h.name),
-            })
-            .collect(),
+        FieldKind::Runtime => k.runtimes.iter().map(|r| named(&r.id, &r.name)).collect(),
+        FieldKind::Path => k.hops.iter().map(|h| named(&h.id, &h.name)).collect(),
         _ => Vec::new(),
     }
 }
