@@ -93,7 +93,12 @@ pub fn render_one(d: &Decision) -> String {
     if !d.build.is_empty() {
         heading(&mut out, "Build");
         for step in &d.build {
-            let _ = writeln!(out, "  [ ] {}: {}", step.name, strip_controls(&step.text));
+            let _ = writeln!(
+                out,
+                "  [ ] {}: {}",
+                strip_controls(&step.name),
+                strip_controls(&step.text)
+            );
         }
     }
     if !d.gotchas.is_empty() {
