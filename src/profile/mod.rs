@@ -2,7 +2,7 @@
 
 mod load;
 
-pub use load::{parse_profile, HopIds};
+pub use load::{parse_profile, HopIds, MAX_COUNT, MAX_PATH_HOPS};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
