@@ -407,6 +407,7 @@ pub fn advise(
             emit_plain(&report::markdown::render_all(&items, k, heading_level))?
         }
     }
+    let mut misfit = false;
     if check {
         let misfits: Vec<&Decision> = decisions
             .iter()
@@ -422,7 +423,7 @@ pub fn advise(
                     report::strip_controls(&d.name),
                     a.current,
                     a.verdict.as_str(),
-                    d.recommendation.transport
+                    d.recommendation.label()
                 );
             }
         }
@@ -433,14 +434,44 @@ pub fn advise(
                 misfits.len(),
                 decisions.len()
             );
-            if bad.is_empty() {
-                return Err(Failure::CheckFailed);
-            }
+            misfit = true;
         }
     }
     if !bad.is_empty() {
         // The good profiles were reported above; bad input still fails the run.
         return Err(Failure::InputAfter(bad, decisions.len()));
     }
+    no_viable_transport(&decisions)?;
+    if misfit {
+        return Err(Failure::CheckFailed);
+    }
     Ok(())
+}
+
+/// Exit 2 when the rules in force veto every transport for some profile: the
+/// report (JSON `transport: null`) was printed; stderr says which rules vetoed what.
+pub fn no_viable_transport(decisions: &[Decision]) -> Outcome {
+    let lines: Vec<String> = decisions
+        .iter()
+        .filter(|d| d.recommendation.transport.is_none())
+        .map(|d| {
+            let vetoes: Vec<String> = d
+                .ranking
+                .iter()
+                .map(|r| format!("{} by {}", r.transport, r.vetoed_by.join(", ")))
+                .collect();
+            format!(
+                "{}: no viable transport: every one is vetoed ({})",
+                d.source,
+                vetoes.join("; ")
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "{}\nhint: the rules in force leave nothing to recommend; check the vetoes of your --rules overlay, or what the profile says about the path and runtime",
+        lines.join("\nerror: ")
+    )))
 }

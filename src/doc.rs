@@ -203,6 +203,8 @@ pub fn run(a: DocArgs) -> Outcome {
     let k = knowledge(&a.rules)?;
     let one = load_one(&a.file, &k)?;
     let decision = Engine::new(&k).decide(&one.profile, &one.source);
+    // No section for a decision with no viable transport: there is nothing to record.
+    crate::app::no_viable_transport(std::slice::from_ref(&decision))?;
     let section = markdown::render(&decision, &one.profile, &k, a.heading.heading_level);
 
     // Shown on the terminal: cleaned of escapes and invisible characters.

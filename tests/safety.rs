@@ -711,3 +711,57 @@ fn one_bad_profile_in_a_folder_still_reports_the_good_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!out.stdout.is_empty());
 }
+
+// 8. A rule set that vetoes every transport recommends none.
+
+#[test]
+fn a_rule_set_that_vetoes_everything_recommends_nothing() {
+    let o = tempfile::tempdir().unwrap();
+    std::fs::write(
+        o.path().join("veto.yaml"),
+        "rules:\n  - id: veto-everything\n    dimension: direction\n    message: nothing goes\n    why: a rule set that vetoes every transport\n    when: {name: {known: true}}\n    veto: [sse, websocket, polling, queue]\n    sources: [rfc6455]\n",
+    )
+    .unwrap();
+    let out = rt()
+        .args(["advise", "--format", "json", "--rules"])
+        .arg(o.path())
+        .arg("fixtures/ai-chat-tokens.yaml")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["recommendation"]["transport"].is_null(), "{json}");
+    assert_eq!(json["recommendation"]["add_ons"], serde_json::json!([]));
+    assert!(json["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["vetoed"] == true));
+    assert!(
+        err.contains("no viable transport") && err.contains("sse by veto-everything"),
+        "{err}"
+    );
+
+    let out = rt()
+        .args(["advise", "--rules"])
+        .arg(o.path())
+        .arg("fixtures/ai-chat-tokens.yaml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("→ no viable transport"), "{text}");
+    assert!(!text.contains("confidence"), "{text}");
+
+    let d = tempfile::tempdir().unwrap();
+    let doc = d.path().join("design.md");
+    rt().args(["doc", "fixtures/ai-chat-tokens.yaml", "--into"])
+        .arg(&doc)
+        .arg("--rules")
+        .arg(o.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no viable transport"));
+    assert!(!doc.exists());
+}

@@ -119,7 +119,7 @@ fn header(d: &Decision) -> String {
         "rtadvisor workload profile v1, written by `rtadvisor ask`.\n\
          Recommendation when saved: {} (confidence {}).\n\
          Check it with `rtadvisor advise FILE`; edit freely, it is plain YAML.",
-        d.recommendation.transport,
+        d.recommendation.label(),
         d.recommendation.confidence.as_str()
     )
 }
@@ -146,7 +146,7 @@ pub fn summary(f: &Finished, d: &Decision) -> String {
         s.push_str(&format!(
             "\n  {} could not change the recommendation ({}) given your answers: {}.",
             f.cannot_change.len(),
-            d.recommendation.transport,
+            d.recommendation.label(),
             f.cannot_change.join(", ")
         ));
     }
