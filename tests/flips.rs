@@ -41,7 +41,8 @@ fn every_flip_really_flips_the_answer() {
             let q = with(&p, &f.field, f.to.clone());
             let again = e.decide(&q, &name);
             assert_eq!(
-                again.recommendation.label(), f.transport,
+                again.recommendation.label(),
+                f.transport,
                 "{name}: applying {f:?}"
             );
             checked += 1;
@@ -119,9 +120,7 @@ fn unknowns_are_fields_whose_answer_could_change_it() {
                     })
                     .ok()
                 })
-                .any(|q| {
-                    e.decide(&q, &name).recommendation.label() != d.recommendation.label()
-                });
+                .any(|q| e.decide(&q, &name).recommendation.label() != d.recommendation.label());
             assert!(flips, "{name}: unknown {u} cannot change the answer");
         }
         if !d.unknowns.is_empty() {

@@ -341,7 +341,7 @@ impl<'k> Engine<'k> {
         let audit = p
             .current_transport
             .filter(|_| viable)
-            .map(|c| self.audit(&facts::enum_word(&c), winner));
+            .map(|c| self.audit(&facts::enum_word(&c), winner, &rationale));
         let (add_ons, build, gotchas) = if viable {
             (add_ons, build, gotchas)
         } else {
@@ -373,7 +373,7 @@ impl<'k> Engine<'k> {
         }
     }
 
-    fn audit(&self, current: &str, recommended: &str) -> Audit {
+    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason]) -> Audit {
         let ladder = |t: &str| self.k.transport(t).and_then(|x| x.ladder);
         let verdict = if current == recommended {
             Verdict::Fits
@@ -397,12 +397,45 @@ impl<'k> Engine<'k> {
                 format!("{current} does not match this workload's shape: use {recommended}")
             }
         };
+        let reason = (verdict != Verdict::Fits)
+            .then(|| decisive_reason(rationale, current, recommended))
+            .flatten();
         Audit {
             current: current.to_string(),
             verdict,
             text,
+            reason,
+            waived: None,
+            waiver_note: None,
         }
     }
+}
+
+/// The fired rule that most separates `recommended` from `current`: one that
+/// vetoes `current` first, else the most points for `recommended` over `current`.
+fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Option<String> {
+    let points = |r: &Reason, t: &str| {
+        r.effects
+            .iter()
+            .filter(|e| e.transport == t)
+            .map(|e| e.points)
+            .sum::<i32>()
+    };
+    rationale
+        .iter()
+        .map(|r| {
+            let gap = if r.vetoes.iter().any(|v| v == current) {
+                i32::MAX
+            } else {
+                points(r, recommended) - points(r, current)
+            };
+            (gap, r)
+        })
+        .filter(|(gap, _)| *gap > 0)
+        // The first of equals, in rule order.
+        .rev()
+        .max_by_key(|(gap, _)| *gap)
+        .map(|(_, r)| r.text.clone())
 }
 
 fn evaluation(
