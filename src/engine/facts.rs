@@ -427,6 +427,13 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
         consider(&mut idle, rt_idle, &rt.name);
         consider(&mut life, rt_life, &rt.name);
     }
+    // What a stream meets (whatever the view), for the heartbeat.
+    let mut stream_idle: Option<(f64, String)> = None;
+    for h in p.path.iter().flatten() {
+        if let Some(v) = hop_view(k, h, false, &mut Vec::new()) {
+            consider(&mut stream_idle, v.idle, &v.name);
+        }
+    }
     // What a WebSocket meets, for the scoring rules (whatever the view).
     let mut ws_idle: Option<(f64, String)> = None;
     let mut ws_life: Option<(f64, String)> = None;
@@ -497,10 +504,18 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     }
     let cap = capacity::compute(&k.policy, p, &owned);
     capacity::set_vars(&cap, p, &mut vals);
+    // The heartbeat stays strictly under every idle timeout on the path, whichever way
+    // (stream or socket) a hop times the connection: one interval fits both.
+    let mut any_idle = idle.as_ref().map(|(s, _)| *s);
+    for (s, _) in [&ws_idle, &stream_idle].into_iter().flatten() {
+        if any_idle.is_none_or(|m| *s < m) {
+            any_idle = Some(*s);
+        }
+    }
     set(
         &mut vals,
         "heartbeat_s",
-        Val::Num(heartbeat_s(&k.policy, idle.as_ref().map(|(s, _)| *s))),
+        Val::Num(heartbeat_s(&k.policy, any_idle)),
     );
 
     let hops = views
