@@ -399,7 +399,7 @@ fn show_prints_why_condition_effects_and_dated_sources() {
     for needle in [
         "rare-client-messages",
         "why:",
-        "when:     client_messages_per_minute <= 6 and direction != client-to-server",
+        "when:     client_messages_per_minute <= 2 and direction != client-to-server",
         "score:    sse +2",
         "whatwg-sse",
         "checked 20",
