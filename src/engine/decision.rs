@@ -15,11 +15,17 @@ pub struct Decision {
     pub rationale: Vec<Reason>,
     pub gotchas: Vec<Gotcha>,
     pub flips: Vec<Flip>,
+    /// Changes too small to count as flips (under 25 %) that would already change the
+    /// answer: the decision sits at a boundary (shown by `explain`, lowers confidence).
+    #[serde(skip)]
+    pub near_flips: Vec<Flip>,
     pub unknowns: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit: Option<Audit>,
     /// What to build: each add-on with its concrete instructions.
     pub build: Vec<BuildStep>,
+    /// Connections, rates and instances, checked against every known limit on the path.
+    pub capacity: super::capacity::Capacity,
     pub sources: Vec<SourceCite>,
     /// Every rule evaluated (for `explain`); not part of the JSON output.
     #[serde(skip)]
@@ -34,6 +40,9 @@ pub struct Recommendation {
     pub add_ons: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heartbeat_s: Option<f64>,
+    /// When one transport is not enough: the combination, in a sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hybrid: Option<String>,
     /// Points ahead of the runner-up (none when every other option is vetoed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub margin: Option<i32>,
@@ -109,6 +118,9 @@ pub struct Gotcha {
     pub text: String,
     pub fix: String,
     pub rule: String,
+    /// The design does not work as is: apply the fix first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocking: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,5 +1,6 @@
 //! Scores a profile against the rules and builds a [`Decision`]. Never prints.
 
+pub mod capacity;
 mod decision;
 pub mod facts;
 pub(crate) mod flips;
@@ -219,7 +220,16 @@ impl<'k> Engine<'k> {
             }
         }
 
-        // Advice: add-ons and gotchas for the winner.
+        // Advice: add-ons and gotchas for the winner, with the timeouts the winner meets
+        // (a WebSocket may be timed differently from a stream on the same hop).
+        let ws_facts;
+        let af: &Facts = if winner == "websocket" {
+            ws_facts = facts::facts_as(self.k, p, true);
+            &ws_facts
+        } else {
+            &f
+        };
+        let mut hybrid: Option<String> = None;
         let mut add_on_ids: Vec<String> = Vec::new();
         let mut gotchas: Vec<Gotcha> = Vec::new();
         let mut used_sources: Vec<String> = Vec::new();
@@ -247,6 +257,9 @@ impl<'k> Engine<'k> {
                         return;
                     }
                     used_sources.extend(rule.sources.iter().cloned());
+                    if hybrid.is_none() {
+                        hybrid = rule.hybrid.as_ref().map(|h| render(h, env));
+                    }
                     for a in &rule.add_ons {
                         if !add_on_ids.contains(a) {
                             add_on_ids.push(a.clone());
@@ -260,18 +273,19 @@ impl<'k> Engine<'k> {
                                 text: render(&g.text, env),
                                 fix: render(&g.fix, env),
                                 rule: rule.id.clone(),
+                                blocking: g.blocking,
                             });
                         }
                     }
                 };
             if rule.per_hop {
-                for hop in &f.hops {
-                    let env = HopEnv { facts: &f, hop };
+                for hop in &af.hops {
+                    let env = HopEnv { facts: af, hop };
                     let name = env.get(crate::rules::vars::id("hop.name")).display();
                     give(&env, Some(name), &mut evaluations);
                 }
             } else {
-                give(&f, None, &mut evaluations);
+                give(af, None, &mut evaluations);
             }
         }
         // Add-ons in catalogue order, so output is stable whatever the rule order.
@@ -290,19 +304,36 @@ impl<'k> Engine<'k> {
             .map(|a| BuildStep {
                 add_on: a.id.clone(),
                 name: a.name.clone(),
-                text: render(&a.build, &f),
+                text: render(&a.build, af),
             })
             .collect();
         let heartbeat_s = add_ons.iter().any(|a| a == "heartbeat").then(|| {
-            match f.get(crate::rules::vars::id("heartbeat_s")) {
+            match af.get(crate::rules::vars::id("heartbeat_s")) {
                 crate::rules::Val::Num(n) => *n,
                 _ => policy.heartbeat_default_s,
             }
         });
 
-        let (flips, unknowns) = flips::analyse(self, p, &f, &s, win);
+        let flips::Analysis {
+            flips,
+            near,
+            unknowns,
+        } = flips::analyse(self, p, &f, &s, win);
         if !unknowns.is_empty() {
             confidence = confidence.lower();
+        }
+        if !near.is_empty() {
+            confidence = confidence.lower();
+        }
+        // A strong fired argument against the winner, or a design that only works after
+        // a blocking fix, is never a "high" answer.
+        let contested = self
+            .scoring
+            .iter()
+            .zip(&s.fired)
+            .any(|(r, t)| *t == Tri::True && r.points[win] <= -2);
+        if (contested || gotchas.iter().any(|g| g.blocking)) && confidence == Confidence::High {
+            confidence = Confidence::Medium;
         }
 
         // Platform sources only for the runtime and hops of this profile; the
@@ -356,6 +387,7 @@ impl<'k> Engine<'k> {
                 confidence,
                 add_ons,
                 heartbeat_s: heartbeat_s.filter(|_| viable),
+                hybrid: hybrid.filter(|_| viable),
                 margin: margin.filter(|_| viable),
                 runner_up: runner
                     .filter(|_| viable)
@@ -365,9 +397,11 @@ impl<'k> Engine<'k> {
             rationale,
             gotchas,
             flips,
+            near_flips: near,
             unknowns,
             audit,
             build,
+            capacity: af.capacity.clone(),
             sources,
             evaluations,
         }

@@ -112,6 +112,7 @@ impl Validator {
                         "cookie" => Auth::Cookie,
                         "bearer-token" => Auth::BearerToken,
                         "query-token" => Auth::QueryToken,
+                        "mtls" => Auth::Mtls,
                         _ => Auth::None,
                     })
                 }
@@ -124,6 +125,22 @@ impl Validator {
                 "streams_per_client" => p.streams_per_client = self.count(spec, node),
                 "job_duration_s" => p.job_duration_s = self.number(spec, node),
                 "user_waits" => p.user_waits = self.yes_no(spec.name, node),
+                "message_bytes" => p.message_bytes = self.number(spec, node),
+                "receives_webhooks" => p.receives_webhooks = self.yes_no(spec.name, node),
+                "replies" => p.replies = self.yes_no(spec.name, node),
+                "subscriptions" => {
+                    p.subscriptions = self.choice(spec, node).map(|s| match s {
+                        "changing" => Subscriptions::Changing,
+                        _ => Subscriptions::Fixed,
+                    })
+                }
+                "audience" => {
+                    p.audience = self.choice(spec, node).map(|s| match s {
+                        "broadcast" => Audience::Broadcast,
+                        "per-user" => Audience::PerUser,
+                        _ => Audience::Mixed,
+                    })
+                }
                 _ => {
                     p.current_transport = self.choice(spec, node).map(|s| match s {
                         "sse" => CurrentTransport::Sse,
@@ -433,6 +450,7 @@ impl Validator {
                 let c = match c {
                     "browser" => Client::Browser,
                     "mobile" => Client::Mobile,
+                    "desktop" => Client::Desktop,
                     "server" => Client::Server,
                     _ => Client::Iot,
                 };

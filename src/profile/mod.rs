@@ -29,6 +29,8 @@ pub enum Auth {
     Cookie,
     BearerToken,
     QueryToken,
+    /// Mutual TLS: the client presents a certificate.
+    Mtls,
     None,
 }
 
@@ -37,8 +39,27 @@ pub enum Auth {
 pub enum Client {
     Browser,
     Mobile,
+    /// A native desktop app (Electron, Tauri, native toolkits).
+    Desktop,
     Server,
     Iot,
+}
+
+/// Whether the channels a client listens to change during a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subscriptions {
+    Fixed,
+    Changing,
+}
+
+/// Whether every viewer gets the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    Broadcast,
+    PerUser,
+    Mixed,
 }
 
 /// What the feature uses today (turns on the fit audit).
@@ -161,6 +182,22 @@ pub struct Profile {
     /// Does the user keep the page open until that work ends?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_waits: Option<bool>,
+    /// Typical size of one message, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
+    pub message_bytes: Option<f64>,
+    /// Server clients can take inbound HTTP calls (webhooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receives_webhooks: Option<bool>,
+    /// A client message needs an answer on the channel (bids, commands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<bool>,
+    /// Do the channels a client listens to change during a session?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<Subscriptions>,
+    /// Does every viewer get the same data (broadcast), their own (per-user), or both?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
     /// What the feature uses today: turns on the fit audit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_transport: Option<CurrentTransport>,
@@ -190,6 +227,11 @@ impl Profile {
             streams_per_client: None,
             job_duration_s: None,
             user_waits: None,
+            message_bytes: None,
+            receives_webhooks: None,
+            replies: None,
+            subscriptions: None,
+            audience: None,
             current_transport: None,
         }
     }
@@ -227,8 +269,10 @@ pub struct FieldSpec {
 
 pub const DIRECTIONS: &[&str] = &["server-to-client", "client-to-server", "bidirectional"];
 pub const PAYLOADS: &[&str] = &["text", "binary"];
-pub const AUTHS: &[&str] = &["cookie", "bearer-token", "query-token", "none"];
-pub const CLIENTS: &[&str] = &["browser", "mobile", "server", "iot"];
+pub const AUTHS: &[&str] = &["cookie", "bearer-token", "query-token", "mtls", "none"];
+pub const CLIENTS: &[&str] = &["browser", "mobile", "desktop", "server", "iot"];
+pub const SUBSCRIPTIONS: &[&str] = &["fixed", "changing"];
+pub const AUDIENCES: &[&str] = &["broadcast", "per-user", "mixed"];
 pub const CURRENT: &[&str] = &["sse", "websocket", "polling", "long-polling", "queue"];
 
 const POSITIVE: FieldKind = FieldKind::Number {
@@ -329,7 +373,7 @@ pub const FIELDS: &[FieldSpec] = &[
         name: "hidden_tab_delivery",
         kind: FieldKind::YesNo,
         required: false,
-        doc: "must events reach a tab in the background",
+        doc: "must events reach a client not in the foreground (hidden or closed tab, backgrounded app)",
     },
     FieldSpec {
         name: "resume",
@@ -360,6 +404,36 @@ pub const FIELDS: &[FieldSpec] = &[
         kind: FieldKind::YesNo,
         required: false,
         doc: "does the user keep the page open until that work ends",
+    },
+    FieldSpec {
+        name: "message_bytes",
+        kind: POSITIVE,
+        required: false,
+        doc: "typical size of one message, in bytes (> 0)",
+    },
+    FieldSpec {
+        name: "receives_webhooks",
+        kind: FieldKind::YesNo,
+        required: false,
+        doc: "server clients can take inbound HTTP calls (webhooks)",
+    },
+    FieldSpec {
+        name: "replies",
+        kind: FieldKind::YesNo,
+        required: false,
+        doc: "a client message needs an answer on the channel (bids, commands)",
+    },
+    FieldSpec {
+        name: "subscriptions",
+        kind: FieldKind::Choice(SUBSCRIPTIONS),
+        required: false,
+        doc: "fixed | changing: do the channels a client listens to change in a session",
+    },
+    FieldSpec {
+        name: "audience",
+        kind: FieldKind::Choice(AUDIENCES),
+        required: false,
+        doc: "broadcast | per-user | mixed: does every viewer get the same data",
     },
     FieldSpec {
         name: "current_transport",
