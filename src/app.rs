@@ -455,8 +455,8 @@ pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
     }
     if check {
         let text = report::audit::lines(&audited);
-        if reports.is_none() {
-            // The findings are the output.
+        if a.format.is_none() {
+            // The findings are the output (after the reports with --verbose).
             emit(&text)?;
         } else {
             // The output is a report: the findings go beside it, on stderr.

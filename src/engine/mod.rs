@@ -23,6 +23,8 @@ pub struct Engine<'k> {
     readers: Vec<Vec<usize>>,
     /// Sources cited by any runtime or hop.
     platform_sources: std::collections::HashSet<String>,
+    /// Today (UTC, `YYYY-MM-DD`): a waiver's `until` is compared with it.
+    today: String,
 }
 
 struct ScoringRule<'k> {
@@ -92,7 +94,14 @@ impl<'k> Engine<'k> {
             scoring,
             readers,
             platform_sources,
+            today: crate::profile::today_utc(),
         }
+    }
+
+    /// The same engine with another date for waivers (tests, replays).
+    pub fn with_today(mut self, today: &str) -> Self {
+        self.today = today.to_string();
+        self
     }
 
     pub(crate) fn score(&self, f: &Facts) -> Scores {
@@ -369,10 +378,11 @@ impl<'k> Engine<'k> {
         // advise on; the ranking says which rules vetoed each (and flips what
         // change would make one viable).
         let viable = !s.vetoed(win);
-        let audit = p
-            .current_transport
-            .filter(|_| viable)
-            .map(|c| self.audit(&facts::enum_word(&c), winner, &rationale));
+        let audit = p.current_transport.filter(|_| viable).map(|c| {
+            let mut a = self.audit(&facts::enum_word(&c), winner, &rationale);
+            self.waive(&mut a, p.accept.as_ref());
+            a
+        });
         let (add_ons, build, gotchas) = if viable {
             (add_ons, build, gotchas)
         } else {
@@ -404,6 +414,34 @@ impl<'k> Engine<'k> {
             capacity: af.capacity.clone(),
             sources,
             evaluations,
+        }
+    }
+
+    /// Applies the profile's waiver to an audit: it covers the verdict it names
+    /// until its `until` day; otherwise the audit says why it does not apply.
+    fn waive(&self, a: &mut Audit, accept: Option<&crate::profile::Accept>) {
+        let Some(w) = accept else { return };
+        let accepted = facts::enum_word(&w.verdict);
+        if a.verdict == Verdict::Fits {
+            a.waiver_note = Some(format!(
+                "{} fits now: the `accept: {accepted}` waiver can be removed",
+                a.current
+            ));
+        } else if accepted != a.verdict.as_str() {
+            a.waiver_note = Some(format!(
+                "the waiver accepts {accepted}, but the verdict is {}",
+                a.verdict.as_str()
+            ));
+        } else if let Some(until) = w.until.as_deref().filter(|u| *u < self.today.as_str()) {
+            a.waiver_note = Some(format!(
+                "the waiver expired on {until}: renew it with a new `until` or change the transport"
+            ));
+        } else {
+            a.waived = Some(Waiver {
+                verdict: a.verdict,
+                reason: w.reason.clone(),
+                until: w.until.clone(),
+            });
         }
     }
 

@@ -73,6 +73,33 @@ pub enum CurrentTransport {
     Queue,
 }
 
+/// The audit verdict a waiver accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AcceptedVerdict {
+    OverEngineered,
+    UnderEngineered,
+    Mismatch,
+}
+
+pub const ACCEPTED_VERDICTS: &[&str] = &["over-engineered", "under-engineered", "mismatch"];
+
+/// A waiver for `advise --check`: the team accepts this verdict, for this reason,
+/// until this day. Not part of the workload: it never changes the recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// The audit verdict being accepted.
+    pub verdict: AcceptedVerdict,
+    /// Why the team accepts it (required).
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    /// `YYYY-MM-DD`: the waiver stops applying after this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub until: Option<String>,
+}
+
 /// One intermediary between client and app: a known id, or gear the rules do not know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
@@ -201,6 +228,9 @@ pub struct Profile {
     /// What the feature uses today: turns on the fit audit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_transport: Option<CurrentTransport>,
+    /// A waiver for the fit audit (`advise --check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Accept>,
 }
 
 impl Profile {
@@ -233,6 +263,7 @@ impl Profile {
             subscriptions: None,
             audience: None,
             current_transport: None,
+            accept: None,
         }
     }
 }
@@ -453,6 +484,48 @@ pub const HOP_FIELDS: &[(&str, FieldKind)] = &[
     ("sse", FieldKind::YesNo),
     ("http2", FieldKind::YesNo),
 ];
+
+/// A valid calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+        && s.bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the system clock.
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
 
 pub fn field(name: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|f| f.name == name)
