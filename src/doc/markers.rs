@@ -764,7 +764,9 @@ mod tests {
             format!("  ```\n  {BEGIN}\n  {END}\n  ```\n"),
             format!("Intro.\n\n    {BEGIN}\n    {END}\n"),
             format!("\t{BEGIN}\n\t{END}\n"),
-            format!("<!--\n{BEGIN}\n{END}\n-->\n"),
+            // A comment ends at the first `-->`: the marker's own closes it, so a
+            // marker on a comment's later line is part of that comment.
+            format!("<!--\n{BEGIN}\n-->\n\n<!-- an example:\n{END}\n"),
             format!("<!-- a comment\nthat spans lines\n{END}\n-->\n"),
             format!("---\ntitle: x\nnote: |\n  {BEGIN}\n---\n"),
         ];
