@@ -1215,6 +1215,13 @@ impl Section<'_> {
         for (n, (bi, fixes)) in add_ons.iter().enumerate() {
             let b = &d.build[*bi];
             let text = self.esc.text(&b.text, false);
+            // A fix the add-on's own text already holds (the managed service) is
+            // said once, with the add-on's whole text.
+            let covered = |gi: &usize| {
+                let fix = d.gotchas[*gi].fix.trim();
+                !fix.is_empty() && b.text.contains(fix)
+            };
+            let whole = fixes.iter().any(covered);
             let mut item = if n >= short_from {
                 let every = match (b.add_on.as_str(), d.recommendation.heartbeat_s) {
                     ("heartbeat", Some(s)) => format!(" every {} s", fmt_num(s)),
@@ -1225,12 +1232,19 @@ impl Section<'_> {
                     self.esc.text(&b.name, false),
                     code(&b.add_on)
                 )
+            } else if whole {
+                format!("**{}**: {}", self.esc.text(&b.name, false), sentence(&text))
             } else {
                 format!("**{}**: {}", self.esc.text(&b.name, false), gist(&text))
             };
             for gi in fixes {
                 let g = &d.gotchas[*gi];
-                item.push_str(&format!(" For {}: {}", code(&g.id), self.fix(g, trim)));
+                let fix = self.fix(g, trim);
+                if covered(gi) {
+                    item.push_str(&format!(" This covers {}.", code(&g.id)));
+                } else {
+                    item.push_str(&format!(" For {}: {fix}", code(&g.id)));
+                }
             }
             items.push(item);
         }
@@ -1364,7 +1378,9 @@ fn without_asides(text: &str, first: bool) -> String {
         }
         if open.is_none() {
             match c {
-                '(' => {
+                // An aside opens after a space (not `res.flush()`); inside one,
+                // every parenthesis nests.
+                '(' if depth > 0 || i == 0 || chars[i - 1] == ' ' => {
                     if depth == 0 && out.ends_with(' ') {
                         out.pop();
                     }
@@ -1626,6 +1642,38 @@ mod tests {
             e.text("x|y <b>`*_[z] buffers; see `x|y <b>`*_[z]`", true),
             "x\\|y &lt;b&gt;\\`\\*\\_\\[z\\] buffers; see `x\\|y <b>'*_[z]`"
         );
+    }
+
+    #[test]
+    fn gist_keeps_the_first_clause_without_asides() {
+        assert_eq!(
+            gist("Give every event an id (`id:` lines, a seq) and replay it; then more."),
+            "Give every event an id and replay it."
+        );
+        assert_eq!(
+            gist("Flush after every event (e.g. res.flush() with compression)."),
+            "Flush after every event."
+        );
+        assert_eq!(gist("Call `a(b; c)` now; later"), "Call `a(b; c)` now.");
+        assert_eq!(without_asides("need res.flush()", false), "need res.flush()");
+        assert_eq!(without_asides("odd (open", false), "odd (open");
+    }
+
+    #[test]
+    fn wrap_keeps_every_space_within_80_columns() {
+        let text = "word ".repeat(40);
+        for line in wrap(text.trim(), "- ", "  ").lines() {
+            assert!(line.chars().count() <= WIDTH, "{line}");
+        }
+        // A link stays whole when its text fits, and may run past the limit.
+        let link = format!("[a title](https://example.com/{})", "x".repeat(90));
+        let out = wrap(&format!("see {link}; next words here"), "", "");
+        assert!(out.lines().next().unwrap().ends_with(&format!("{link};")), "{out}");
+        assert_eq!(out.lines().nth(1), Some("next words here"));
+        // Code spans are not split; a word that would start a block is escaped.
+        let out = wrap(&format!("{} `a b c` - x", "y ".repeat(38)), "", "");
+        assert!(out.contains("`a b c`"), "{out}");
+        assert!(out.lines().all(|l| !l.starts_with("- ")), "{out}");
     }
 
     #[test]
