@@ -243,12 +243,14 @@ fn user_text_is_escaped() {
         "## Real-time transport: a\\|b &lt;script&gt;alert(1)&lt;/script&gt; \\[31m\n"
     ));
     let hop = "f5\\|x &lt;img src=x onerror=alert(1)&gt; \\`\\*\\_\\[y\\]";
+    // Prose is wrapped at 80 columns: look for the texts with line breaks as spaces.
+    let flat = md.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     assert!(
-        md.contains(&format!("first: {hop} (described in the profile")),
+        flat.contains(&format!("first: {hop} (described in the profile")),
         "drivers"
     );
     assert!(
-        md.contains(&format!(": {hop} buffers responses by default")),
+        flat.contains(&format!(": {hop} buffers responses by default")),
         "gotchas"
     );
     // Every table row keeps its five cells.
@@ -259,12 +261,17 @@ fn user_text_is_escaped() {
     }
 }
 
-/// Lines markdownlint's MD013 (line length 80, not strict) would flag: a space
-/// beyond column 80. Table rows are exempt (`tables: false` in the CI config).
+/// Lines markdownlint's MD013 (line length 80, not strict) would flag: longer than
+/// 80 once the last run of non-space characters counts as one (so a long URL at
+/// the end is allowed). Table rows are exempt (`tables: false` in the CI config).
 fn too_long(md: &str) -> Vec<String> {
     md.lines()
         .filter(|l| !l.starts_with('|'))
-        .filter(|l| l.chars().skip(80).any(char::is_whitespace))
+        .filter(|l| {
+            let head = l.trim_end_matches(|c: char| !c.is_whitespace());
+            let counted = head.chars().count() + usize::from(head.len() < l.len());
+            counted > 80
+        })
         .map(str::to_string)
         .collect()
 }

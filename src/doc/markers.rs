@@ -183,16 +183,24 @@ fn is_unclosed_fence(block: &str) -> bool {
 }
 
 /// Lines that hold only a marker (up to 3 spaces of indentation; tabs or 4 spaces
-/// make an indented code block, which the parser check below rules out anyway).
+/// make an indented code block, which the parser check rules out anyway). A begin
+/// marker may go on over the next lines, up to the line that ends with `-->`.
 fn candidates(text: &str) -> Vec<Candidate> {
-    let mut out = Vec::new();
+    let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut start = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let offset_in_line = if i == 0 { bom_len(line) } else { 0 };
-        let content = &line[offset_in_line..];
+    for line in text.split_inclusive('\n') {
+        lines.push((start, line));
+        start += line.len();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        let skip = if i == 0 { bom_len(line) } else { 0 };
+        let content = &line[skip..];
         let lead = content.len() - content.trim_start().len();
         let trimmed = content.trim();
-        let at = start + offset_in_line + lead;
+        let at = start + skip + lead;
         if trimmed == END {
             out.push(Candidate {
                 offset: at,
@@ -200,18 +208,43 @@ fn candidates(text: &str) -> Vec<Candidate> {
                 attrs: None,
             });
         } else if let Some(rest) = trimmed.strip_prefix(BEGIN_OPEN) {
-            if let Some(inner) = rest.strip_suffix(COMMENT_CLOSE) {
-                let starts_clean = inner.is_empty() || inner.starts_with([' ', '\t']);
-                if starts_clean && !inner.contains(COMMENT_CLOSE) {
+            let starts_clean =
+                rest.is_empty() || rest.starts_with([' ', '\t']) || rest.starts_with(COMMENT_CLOSE);
+            let attrs_at = at + BEGIN_OPEN.len();
+            if !starts_clean {
+                // `<!-- rtadvisor:beginning` and the like: not a marker.
+            } else if let Some(inner) = rest.strip_suffix(COMMENT_CLOSE) {
+                if !inner.contains(COMMENT_CLOSE) {
                     out.push(Candidate {
                         offset: at,
                         len: trimmed.len(),
-                        attrs: Some((at + BEGIN_OPEN.len(), inner.to_string())),
+                        attrs: Some((attrs_at, inner.to_string())),
                     });
+                }
+            } else if !rest.contains(COMMENT_CLOSE) {
+                // Settings over several lines: up to the first line holding `-->`.
+                for (j, (jstart, jline)) in lines.iter().enumerate().skip(i + 1) {
+                    let t = jline.trim_end();
+                    if !t.contains(COMMENT_CLOSE) {
+                        continue;
+                    }
+                    if t.ends_with(COMMENT_CLOSE) && t.matches(COMMENT_CLOSE).count() == 1 {
+                        let close_end = jstart + t.len();
+                        out.push(Candidate {
+                            offset: at,
+                            len: close_end - at,
+                            attrs: Some((
+                                attrs_at,
+                                text[attrs_at..close_end - COMMENT_CLOSE.len()].to_string(),
+                            )),
+                        });
+                        i = j;
+                    }
+                    break;
                 }
             }
         }
-        start += line.len();
+        i += 1;
     }
     out
 }
@@ -474,12 +507,13 @@ fn parse_settings(
     (s, profile_at, errors)
 }
 
-/// The begin marker recording `s`; a bare marker when nothing is recorded.
+/// The begin marker recording `s`; a bare marker when nothing is recorded. Past
+/// 80 columns the settings go on over more lines (markdownlint's line length).
 /// Values must not hold `"`, `--` or control characters ([`check_value`]).
 pub fn begin_marker(s: &Settings) -> String {
-    let mut out = String::from(BEGIN_OPEN);
+    let mut parts: Vec<String> = Vec::new();
     let mut push = |k: &str, v: &str| {
-        out.push_str(&format!(" {k}=\"{v}\""));
+        parts.push(format!("{k}=\"{v}\""));
     };
     if let Some(p) = &s.profile {
         push("profile", p);
@@ -496,9 +530,30 @@ pub fn begin_marker(s: &Settings) -> String {
     if let Some(r) = &s.rules {
         push("rules", r);
     }
-    out.push(' ');
-    out.push_str(COMMENT_CLOSE);
-    out
+    const WIDTH: usize = 80;
+    let mut lines = vec![BEGIN_OPEN.to_string()];
+    let n = parts.len();
+    for (i, part) in parts.into_iter().enumerate() {
+        let last = i + 1 == n;
+        let piece = if last {
+            format!("{part} {COMMENT_CLOSE}")
+        } else {
+            part
+        };
+        let cur = lines.last_mut().map_or(0, |l| l.chars().count());
+        if cur + 1 + piece.chars().count() <= WIDTH {
+            if let Some(l) = lines.last_mut() {
+                l.push(' ');
+                l.push_str(&piece);
+            }
+        } else {
+            lines.push(format!("  {piece}"));
+        }
+    }
+    if n == 0 {
+        return BEGIN.to_string();
+    }
+    lines.join("\n")
 }
 
 /// Why a path cannot be recorded in a begin marker, if it cannot.
@@ -537,6 +592,7 @@ fn inner(text: &str, section: &str) -> String {
 /// text up to the end marker's line becomes `section` (LF text; it takes the doc's
 /// line ending). Nothing else changes.
 pub fn replace(text: &str, span: &Span, begin: &str, section: &str) -> Result<String, MarkerError> {
+    let begin = &begin.replace('\n', line_ending(text));
     let end_line = text[..span.end].rfind('\n').map_or(0, |i| i + 1);
     let out = format!(
         "{}{begin}{}{}",
@@ -552,6 +608,7 @@ pub fn replace(text: &str, span: &Span, begin: &str, section: &str) -> Result<St
 /// end of the text (appended after a blank line, keeping a missing final newline).
 pub fn insert(text: &str, at: usize, begin: &str, section: &str) -> Result<String, MarkerError> {
     let nl = line_ending(text);
+    let begin = &begin.replace('\n', nl);
     let block = format!("{begin}{}{END}", inner(text, section));
     let at = at.min(text.len());
     let (out, begin_at) = if at < text.len() {
@@ -812,10 +869,47 @@ mod tests {
         let written = begin_marker(&want);
         assert_eq!(
             written,
-            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=\"3\" status=\"accepted\" detail=\"full\" rules=\"r\" -->"
+            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=\"3\" status=\"accepted\"\n  detail=\"full\" rules=\"r\" -->"
+        );
+        let spec = Settings {
+            detail: None,
+            rules: None,
+            ..want.clone()
+        };
+        assert_eq!(
+            begin_marker(&spec),
+            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=\"3\" status=\"accepted\" -->",
+            "the SPEC's example fits on one line"
         );
         assert_eq!(spans(&format!("{written}\n{END}\n"))[0].settings, want);
         assert_eq!(begin_marker(&Settings::default()), BEGIN);
+    }
+
+    #[test]
+    fn long_settings_go_on_over_lines() {
+        let s = Settings {
+            profile: Some("../../services/notifications/feed/workload-profile.yaml".into()),
+            heading_level: Some(3),
+            status: Some(Status::Superseded),
+            detail: Some(Detail::Full),
+            rules: Some("../../rules".into()),
+        };
+        let m = begin_marker(&s);
+        assert!(m.lines().count() > 1, "{m}");
+        assert!(m.lines().all(|l| l.chars().count() <= 80), "{m}");
+        for nl in ["\n", "\r\n"] {
+            let doc = format!("# D{nl}{nl}{}{nl}old{nl}{END}{nl}", m.replace('\n', nl));
+            let spans = spans(&doc);
+            assert_eq!(spans.len(), 1);
+            assert_eq!(spans[0].settings, s);
+            let out = replace(&doc, &spans[0], &m, SEC).unwrap();
+            assert_eq!(replace(&out, &scan(&out).unwrap()[0], &m, SEC).unwrap(), out);
+            if nl == "\r\n" {
+                assert!(!out.replace("\r\n", "").contains('\n'));
+            }
+        }
+        // A comment that never closes is not a marker.
+        assert_eq!(find_markers("<!-- rtadvisor:begin profile=\"a\"\nstill open\n"), Ok(None));
     }
 
     #[test]

@@ -386,7 +386,7 @@ impl<'a> Section<'a> {
         blocks.extend(self.gotchas());
         blocks.extend(self.changes());
         blocks.extend(self.sources());
-        finish(blocks)
+        finish(blocks.iter().map(|b| wrap_block(b)).collect())
     }
 
     fn decision(&self) -> Vec<String> {
@@ -1526,7 +1526,8 @@ fn wrap(text: &str, first: &str, rest: &str) -> String {
         let w = word.chars().count();
         // Where the word's own last space falls (links keep their text whole).
         let inner_space = word.chars().collect::<Vec<_>>().iter().rposition(|c| *c == ' ');
-        let spaces_fit = |at: usize| inner_space.is_none_or(|s| at + s < WIDTH);
+        // markdownlint counts a line up to its last space plus one character.
+        let spaces_fit = |at: usize| inner_space.is_none_or(|s| at + s + 1 < WIDTH);
         if empty {
             if !spaces_fit(len) {
                 split_into(&mut queue, &word);
@@ -1536,7 +1537,7 @@ fn wrap(text: &str, first: &str, rest: &str) -> String {
             len += w;
             empty = false;
         } else if len + 1 + w <= WIDTH
-            || (len < WIDTH
+            || (len + 1 < WIDTH
                 && spaces_fit(len + 1)
                 && (indent + w > WIDTH || word.contains("](")))
         {
@@ -1573,6 +1574,22 @@ fn is_web_url(url: &str) -> bool {
         && !url
             .chars()
             .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '`' | '"' | '\\' | '|'))
+}
+
+/// A block of the long form wrapped at [`WIDTH`]: paragraphs and list items;
+/// headings and tables as they are.
+fn wrap_block(block: &str) -> String {
+    if block.starts_with('#') || block.starts_with('|') {
+        block.to_string()
+    } else if block.lines().all(|l| l.starts_with("- ")) {
+        block
+            .lines()
+            .map(|l| wrap(&l[2..], "- ", "  "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        wrap(block, "", "")
+    }
 }
 
 fn bullets(items: &[String]) -> String {
