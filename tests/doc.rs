@@ -79,11 +79,9 @@ fn assert_no_leftovers(dir: &Path) {
 #[test]
 fn no_markers_appends_the_section_after_a_blank_line() {
     let (dir, p) = setup(Some(b"# Design\n\nOur context.\n"));
-    doc(&p, &[])
-        .success()
-        .stderr(predicate::str::contains(
-            "design.md:5: the rtadvisor section for w.yaml was added at the end of the doc",
-        ));
+    doc(&p, &[]).success().stderr(predicate::str::contains(
+        "design.md:5: the rtadvisor section for w.yaml was added at the end of the doc",
+    ));
     let out = read(&p);
     assert_eq!(
         out,
@@ -205,7 +203,11 @@ fn a_bom_before_a_marker_on_line_one_is_kept() {
     ));
     doc(&p, &[]).success();
     let bytes = std::fs::read(&p).unwrap();
-    assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "the BOM is kept byte for byte");
+    assert_eq!(
+        &bytes[..3],
+        b"\xef\xbb\xbf",
+        "the BOM is kept byte for byte"
+    );
     assert_eq!(
         read(&p),
         format!(
@@ -213,7 +215,10 @@ fn a_bom_before_a_marker_on_line_one_is_kept() {
             section(dir.path())
         )
     );
-    rt(dir.path()).args(["doc", "--check", "design.md"]).assert().success();
+    rt(dir.path())
+        .args(["doc", "--check", "design.md"])
+        .assert()
+        .success();
 }
 
 fn assert_refused(content: &str, line: usize, col: usize, message: &str) {
@@ -313,7 +318,10 @@ fn the_design_docs_page_survives_doc() {
         out,
         format!("{page}\n{BEGIN_W}\n\n{}\n{END}\n", section(dir.path()))
     );
-    rt(dir.path()).args(["doc", "--check", "design.md"]).assert().success();
+    rt(dir.path())
+        .args(["doc", "--check", "design.md"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -361,7 +369,8 @@ fn check_passes_when_current() {
 fn heading_level_is_applied() {
     let (_dir, p) = setup(None);
     doc(&p, &["--heading-level", "3"]).success();
-    assert!(read(&p).contains("heading-level=\"3\" status=\"proposed\" -->\n\n### Real-time transport: "));
+    assert!(read(&p)
+        .contains("heading-level=\"3\" status=\"proposed\" -->\n\n### Real-time transport: "));
 }
 
 #[test]
@@ -374,7 +383,10 @@ fn settings_are_recorded_so_a_plain_check_passes() {
         "<!-- rtadvisor:begin profile=\"w.yaml\" heading-level=\"3\" status=\"accepted\" -->\n\n### "
     ));
     doc(&p, &["--check"]).success();
-    rt(dir.path()).args(["doc", "--check", "design.md"]).assert().success();
+    rt(dir.path())
+        .args(["doc", "--check", "design.md"])
+        .assert()
+        .success();
     let before = read(&p);
     rt(dir.path()).args(["doc", "design.md"]).assert().success();
     assert_eq!(read(&p), before, "a refresh keeps the recorded settings");
@@ -410,8 +422,16 @@ fn check_does_not_depend_on_the_working_directory() {
         .args(["doc", "./w.yaml", "--into", "./docs/d.md", "--check"])
         .assert()
         .success();
-    rt(&docs).args(["doc", "--check", "d.md"]).assert().success();
-    rt(Path::new("/")).arg("doc").arg("--check").arg(&d).assert().success();
+    rt(&docs)
+        .args(["doc", "--check", "d.md"])
+        .assert()
+        .success();
+    rt(Path::new("/"))
+        .arg("doc")
+        .arg("--check")
+        .arg(&d)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -450,10 +470,21 @@ fn a_bare_marker_is_filled_in_and_a_doc_alone_is_refreshed() {
 fn a_doc_holds_one_section_per_profile() {
     // Defect 3: several sections in one doc, each naming its profile.
     let (dir, p) = setup(Some(b"# Features\n"));
-    std::fs::copy(repo("fixtures/poker-table.yaml"), dir.path().join("poker.yaml")).unwrap();
+    std::fs::copy(
+        repo("fixtures/poker-table.yaml"),
+        dir.path().join("poker.yaml"),
+    )
+    .unwrap();
     doc(&p, &[]).success();
     rt(dir.path())
-        .args(["doc", "poker.yaml", "--into", "design.md", "--heading-level", "3"])
+        .args([
+            "doc",
+            "poker.yaml",
+            "--into",
+            "design.md",
+            "--heading-level",
+            "3",
+        ])
         .assert()
         .success();
     let out = read(&p);
@@ -466,19 +497,26 @@ fn a_doc_holds_one_section_per_profile() {
     let first_end = out.find(END).unwrap() + END.len();
     doc(&p, &["--status", "accepted"]).success();
     let after = read(&p);
-    assert_eq!(after[after.find(END).unwrap()..], out[first_end - END.len()..]);
+    assert_eq!(
+        after[after.find(END).unwrap()..],
+        out[first_end - END.len()..]
+    );
     assert!(after.contains("status=\"accepted\""));
     // Both are checked and refreshed from the doc alone.
-    rt(dir.path()).args(["doc", "--check", "design.md"]).assert().success().stderr(
-        predicate::str::contains("2 sections in 1 doc up to date"),
-    );
+    rt(dir.path())
+        .args(["doc", "--check", "design.md"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 sections in 1 doc up to date"));
     let yaml = read(&dir.path().join("poker.yaml")).replace("\nname: ", "\nname: Renamed ");
     std::fs::write(dir.path().join("poker.yaml"), yaml).unwrap();
     rt(dir.path())
         .args(["doc", "--check", "design.md"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("the section for poker.yaml is out of date"))
+        .stderr(predicate::str::contains(
+            "the section for poker.yaml is out of date",
+        ))
         .stderr(predicate::str::contains("the section for w.yaml").not());
 }
 
@@ -504,11 +542,16 @@ fn check_a_folder_of_docs() {
         .args(["doc", "--check", "."])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("./design.md:3: the section for w.yaml is out of date"))
+        .stderr(predicate::str::contains(
+            "./design.md:3: the section for w.yaml is out of date",
+        ))
         .stderr(predicate::str::contains("0001-feed.md").not());
     // Refreshing the folder fixes it.
     rt(dir.path()).args(["doc", "."]).assert().success();
-    rt(dir.path()).args(["doc", "--check", "."]).assert().success();
+    rt(dir.path())
+        .args(["doc", "--check", "."])
+        .assert()
+        .success();
     // A folder with no sections at all is a mistake in a CI job.
     let empty = tempfile::tempdir().unwrap();
     std::fs::write(empty.path().join("x.md"), "# x\n").unwrap();
@@ -522,7 +565,8 @@ fn check_a_folder_of_docs() {
 #[test]
 fn after_places_a_new_section_and_says_where() {
     // Defect 4: the first run appended after "Open questions" and said nothing.
-    let content = "# Design\n\n## Context\n\nText.\n\n### Detail\n\nMore.\n\n## Open questions\n\nNone.\n";
+    let content =
+        "# Design\n\n## Context\n\nText.\n\n### Detail\n\nMore.\n\n## Open questions\n\nNone.\n";
     let (dir, p) = setup(Some(content.as_bytes()));
     doc(&p, &["--after", "context", "--check"]).code(1);
     assert_eq!(read(&p), content, "--check writes nothing");
@@ -546,7 +590,9 @@ fn after_places_a_new_section_and_says_where() {
     // Once placed, the section stays where it is.
     doc(&p, &["--after", "Open questions"])
         .success()
-        .stderr(predicate::str::contains("--after \"Open questions\" only places a new section"));
+        .stderr(predicate::str::contains(
+            "--after \"Open questions\" only places a new section",
+        ));
     assert_eq!(read(&p), out);
 }
 
@@ -570,7 +616,9 @@ fn status_is_set_and_kept() {
         .args(["doc", "design.md"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("status `acepted` is not a decision status"))
+        .stderr(predicate::str::contains(
+            "status `acepted` is not a decision status",
+        ))
         .stderr(predicate::str::contains("did you mean `accepted`?"))
         .stderr(predicate::str::contains("design.md:1:"));
     assert_eq!(read(&p), typo);
@@ -599,10 +647,18 @@ fn detail_full_keeps_the_long_form() {
     assert!(out.starts_with(
         "<!-- rtadvisor:begin profile=\"w.yaml\" heading-level=\"2\" status=\"proposed\"\n  detail=\"full\" -->\n"
     ));
-    for h in ["### Decision drivers", "### Considered options", "### Rationale", "### Gotchas"] {
+    for h in [
+        "### Decision drivers",
+        "### Considered options",
+        "### Rationale",
+        "### Gotchas",
+    ] {
         assert!(out.contains(h), "{h}");
     }
-    rt(dir.path()).args(["doc", "--check", "design.md"]).assert().success();
+    rt(dir.path())
+        .args(["doc", "--check", "design.md"])
+        .assert()
+        .success();
     // Back to concise by flag.
     doc(&p, &["--detail", "concise"]).success();
     assert!(!read(&p).contains("### Rationale"));
@@ -642,7 +698,10 @@ fn check_reads_a_symlinked_doc_but_writing_through_it_is_refused() {
         .args(["doc", "w.yaml", "--into", "link.md", "--check"])
         .assert()
         .success();
-    rt(dir.path()).args(["doc", "--check", "link.md"]).assert().success();
+    rt(dir.path())
+        .args(["doc", "--check", "link.md"])
+        .assert()
+        .success();
     let before = read(&p);
     rt(dir.path())
         .args(["doc", "w.yaml", "--into", "link.md", "--status", "accepted"])
@@ -665,7 +724,9 @@ fn a_marker_naming_a_missing_profile_points_at_it() {
         .args(["doc", "--check", "design.md"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("the profile gone.yaml is not a file"))
+        .stderr(predicate::str::contains(
+            "the profile gone.yaml is not a file",
+        ))
         .stderr(predicate::str::contains("design.md:1:31"));
     assert_eq!(read(&p), content);
 }

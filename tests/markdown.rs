@@ -56,12 +56,13 @@ fn full(name: &str, extra: &[&str]) -> String {
 }
 
 fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
     names.sort();
     assert!(names.len() >= 30, "{names:?}");
     names
@@ -308,7 +309,10 @@ fn concise_sections_fit_the_budget_on_every_fixture() {
             "{name}: over the renderer's own word count"
         );
         let long = too_long(&md);
-        assert!(long.is_empty(), "{name}: lines markdownlint flags: {long:#?}");
+        assert!(
+            long.is_empty(),
+            "{name}: lines markdownlint flags: {long:#?}"
+        );
         // The long form wraps nothing, but is there for whoever wants it.
         assert!(full(&name, &[]).lines().count() > lines, "{name}");
     }
@@ -330,7 +334,12 @@ fn each_thing_is_said_once() {
             &Command::cargo_bin("rtadvisor")
                 .unwrap()
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .args(["advise", &format!("fixtures/{name}.yaml"), "--format", "json"])
+                .args([
+                    "advise",
+                    &format!("fixtures/{name}.yaml"),
+                    "--format",
+                    "json",
+                ])
                 .output()
                 .unwrap()
                 .stdout,
@@ -350,7 +359,8 @@ fn sections_render_to_the_expected_html() {
     for name in fixture_names() {
         let md = fixture(&name);
         let mut out = String::new();
-        let opts = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+        let opts =
+            Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
         html::push_html(&mut out, Parser::new_ext(&md, opts));
         let count = |s: &str| out.matches(s).count();
         assert_eq!(count("<h2>"), 1, "{name}: one heading, the title\n{out}");
@@ -360,7 +370,12 @@ fn sections_render_to_the_expected_html() {
             &Command::cargo_bin("rtadvisor")
                 .unwrap()
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .args(["advise", &format!("fixtures/{name}.yaml"), "--format", "json"])
+                .args([
+                    "advise",
+                    &format!("fixtures/{name}.yaml"),
+                    "--format",
+                    "json",
+                ])
                 .output()
                 .unwrap()
                 .stdout,
@@ -378,7 +393,11 @@ fn sections_render_to_the_expected_html() {
             md.matches("](https://").count(),
             "{name}: every source link renders as a link"
         );
-        assert_eq!(count("<a href="), count("<a href=\"https://"), "{name}: only web links");
+        assert_eq!(
+            count("<a href="),
+            count("<a href=\"https://"),
+            "{name}: only web links"
+        );
         assert!(out.contains("<strong>Decision:</strong>"), "{name}");
         let confidence = json["recommendation"]["confidence"].as_str().unwrap();
         assert!(

@@ -125,9 +125,9 @@ fn blocks(text: &str) -> Blocks {
     for (event, range) in Parser::new_ext(body, parser_options()).into_offset_iter() {
         let start = range.start + skip;
         match event {
-            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_)) => {
-                depth += 1
-            }
+            Event::Start(
+                Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_),
+            ) => depth += 1,
             Event::End(
                 TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition,
             ) => depth = depth.saturating_sub(1),
@@ -269,7 +269,9 @@ pub fn scan(text: &str) -> Result<Vec<Span>, Vec<MarkerError>> {
     }
 
     let mut spans = Vec::new();
-    let mut open: Option<(Candidate, Settings, Option<(usize, usize)>)> = None;
+    // The begin marker of the section being read: where it is, what it records.
+    type Open = (Candidate, Settings, Option<(usize, usize)>);
+    let mut open: Option<Open> = None;
     let mut stray_ends: Vec<Candidate> = Vec::new();
     for c in markers {
         match &c.attrs {
@@ -304,7 +306,8 @@ pub fn scan(text: &str) -> Result<Vec<Span>, Vec<MarkerError>> {
     }
     let unclosed = open.map(|(c, _, _)| c);
     for e in &stray_ends {
-        let reversed = unclosed.as_ref().is_some_and(|b| b.offset > e.offset) && stray_ends.len() == 1;
+        let reversed =
+            unclosed.as_ref().is_some_and(|b| b.offset > e.offset) && stray_ends.len() == 1;
         if reversed {
             errors.push(MarkerError::new(
                 "end marker comes before the begin marker",
@@ -399,10 +402,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Parses `key="value"` (or `key=value`) pairs; `at` is the byte offset of `inner`.
-fn parse_settings(
-    at: usize,
-    inner: &str,
-) -> (Settings, Option<(usize, usize)>, Vec<MarkerError>) {
+fn parse_settings(at: usize, inner: &str) -> (Settings, Option<(usize, usize)>, Vec<MarkerError>) {
     let mut s = Settings::default();
     let mut errors = Vec::new();
     let mut profile_at = None;
@@ -632,10 +632,7 @@ pub fn insert(text: &str, at: usize, begin: &str, section: &str) -> Result<Strin
             1 => (nl.to_string(), nl),
             _ => (String::new(), nl),
         };
-        (
-            format!("{text}{sep}{block}{after}"),
-            text.len() + sep.len(),
-        )
+        (format!("{text}{sep}{block}{after}"), text.len() + sep.len())
     };
     if let Some(what) = blocks(text).open_at_end.filter(|_| at >= text.len()) {
         return Err(MarkerError::new(
@@ -698,7 +695,10 @@ pub fn after_heading(text: &str, heading: &str) -> Result<(usize, usize), String
                         .join(", ")
                 ),
             };
-            Err(format!("no heading \"{}\" in the doc; {hint}", heading.trim()))
+            Err(format!(
+                "no heading \"{}\" in the doc; {hint}",
+                heading.trim()
+            ))
         }
         many => {
             let lines: Vec<String> = many
@@ -778,7 +778,10 @@ mod tests {
     #[test]
     fn no_trailing_newline_stays_that_way() {
         let out = splice("# Doc", SEC).unwrap();
-        assert_eq!(out, format!("# Doc\n\n{BEGIN}\n\n## Title\n\nBody.\n\n{END}"));
+        assert_eq!(
+            out,
+            format!("# Doc\n\n{BEGIN}\n\n## Title\n\nBody.\n\n{END}")
+        );
         assert_eq!(splice(&out, SEC).unwrap(), out);
     }
 
@@ -836,7 +839,9 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].begin, doc.rfind(BEGIN).unwrap());
         let out = splice(&doc, SEC).unwrap();
-        assert!(out.starts_with(&format!("```markdown\n{BEGIN}\n...\n{END}\n```\n\n{BEGIN}\n\n## Title")));
+        assert!(out.starts_with(&format!(
+            "```markdown\n{BEGIN}\n...\n{END}\n```\n\n{BEGIN}\n\n## Title"
+        )));
         // The unclosed comment swallows the real-looking marker on its second line.
         let doc = format!("<!--\n{BEGIN}\n-->\n\n{BEGIN}\n{END}\n");
         assert_eq!(spans(&doc).len(), 1);
@@ -903,13 +908,19 @@ mod tests {
             assert_eq!(spans.len(), 1);
             assert_eq!(spans[0].settings, s);
             let out = replace(&doc, &spans[0], &m, SEC).unwrap();
-            assert_eq!(replace(&out, &scan(&out).unwrap()[0], &m, SEC).unwrap(), out);
+            assert_eq!(
+                replace(&out, &scan(&out).unwrap()[0], &m, SEC).unwrap(),
+                out
+            );
             if nl == "\r\n" {
                 assert!(!out.replace("\r\n", "").contains('\n'));
             }
         }
         // A comment that never closes is not a marker.
-        assert_eq!(find_markers("<!-- rtadvisor:begin profile=\"a\"\nstill open\n"), Ok(None));
+        assert_eq!(
+            find_markers("<!-- rtadvisor:begin profile=\"a\"\nstill open\n"),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -937,13 +948,18 @@ mod tests {
         assert_eq!((s[0].line, s[1].line), (3, 7));
         let begin = doc[s[1].begin..s[1].begin_end].to_string();
         let out = replace(&doc, &s[1], &begin, SEC).unwrap();
-        assert!(out.starts_with(&doc[..s[1].begin]), "the first section is untouched");
+        assert!(
+            out.starts_with(&doc[..s[1].begin]),
+            "the first section is untouched"
+        );
         assert_eq!(spans(&out).len(), 2);
 
         let same = format!(
             "<!-- rtadvisor:begin profile=\"a.yaml\" -->\n{END}\n\n<!-- rtadvisor:begin profile=\"./a.yaml\" -->\n{END}\n"
         );
-        assert!(scan(&same).unwrap_err()[0].message.contains("second section for profile"));
+        assert!(scan(&same).unwrap_err()[0]
+            .message
+            .contains("second section for profile"));
         let two_bare = format!("{BEGIN}\n{END}\n\n{BEGIN}\n{END}\n");
         let e = &scan(&two_bare).unwrap_err()[0];
         assert!(e.message.contains("a second begin marker"));
@@ -968,7 +984,9 @@ mod tests {
 
         let nested = format!("{BEGIN}\n{BEGIN}\n{END}\n");
         let errs = scan(&nested).unwrap_err();
-        assert!(errs[0].message.contains("inside the section opened at line 1"));
+        assert!(errs[0]
+            .message
+            .contains("inside the section opened at line 1"));
 
         let in_list = format!("- item\n\n  {BEGIN}\n  {END}\n");
         assert!(scan(&in_list).unwrap_err()[0].message.contains("list item"));
@@ -980,8 +998,14 @@ mod tests {
         let s = spans(&doc);
         assert_eq!(s[0].begin, 3);
         let out = splice(&doc, SEC).unwrap();
-        assert_eq!(out, format!("\u{feff}{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n"));
-        assert_eq!(splice("\u{feff}", SEC).unwrap(), format!("\u{feff}{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n"));
+        assert_eq!(
+            out,
+            format!("\u{feff}{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n")
+        );
+        assert_eq!(
+            splice("\u{feff}", SEC).unwrap(),
+            format!("\u{feff}{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n")
+        );
     }
 
     #[test]
@@ -991,14 +1015,20 @@ mod tests {
         assert_eq!(line, 3);
         assert_eq!(&doc[at..at + 4], "## O");
         let out = insert(doc, at, BEGIN, SEC).unwrap();
-        assert!(out.contains(&format!("More.\n\n{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n\n## Open questions\n")));
+        assert!(out.contains(&format!(
+            "More.\n\n{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n\n## Open questions\n"
+        )));
         let (at, _) = after_heading(doc, "## Open questions").unwrap();
         assert_eq!(at, doc.len());
-        assert!(after_heading(doc, "Contxt").unwrap_err().contains("did you mean \"Context\""));
+        assert!(after_heading(doc, "Contxt")
+            .unwrap_err()
+            .contains("did you mean \"Context\""));
         let code = "```\n# Context\n```\n\n# Context\n";
         assert_eq!(after_heading(code, "Context").unwrap().1, 5);
         let twice = "# A\n\n# A\n";
-        assert!(after_heading(twice, "A").unwrap_err().contains("lines 1, 3"));
+        assert!(after_heading(twice, "A")
+            .unwrap_err()
+            .contains("lines 1, 3"));
         // No blank line before the next heading: one is added.
         let tight = "# A\ntext\n# B\n";
         let (at, _) = after_heading(tight, "A").unwrap();
@@ -1006,6 +1036,48 @@ mod tests {
             insert(tight, at, BEGIN, SEC).unwrap(),
             format!("# A\ntext\n\n{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n\n# B\n")
         );
+    }
+
+    proptest::proptest! {
+        /// Docs built from markdown pieces that matter to the scanner: splicing
+        /// never panics, keeps every byte outside the section, and is idempotent.
+        #[test]
+        fn splicing_keeps_the_doc_and_is_idempotent(
+            pieces in proptest::collection::vec(0usize..20, 0..12),
+            crlf in proptest::bool::ANY,
+            bom in proptest::bool::ANY,
+        ) {
+            const PIECES: [&str; 20] = [
+                "# Title\n", "text\n", "\n", "```\n", "~~~~ md\n", "    indented\n",
+                "<!--\n", "-->\n", "<!-- note -->\n", BEGIN, END, "\n<!-- rtadvisor:begin profile=\"a.yaml\" -->\n",
+                "- item\n", "> quote\n", "<div>\n", "</div>\n", "---\n", "| a |\n| - |\n",
+                "<!-- rtadvisor:begin heading-level=\"9\" -->", "  ",
+            ];
+            let mut doc: String = pieces.iter().map(|i| PIECES[*i]).collect();
+            if crlf {
+                doc = doc.replace('\n', "\r\n");
+            }
+            if bom {
+                doc.insert(0, '\u{feff}');
+            }
+            let markers = find_markers(&doc);
+            match splice(&doc, SEC) {
+                Err(e) => proptest::prop_assert!(
+                    markers.is_err() || e.message.contains("ends inside"),
+                    "{e:?}"
+                ),
+                Ok(once) => {
+                    proptest::prop_assert_eq!(&splice(&once, SEC).unwrap(), &once);
+                    match markers.unwrap() {
+                        Some((b, e)) => {
+                            proptest::prop_assert!(once.starts_with(&doc[..b]));
+                            proptest::prop_assert!(once.ends_with(&doc[e..]));
+                        }
+                        None => proptest::prop_assert!(once.starts_with(&doc)),
+                    }
+                }
+            }
+        }
     }
 
     #[test]

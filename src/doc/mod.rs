@@ -166,7 +166,6 @@ fn write_atomic(
     result
 }
 
-
 /// Whether two paths name the same file (same device and inode on Unix, so hard
 /// links and other spellings of the path count).
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -198,7 +197,10 @@ fn doc_dir(doc: &Path) -> PathBuf {
 /// `to` relative to the folder `from`, with `/` separators, as recorded in a marker.
 fn relative(from: &Path, to: &Path, what: &str) -> Result<String, Failure> {
     let cant = |e: std::io::Error, p: &Path| {
-        Failure::Usage(format!("{}: cannot resolve the {what} path: {e}", p.display()))
+        Failure::Usage(format!(
+            "{}: cannot resolve the {what} path: {e}",
+            p.display()
+        ))
     };
     let from = std::fs::canonicalize(from).map_err(|e| cant(e, from))?;
     let to = std::fs::canonicalize(to).map_err(|e| cant(e, to))?;
@@ -385,15 +387,14 @@ fn line_of_profile(text: &str, profile: &str) -> usize {
 
 /// `doc PROFILE --into DOC`.
 fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
-    let profile = match a.paths.as_slice() {
-        [p] => p.clone(),
-        _ => {
-            return Err(Failure::Usage(
+    let profile =
+        match a.paths.as_slice() {
+            [p] => p.clone(),
+            _ => return Err(Failure::Usage(
                 "--into takes one profile; run `rtadvisor doc PROFILE --into DOC` once per profile"
                     .into(),
-            ))
-        }
-    };
+            )),
+        };
     if profile.as_os_str() == "-" {
         return Err(Failure::Usage(
             "doc needs a profile file, not stdin: the doc records the profile's path so that it can be refreshed".into(),
@@ -419,18 +420,18 @@ fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
         )));
     }
     let dir = doc_dir(into);
-    let old = existing.as_ref().map_or("", |e| e.text.as_str()).to_string();
+    let old = existing
+        .as_ref()
+        .map_or("", |e| e.text.as_str())
+        .to_string();
     let spans = markers::scan(&old).map_err(|e| marker_failure(&name, &old, e))?;
     // Load the profile first so that a bad one is reported as such.
     let mut rules = Rules::default();
-    let rel = if profile.exists() {
-        relative(&dir, &profile, "profile")?
-    } else {
-        // load_one reports the missing file with its path.
-        let k = rules.get(a.rules.rules.clone())?;
-        load_one(&profile, k)?;
-        unreachable_missing(&profile)?
-    };
+    if !profile.exists() {
+        // Reported as load_one reports any missing profile: with its path.
+        load_one(&profile, rules.get(a.rules.rules.clone())?)?;
+    }
+    let rel = relative(&dir, &profile, "profile")?;
     let mine = spans.iter().find(|s| {
         s.settings
             .profile
@@ -458,8 +459,8 @@ fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
                 &span.settings,
                 section_text(&old, span),
             )?;
-            let out =
-                markers::replace(&old, span, &begin, &section).map_err(|e| marker_failure(&name, &old, vec![e]))?;
+            let out = markers::replace(&old, span, &begin, &section)
+                .map_err(|e| marker_failure(&name, &old, vec![e]))?;
             let change = if out == old {
                 Change::UpToDate
             } else if span.settings.profile.is_none() {
@@ -489,8 +490,15 @@ fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
                 }
                 None => (old.len(), Change::Appended),
             };
-            let (begin, section) =
-                render_section(a, &mut rules, &dir, &profile, &rel, &Settings::default(), "")?;
+            let (begin, section) = render_section(
+                a,
+                &mut rules,
+                &dir,
+                &profile,
+                &rel,
+                &Settings::default(),
+                "",
+            )?;
             let out = markers::insert(&old, at, &begin, &section)
                 .map_err(|e| marker_failure(&name, &old, vec![e]))?;
             notes.push(Note {
@@ -510,11 +518,6 @@ fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
     })
 }
 
-/// After load_one has accepted a path that does not exist (it never does).
-fn unreachable_missing(p: &Path) -> Result<String, Failure> {
-    Err(Failure::Usage(format!("{}: no such file", p.display())))
-}
-
 /// Markdown docs in a folder and its subfolders (sorted; hidden entries,
 /// symbolic links, `node_modules` and `target` skipped).
 fn docs_in(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Report>) {
@@ -531,7 +534,10 @@ fn docs_in(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Report>) {
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') || name == "node_modules" || name == "target" {
             continue;
         }
@@ -671,7 +677,15 @@ fn plan_doc(
             rendered.push(None);
             continue;
         }
-        match render_section(a, rules, &dir, &profile, rel, &s.settings, section_text(&old, s)) {
+        match render_section(
+            a,
+            rules,
+            &dir,
+            &profile,
+            rel,
+            &s.settings,
+            section_text(&old, s),
+        ) {
             Ok(r) => rendered.push(Some(r)),
             Err(Failure::Input(mut r)) => {
                 reports.append(&mut r);

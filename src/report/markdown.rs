@@ -1003,7 +1003,10 @@ impl Section<'_> {
             .collect();
         let (add_ons, rest) = self.checklist_parts();
         let shown = rest.len().saturating_sub(trim.folded);
-        let spelled = add_ons.iter().flat_map(|(_, f)| f.iter()).chain(&rest[..shown]);
+        let spelled = add_ons
+            .iter()
+            .flat_map(|(_, f)| f.iter())
+            .chain(&rest[..shown]);
         rules.extend(spelled.map(|gi| d.gotchas[*gi].rule.as_str()));
         for (i, rank) in d.ranking.iter().enumerate() {
             if let Some(reason) = self.verdict_reason(i, rank) {
@@ -1025,8 +1028,11 @@ impl Section<'_> {
             .filter_map(|r| self.k.rule(r))
             .flat_map(|rule| rule.sources.iter().map(String::as_str))
             .collect();
-        let cited: Vec<&crate::engine::SourceCite> =
-            d.sources.iter().filter(|s| ids.contains(&s.id.as_str())).collect();
+        let cited: Vec<&crate::engine::SourceCite> = d
+            .sources
+            .iter()
+            .filter(|s| ids.contains(&s.id.as_str()))
+            .collect();
         if cited.is_empty() {
             d.sources.iter().collect()
         } else {
@@ -1111,7 +1117,10 @@ impl Section<'_> {
             return None;
         }
         if rank.vetoed {
-            return d.rationale.iter().find(|r| r.vetoes.contains(&rank.transport));
+            return d
+                .rationale
+                .iter()
+                .find(|r| r.vetoes.contains(&rank.transport));
         }
         let win = &d.recommendation.transport;
         let gap = |reason: &Reason| -> i32 {
@@ -1525,7 +1534,11 @@ fn wrap(text: &str, first: &str, rest: &str) -> String {
     while let Some(word) = queue.pop_front() {
         let w = word.chars().count();
         // Where the word's own last space falls (links keep their text whole).
-        let inner_space = word.chars().collect::<Vec<_>>().iter().rposition(|c| *c == ' ');
+        let inner_space = word
+            .chars()
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|c| *c == ' ');
         // markdownlint counts a line up to its last space plus one character.
         let spaces_fit = |at: usize| inner_space.is_none_or(|s| at + s + 1 < WIDTH);
         if empty {
@@ -1672,7 +1685,10 @@ mod tests {
             "Flush after every event."
         );
         assert_eq!(gist("Call `a(b; c)` now; later"), "Call `a(b; c)` now.");
-        assert_eq!(without_asides("need res.flush()", false), "need res.flush()");
+        assert_eq!(
+            without_asides("need res.flush()", false),
+            "need res.flush()"
+        );
         assert_eq!(without_asides("odd (open", false), "odd (open");
     }
 
@@ -1685,7 +1701,10 @@ mod tests {
         // A link stays whole when its text fits, and may run past the limit.
         let link = format!("[a title](https://example.com/{})", "x".repeat(90));
         let out = wrap(&format!("see {link}; next words here"), "", "");
-        assert!(out.lines().next().unwrap().ends_with(&format!("{link};")), "{out}");
+        assert!(
+            out.lines().next().unwrap().ends_with(&format!("{link};")),
+            "{out}"
+        );
         assert_eq!(out.lines().nth(1), Some("next words here"));
         // Code spans are not split; a word that would start a block is escaped.
         let out = wrap(&format!("{} `a b c` - x", "y ".repeat(38)), "", "");
