@@ -795,3 +795,20 @@ fn read_only_doc_is_refused() {
     assert_eq!(std::fs::read(&p).unwrap(), content);
     assert_no_leftovers(dir.path());
 }
+
+#[test]
+fn two_sections_for_one_profile_file_are_refused() {
+    let content = "<!-- rtadvisor:begin profile=\"w.yaml\" -->\n<!-- rtadvisor:end -->\n\n\
+                   <!-- rtadvisor:begin profile=\"sub/../w.yaml\" -->\n<!-- rtadvisor:end -->\n";
+    let (dir, p) = setup(Some(content.as_bytes()));
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    rt(dir.path())
+        .args(["doc", "design.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a second section for the profile sub/../w.yaml",
+        ))
+        .stderr(predicate::str::contains("design.md:4:"));
+    assert_eq!(read(&p), content);
+}

@@ -665,7 +665,14 @@ fn verify(out: &str, begin_at: usize, len: usize) -> Result<(), MarkerError> {
 /// the heading's text, ignoring case, surrounding space and leading `#`s.
 pub fn after_heading(text: &str, heading: &str) -> Result<(usize, usize), String> {
     let want = heading.trim().trim_start_matches('#').trim().to_lowercase();
-    let hs = blocks(text).headings;
+    // Headings inside rtadvisor sections are generated: neither a place to put a
+    // section after nor the end of a person's part of the doc.
+    let sections = scan(text).unwrap_or_default();
+    let hs: Vec<(usize, u8, String)> = blocks(text)
+        .headings
+        .into_iter()
+        .filter(|(o, _, _)| !sections.iter().any(|s| s.begin <= *o && *o < s.end))
+        .collect();
     let found: Vec<usize> = hs
         .iter()
         .enumerate()
@@ -1029,6 +1036,11 @@ mod tests {
         assert!(after_heading(twice, "A")
             .unwrap_err()
             .contains("lines 1, 3"));
+        // Generated headings do not count.
+        let with = format!("# A\n\n{BEGIN}\n\n## Title\n\nBody.\n\n{END}\n\n# B\n");
+        assert!(after_heading(&with, "Title").is_err());
+        let (at, _) = after_heading(&with, "A").unwrap();
+        assert_eq!(&with[at..], "# B\n");
         // No blank line before the next heading: one is added.
         let tight = "# A\ntext\n# B\n";
         let (at, _) = after_heading(tight, "A").unwrap();

@@ -641,6 +641,7 @@ fn plan_doc(
     let mut errors: Vec<MarkerError> = Vec::new();
     let mut reports: Vec<Report> = Vec::new();
     let mut rendered: Vec<Option<(String, String)>> = Vec::new();
+    let mut seen: Vec<(PathBuf, usize)> = Vec::new();
     for s in &spans {
         let Some(rel) = &s.settings.profile else {
             errors.push(MarkerError {
@@ -667,6 +668,20 @@ fn plan_doc(
             rendered.push(None);
             continue;
         }
+        if let Some(first) = seen.iter().find(|(p, _)| same_file(p, &profile)) {
+            errors.push(MarkerError {
+                message: format!(
+                    "a second section for the profile {rel} (the first, at line {}, names the same file)",
+                    first.1
+                ),
+                help: "keep one section per profile: remove one of the two sections".into(),
+                offset: at.0,
+                len: at.1,
+            });
+            rendered.push(None);
+            continue;
+        }
+        seen.push((profile.clone(), s.line));
         if same_file(&profile, path) {
             errors.push(MarkerError {
                 message: format!("the profile {rel} is this doc itself"),
