@@ -25,7 +25,7 @@ pub enum Command {
     Advise(AdviseArgs),
     /// Answer a few questions in the terminal and get a recommendation
     Ask(AskArgs),
-    /// Write or refresh the decision section of a design doc, between markers
+    /// Write or refresh the decision sections of design docs, between markers
     Doc(DocArgs),
     /// Show every rule evaluated, its contribution, and what would flip the answer
     Explain(ExplainArgs),

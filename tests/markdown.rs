@@ -399,6 +399,13 @@ fn sections_render_to_the_expected_html() {
             "{name}: only web links"
         );
         assert!(out.contains("<strong>Decision:</strong>"), "{name}");
+        // Escapes only keep text literal; none shows up in the rendered page.
+        assert!(!out.contains('\\'), "{name}: a visible backslash\n{out}");
+        assert_eq!(
+            count("<strong>"),
+            md.matches("**").count() / 2,
+            "{name}: every bold span renders as bold"
+        );
         let confidence = json["recommendation"]["confidence"].as_str().unwrap();
         assert!(
             out.contains(&format!("<strong>{confidence}</strong> confidence")),

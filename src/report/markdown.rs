@@ -61,7 +61,7 @@ impl Status {
 /// How much the section says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Detail {
-    /// A section a reviewer reads in a minute (at most about 40 lines)
+    /// A section a reviewer reads in a minute (at most 40 lines)
     #[default]
     Concise,
     /// Every driver, pro, con, rule and gotcha, each under its own heading
@@ -927,7 +927,7 @@ impl Section<'_> {
                 " Used today: {}, which is **{}** here: {}",
                 code(&a.current),
                 a.verdict.as_str(),
-                self.esc.text(&a.text, false)
+                sentence(&self.esc.text(&a.text, false))
             ));
         }
         let mut deciders = self.deciders();
@@ -1506,15 +1506,28 @@ fn link_end(chars: &[char], start: usize) -> Option<usize> {
     (!url.iter().any(|c| c.is_whitespace())).then_some(end)
 }
 
-/// Whether a word would start a block (list, quote, heading, setext underline,
-/// table, fence) at the start of a line; such a word gets its first mark escaped.
+/// A word that would start a block (list item, quote, heading, fence, thematic
+/// break or setext underline) at the start of a wrapped line, escaped so that it
+/// stays text. `**bold**` or `-2` start nothing and are left alone.
 fn starts_block(word: &str) -> Option<String> {
     let first = word.chars().next()?;
-    if matches!(first, '-' | '+' | '*' | '>' | '=' | '|' | '#' | '~' | ':') {
-        return Some(format!("\\{word}"));
+    let all = |c: char| word.chars().all(|x| x == c);
+    let escape_first = || Some(format!("\\{word}"));
+    if matches!(word, "-" | "+" | "*")
+        || first == '>'
+        || first == '|'
+        || (all('#') && word.len() <= 6)
+        || word.starts_with("```")
+        || word.starts_with("~~~")
+        || all('=')
+        || all('-')
+        || all('_')
+        || all('*')
+    {
+        return escape_first();
     }
     let digits = word.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && matches!(word[digits..].chars().next(), Some('.' | ')')) {
+    if digits > 0 && matches!(&word[digits..], "." | ")") {
         return Some(format!("{}\\{}", &word[..digits], &word[digits..]));
     }
     None
@@ -1710,6 +1723,24 @@ mod tests {
         let out = wrap(&format!("{} `a b c` - x", "y ".repeat(38)), "", "");
         assert!(out.contains("`a b c`"), "{out}");
         assert!(out.lines().all(|l| !l.starts_with("- ")), "{out}");
+    }
+
+    #[test]
+    fn only_words_that_start_blocks_are_escaped() {
+        for (w, want) in [
+            ("-", Some("\\-")),
+            ("1.", Some("1\\.")),
+            ("12)", Some("12\\)")),
+            (">x", Some("\\>x")),
+            ("##", Some("\\##")),
+            ("```rust", Some("\\```rust")),
+            ("---", Some("\\---")),
+        ] {
+            assert_eq!(starts_block(w).as_deref(), want, "{w}");
+        }
+        for w in ["**bold**", "-2", "1.5", "#x", "word", "`-`"] {
+            assert_eq!(starts_block(w), None, "{w}");
+        }
     }
 
     #[test]
