@@ -634,16 +634,18 @@ pub fn insert(text: &str, at: usize, begin: &str, section: &str) -> Result<Strin
         };
         (format!("{text}{sep}{block}{after}"), text.len() + sep.len())
     };
-    if let Some(what) = blocks(text).open_at_end.filter(|_| at >= text.len()) {
-        return Err(MarkerError::new(
-            format!("the doc ends inside {what}: a section appended there would be part of it"),
-            "close it, or put a bare begin and end marker where the section should go",
-            text.len(),
-            0,
-        ));
+    match verify(&out, begin_at, begin.len()) {
+        Ok(()) => Ok(out),
+        Err(e) => match blocks(text).open_at_end.filter(|_| at >= text.len()) {
+            Some(what) => Err(MarkerError::new(
+                format!("the doc ends inside {what}: a section appended there would be part of it"),
+                "close it, or put a bare begin and end marker where the section should go",
+                text.len(),
+                0,
+            )),
+            None => Err(e),
+        },
     }
-    verify(&out, begin_at, begin.len())?;
-    Ok(out)
 }
 
 /// A section edit must leave a section beginning exactly where it was written.
@@ -859,6 +861,18 @@ mod tests {
         for doc in ["```\ncode", "<!-- note\nstill open\n", "<pre>\nx\n"] {
             let e = splice(doc, SEC).unwrap_err();
             assert!(e.message.contains("ends inside"), "{doc}: {e:?}");
+        }
+        // A blank line ends these blocks: the section goes after them.
+        for doc in [
+            "<div>\nx\n",
+            "<details>",
+            "    code\n",
+            "> quote",
+            "- item\n  more",
+        ] {
+            let out = splice(doc, SEC).unwrap();
+            assert!(out.starts_with(doc));
+            assert_eq!(splice(&out, SEC).unwrap(), out);
         }
     }
 
