@@ -870,3 +870,57 @@ pub fn run(a: DocArgs) -> Outcome {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let p = pos_of("é\nab{x", 5, 1);
+        assert_eq!((p.line, p.column), (2, 3));
+        // A byte order mark is not a column.
+        let p = pos_of("\u{feff}<!-- x -->", 3, 1);
+        assert_eq!((p.line, p.column), (1, 1));
+    }
+
+    #[test]
+    fn paths_are_recorded_relative_to_the_doc() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("docs/adr");
+        std::fs::create_dir_all(&docs).unwrap();
+        let w = dir.path().join("w.yaml");
+        std::fs::write(&w, "name: x\n").unwrap();
+        assert_eq!(
+            relative(&docs, &w, "profile").ok().as_deref(),
+            Some("../../w.yaml")
+        );
+        assert_eq!(
+            relative(dir.path(), &w, "profile").ok().as_deref(),
+            Some("w.yaml")
+        );
+        let odd = dir.path().join("a\"b.yaml");
+        std::fs::write(&odd, "").unwrap();
+        assert!(relative(dir.path(), &odd, "profile").is_err());
+    }
+
+    #[test]
+    fn same_file_sees_through_spellings_and_hard_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.yaml");
+        std::fs::write(&a, "x").unwrap();
+        std::fs::hard_link(&a, dir.path().join("b.md")).unwrap();
+        assert!(same_file(&a, &dir.path().join("./a.yaml")));
+        assert!(same_file(&a, &dir.path().join("b.md")));
+        assert!(!same_file(&a, &dir.path().join("missing")));
+    }
+
+    #[test]
+    fn an_older_status_line_is_read() {
+        assert_eq!(
+            status_in_text("\n\nStatus: accepted. Generated"),
+            Some(Status::Accepted)
+        );
+        assert_eq!(status_in_text("Status: maybe."), None);
+    }
+}
