@@ -812,3 +812,33 @@ fn two_sections_for_one_profile_file_are_refused() {
         .stderr(predicate::str::contains("design.md:4:"));
     assert_eq!(read(&p), content);
 }
+
+#[test]
+fn a_rule_folder_is_recorded_too() {
+    let (dir, p) = setup(None);
+    let rules = dir.path().join("our-rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::copy(
+        repo("docs/examples/managed-pubsub/standard.yaml"),
+        rules.join("standard.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(repo("fixtures/poker-table.yaml"), dir.path().join("w.yaml")).unwrap();
+    doc(&p, &["--rules", "our-rules"]).success();
+    let out = read(&p);
+    assert!(out.contains("rules=\"our-rules\" -->"), "{out}");
+    assert!(
+        out.contains("Managed pub/sub (our standard)"),
+        "the overlay was used"
+    );
+    // The doc alone is checked with the same rules, from another folder too.
+    rt(Path::new("/"))
+        .arg("doc")
+        .arg("--check")
+        .arg(&p)
+        .assert()
+        .success();
+    // Without them, the section would differ.
+    let plain = section(dir.path());
+    assert!(!plain.contains("Managed pub/sub (our standard)"));
+}
