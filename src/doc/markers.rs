@@ -465,6 +465,13 @@ fn parse_settings(at: usize, inner: &str) -> (Settings, Option<(usize, usize)>, 
         }
         seen.push(key.to_string());
         let bad = |what: &str, help: String| MarkerError::new(what.to_string(), help, pos.0, pos.1);
+        if value.chars().any(char::is_control) {
+            errors.push(bad(
+                &format!("the value of `{key}` holds control characters"),
+                "write the value as plain text".into(),
+            ));
+            continue;
+        }
         match key {
             "profile" | "rules" if value.trim().is_empty() => errors.push(bad(
                 &format!("`{key}` is empty"),
@@ -1118,5 +1125,9 @@ mod tests {
         assert!(check_value("a\"b").is_some());
         assert!(check_value("a--b").is_some());
         assert!(check_value("../w.yaml").is_none());
+        let doc = format!("<!-- rtadvisor:begin profile=\"a\u{1b}[31m.yaml\" -->\n{END}\n");
+        assert!(scan(&doc).unwrap_err()[0]
+            .message
+            .contains("control characters"));
     }
 }
