@@ -96,7 +96,9 @@ fn no_markers_appends_the_section_after_a_blank_line() {
 #[test]
 fn missing_doc_is_created() {
     let (dir, p) = setup(None);
-    doc(&p, &[]).success();
+    doc(&p, &[]).success().stderr(predicate::str::contains(
+        "design.md:1: the rtadvisor section for w.yaml was written into a new doc",
+    ));
     assert_eq!(
         read(&p),
         format!("{BEGIN_W}\n\n{}\n{END}\n", section(dir.path()))

@@ -260,6 +260,7 @@ enum Change {
     Refreshed,
     Filled,
     Appended,
+    Created,
     After { heading: String, line: usize },
 }
 
@@ -488,6 +489,7 @@ fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
                         },
                     )
                 }
+                None if existing.is_none() => (0, Change::Created),
                 None => (old.len(), Change::Appended),
             };
             let (begin, section) = render_section(
@@ -857,6 +859,7 @@ pub fn run(a: DocArgs) -> Outcome {
                 Change::Refreshed => "was refreshed in place".to_string(),
                 Change::Filled => "was written between the existing markers".to_string(),
                 Change::Appended => "was added at the end of the doc".to_string(),
+                Change::Created => "was written into a new doc".to_string(),
                 Change::After { heading, line } => {
                     format!("was added after the part under \"{heading}\" (line {line})")
                 }
