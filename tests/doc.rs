@@ -844,3 +844,34 @@ fn a_rule_folder_is_recorded_too() {
     let plain = section(dir.path());
     assert!(!plain.contains("Managed pub/sub (our standard)"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_profile_is_recorded_by_its_own_name() {
+    let (dir, p) = setup(None);
+    std::fs::create_dir(dir.path().join("profiles")).unwrap();
+    std::fs::rename(
+        dir.path().join("w.yaml"),
+        dir.path().join("profiles/real.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("profiles/real.yaml", dir.path().join("w.yaml")).unwrap();
+    doc(&p, &[]).success();
+    assert!(read(&p).starts_with(BEGIN_W));
+    doc(&p, &["--check"]).success();
+    rt(dir.path())
+        .args(["doc", "--check", "design.md"])
+        .assert()
+        .success();
+    // The same file by another path finds the same section and keeps its path.
+    rt(dir.path())
+        .args([
+            "doc",
+            "profiles/real.yaml",
+            "--into",
+            "design.md",
+            "--check",
+        ])
+        .assert()
+        .success();
+}

@@ -203,7 +203,21 @@ fn relative(from: &Path, to: &Path, what: &str) -> Result<String, Failure> {
         ))
     };
     let from = std::fs::canonicalize(from).map_err(|e| cant(e, from))?;
-    let to = std::fs::canonicalize(to).map_err(|e| cant(e, to))?;
+    // The file's folder is resolved, not the file: a symlinked profile is
+    // recorded by its own name.
+    let to = match (to.parent(), to.file_name()) {
+        (Some(parent), Some(file)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            std::fs::canonicalize(parent)
+                .map_err(|e| cant(e, to))?
+                .join(file)
+        }
+        _ => std::fs::canonicalize(to).map_err(|e| cant(e, to))?,
+    };
     let f: Vec<Component> = from.components().collect();
     let t: Vec<Component> = to.components().collect();
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
@@ -440,6 +454,8 @@ fn plan_into(a: &DocArgs, into: &Path) -> Result<Plan, Failure> {
             .is_some_and(|p| same_file(&dir.join(p), &profile))
     });
     let bare = spans.iter().find(|s| s.settings.profile.is_none());
+    // A section that names this profile keeps the path as it wrote it.
+    let rel = mine.and_then(|s| s.settings.profile.clone()).unwrap_or(rel);
     let mut notes = Vec::new();
     let new = match mine.or(bare) {
         Some(span) => {
