@@ -12,6 +12,8 @@ pub enum Answer<T> {
     Value(T),
     /// "Don't know": the field stays unknown.
     DontKnow,
+    /// Go back to the previous question.
+    Back,
     /// Ctrl-C or Esc.
     Interrupted,
     /// The terminal failed.
@@ -27,6 +29,13 @@ pub struct Prompt<'a> {
     pub help: &'a str,
     /// Required questions offer no "don't know".
     pub required: bool,
+    /// What an empty answer means ("don't know", "nothing else"); None when required.
+    pub empty: Option<&'a str>,
+    /// A number question's "there is none" answer, typed as 0.
+    pub nothing: Option<&'a str>,
+    /// The answer given before going back to this question (text, or option ids
+    /// separated by commas).
+    pub initial: Option<&'a str>,
 }
 
 /// What a number answer may be.
@@ -77,6 +86,8 @@ pub trait Prompter {
     fn ask_multi(&mut self, p: &Prompt, options: &[Opt]) -> Answer<Vec<String>>;
     /// A yes/no confirmation (default no); DontKnow counts as no.
     fn confirm(&mut self, message: &str) -> Answer<bool>;
+    /// The offer to refine: yes/no, Enter alone is no; Back returns to the last answer.
+    fn offer(&mut self, message: &str) -> Answer<bool>;
 }
 
 const DONT_KNOW: &str = "don't know";
@@ -224,6 +235,10 @@ impl Prompter for InquirePrompter {
             Ok(b) => Answer::Value(b),
             Err(e) => failed(e),
         }
+    }
+
+    fn offer(&mut self, message: &str) -> Answer<bool> {
+        self.confirm(message)
     }
 }
 
