@@ -9,7 +9,7 @@ pub mod questions;
 pub mod save;
 
 pub use interview::{Finished, Stop};
-pub use prompt::{Answer, InquirePrompter, Prompter};
+pub use prompt::{Answer, Prompter, TermPrompter};
 
 use crate::app::{emit, knowledge, Failure, Outcome};
 use crate::cli::{AskArgs, Format};
@@ -33,7 +33,7 @@ pub fn run(a: AskArgs) -> Outcome {
         check_save_target(path)?;
     }
     let k = knowledge(&a.rules)?;
-    let mut prompter = InquirePrompter::new();
+    let mut prompter = TermPrompter::new();
     ask_with(&k, &a, &mut prompter)
 }
 

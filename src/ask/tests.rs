@@ -668,34 +668,3 @@ fn inline_hops_are_asked_after_the_known_ones_and_saved() {
     let back = parse_profile(&yaml, &k.hop_ids()).unwrap();
     assert_eq!(back.path, f.profile.path);
 }
-
-#[test]
-#[ignore]
-fn timing() {
-    let k = k();
-    let e = Engine::new(&k);
-    let qs = embedded().unwrap();
-    let look = super::lookahead::Lookahead::new(&e, qs.settings);
-    let p = Profile::new("x", Direction::Bidirectional);
-    let fields: Vec<&str> = qs
-        .questions
-        .iter()
-        .filter(|q| !q.always && q.field != "name" && q.field != "direction")
-        .map(|q| q.field.as_str())
-        .collect();
-    let t = std::time::Instant::now();
-    let o = look.outlook(&p, &fields);
-    println!("outlook {:?} {:?}", t.elapsed(), o.stays);
-    let t = std::time::Instant::now();
-    let now = look.now(&p);
-    for f in &fields {
-        look.refines(&p, &now, f);
-    }
-    println!("refines {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let now = look.now(&p);
-    for f in &fields {
-        look.refine_share(&p, &now, f);
-    }
-    println!("shares {:?}", t.elapsed());
-}
