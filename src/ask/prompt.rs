@@ -808,7 +808,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(matching(&labels, "nginx"), [1, 0]);
-        assert_eq!(matching(&labels, "NG"), [0, 1]);
+        assert_eq!(matching(&labels, "IN"), [0, 1]);
         assert_eq!(matching(&labels, ""), [0, 1, 2]);
         assert_eq!(matching(&labels, "zzz"), Vec::<usize>::new());
     }
