@@ -359,7 +359,8 @@ fn inline_hops(pr: &mut dyn Prompter) -> Result<Option<Vec<Json>>, Stop> {
 /// What the interview does next.
 enum Next<'q> {
     Ask(&'q Question, bool),
-    Offer(usize),
+    /// The transport settled, and how many questions could refine the rest.
+    Offer(String, usize),
     Done,
 }
 
@@ -375,9 +376,10 @@ pub fn interview(engine: &Engine, qs: &Questions, pr: &mut dyn Prompter) -> Resu
         let next = plan(&look, qs, &state, &mut settled);
         let (field, answer) = match next {
             Next::Done => break,
-            Next::Offer(n) => {
+            Next::Offer(transport, n) => {
                 let text = format!(
-                    "The transport is settled. Refine the add-ons, heartbeat and gotchas with up to {n} more question{}?",
+                    "The transport is settled: {transport}. Refine the add-ons, heartbeat, gotchas \
+                     and capacity with up to {n} more question{}?",
                     if n == 1 { "" } else { "s" }
                 );
                 let a = match pr.offer(&text) {
@@ -401,8 +403,8 @@ pub fn interview(engine: &Engine, qs: &Questions, pr: &mut dyn Prompter) -> Resu
         match answer {
             Some(g) => {
                 if required_missing(&field, &g) {
-                    // Required questions offer no "don't know"; ask again.
-                    continue;
+                    // Required questions offer no "don't know".
+                    return Err(Stop::Failed(format!("`{field}` is required")));
                 }
                 state.history.push((field, g));
             }
@@ -476,21 +478,23 @@ fn plan<'q>(
                 .filter(|(q, flips)| **flips || look.refines(&p, &now, &q.field))
                 .count();
             if n > 0 {
-                return Next::Offer(n);
+                return Next::Offer(out.transport.clone(), n);
             }
         }
         Some(Given::Value(Json::Bool(true))) => {
-            let best = adaptive
+            // Questions that could still change the transport first, then in file
+            // order; the first that can still change something is asked.
+            let mut order: Vec<(bool, usize)> = out
+                .can_flip
                 .iter()
-                .zip(&out.can_flip)
-                .map(|(q, flips)| {
-                    let share = look.refine_share(&p, &now, &q.field);
-                    (*q, if *flips { share.max(1e-3) } else { share })
-                })
-                .filter(|(_, s)| *s > 0.0)
                 .enumerate()
-                .max_by(|(ia, a), (ib, b)| a.1.total_cmp(&b.1).then(ib.cmp(ia)))
-                .map(|(_, (q, _))| q);
+                .map(|(i, flips)| (!flips, i))
+                .collect();
+            order.sort_unstable();
+            let best = order
+                .iter()
+                .map(|&(_, i)| adaptive[i])
+                .find(|q| look.refines(&p, &now, &q.field));
             if let Some(q) = best {
                 return Next::Ask(q, false);
             }

@@ -264,7 +264,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
     }
 
     /// What the report recommends now beyond the transport: compare with
-    /// [`Lookahead::refines`] and [`Lookahead::refine_share`].
+    /// [`Lookahead::refines`].
     pub fn now(&self, p: &Profile) -> Json {
         self.refinement(p)
     }
@@ -276,16 +276,6 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         answer_variants(self.engine, p, field)
             .iter()
             .any(|v| self.refinement(v) != *now)
-    }
-
-    /// The share of the answers to `field` that change the refinements (for ordering).
-    pub fn refine_share(&self, p: &Profile, now: &Json, field: &str) -> f64 {
-        let vs = answer_variants(self.engine, p, field);
-        if vs.is_empty() {
-            return 0.0;
-        }
-        let changed = vs.iter().filter(|v| self.refinement(v) != *now).count();
-        changed as f64 / vs.len() as f64
     }
 }
 

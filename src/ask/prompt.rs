@@ -352,6 +352,7 @@ impl TermPrompter {
         help: &str,
         initial: Option<&str>,
         check: &dyn Fn(&str) -> Result<(), String>,
+        echo: &dyn Fn(&str) -> String,
     ) -> Answer<String> {
         let run = || -> std::io::Result<Answer<String>> {
             let _raw = Raw::on()?;
@@ -369,12 +370,7 @@ impl TermPrompter {
                 match line.key(k) {
                     Edit::Submit => match check(&line.text()) {
                         Ok(()) => {
-                            let shown = if line.text().trim().is_empty() {
-                                DONT_KNOW.to_string()
-                            } else {
-                                line.text()
-                            };
-                            screen.done(&format!("{head}{shown}"))?;
+                            screen.done(&format!("{head}{}", echo(&line.text())))?;
                             return Ok(Answer::Value(line.text()));
                         }
                         Err(m) => error = Some(m),
@@ -596,7 +592,15 @@ impl Prompter for TermPrompter {
                 Ok(())
             }
         };
-        match self.line(p.text, &help, p.initial, &check) {
+        let empty = p.empty.unwrap_or("");
+        let echo = |s: &str| {
+            if s.trim().is_empty() {
+                empty.to_string()
+            } else {
+                s.trim().to_string()
+            }
+        };
+        match self.line(p.text, &help, p.initial, &check, &echo) {
             Answer::Value(s) if s.trim().is_empty() => Answer::DontKnow,
             Answer::Value(s) => Answer::Value(s.trim().to_string()),
             Answer::DontKnow => Answer::DontKnow,
@@ -643,7 +647,14 @@ impl Prompter for TermPrompter {
             }
             rule.parse(s).map(|_| ())
         };
-        match self.line(&text, &help, p.initial, &check) {
+        let empty = p.empty.unwrap_or("");
+        let none = p.nothing.unwrap_or("");
+        let echo = |s: &str| match s.trim() {
+            "" => empty.to_string(),
+            t if nothing && t.parse::<f64>() == Ok(0.0) => format!("0 ({none})"),
+            t => t.to_string(),
+        };
+        match self.line(&text, &help, p.initial, &check, &echo) {
             Answer::Value(s) if s.trim().is_empty() => Answer::DontKnow,
             Answer::Value(s) if nothing && s.trim().parse::<f64>() == Ok(0.0) => Answer::Value(0.0),
             Answer::Value(s) => match rule.parse(&s) {
