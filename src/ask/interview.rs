@@ -7,7 +7,7 @@
 
 use super::lookahead::Lookahead;
 use super::prompt::{Answer, NumberRule, Prompt, Prompter};
-use super::questions::{options, AnswerType, Question, Questions};
+use super::questions::{options, AnswerType, Opt, Question, Questions};
 use crate::engine::Engine;
 use crate::profile::{Direction, FieldKind, Profile};
 use serde_json::{json, Value as Json};
@@ -178,6 +178,9 @@ fn initial_text(g: Option<&Given>) -> Option<String> {
     }
 }
 
+/// The path option for "none of the listed hops".
+pub const NO_HOP: &str = "-";
+
 /// Asks one question; `None` is "go back".
 fn ask(
     k: &crate::rules::Knowledge,
@@ -232,16 +235,26 @@ fn ask(
             Step::Back => Step::Back,
         }),
         AnswerType::Multi => {
-            let picked = match step(pr.ask_multi(&p, &options(k, spec.kind)))? {
-                // No client kinds is not an answer; no hops is (clients reach the app directly).
-                Step::Got(ids) if ids.is_empty() && matches!(spec.kind, FieldKind::Clients) => {
-                    Step::DontKnow
-                }
-                Step::Got(ids) => Step::Got(json!(ids)),
-                other @ (Step::DontKnow | Step::Back) => match other {
-                    Step::DontKnow => Step::DontKnow,
-                    _ => Step::Back,
-                },
+            let mut opts = options(k, spec.kind);
+            if matches!(spec.kind, FieldKind::Path) {
+                // Ticking nothing is "don't know"; no listed hop is an answer of its own.
+                opts.insert(
+                    0,
+                    Opt {
+                        id: NO_HOP.into(),
+                        label: "none of these (clients connect directly, or only through gear not listed)"
+                            .into(),
+                    },
+                );
+            }
+            let picked = match step(pr.ask_multi(&p, &opts))? {
+                Step::Got(ids) if ids.is_empty() => Step::DontKnow,
+                Step::Got(ids) => Step::Got(json!(ids
+                    .into_iter()
+                    .filter(|i| i != NO_HOP)
+                    .collect::<Vec<_>>())),
+                Step::DontKnow => Step::DontKnow,
+                Step::Back => Step::Back,
             };
             match (picked, spec.kind) {
                 (Step::Got(Json::Array(mut hops)), FieldKind::Path) => match inline_hops(pr)? {

@@ -59,17 +59,24 @@ pub struct Outlook {
 
 impl Outlook {
     /// The index of the most informative question: highest gain, then one whose
-    /// answer alone can change the transport, then the earliest.
+    /// answer alone can change the transport, then the earliest. None when no
+    /// question tells anything about the transport any more.
     pub fn best(&self) -> Option<usize> {
-        (0..self.gain.len()).max_by(|&a, &b| {
-            let ga = (self.gain[a] * 1e6).round();
-            let gb = (self.gain[b] * 1e6).round();
-            ga.total_cmp(&gb)
-                .then(self.can_flip[a].cmp(&self.can_flip[b]))
-                .then(b.cmp(&a))
-        })
+        (0..self.gain.len())
+            .filter(|&i| self.gain[i] >= MIN_GAIN || self.can_flip[i])
+            .max_by(|&a, &b| {
+                let ga = (self.gain[a] * 1e6).round();
+                let gb = (self.gain[b] * 1e6).round();
+                ga.total_cmp(&gb)
+                    .then(self.can_flip[a].cmp(&self.can_flip[b]))
+                    .then(b.cmp(&a))
+            })
     }
 }
+
+/// Below this expected gain (bits), a question whose answer alone cannot change the
+/// transport is not worth asking about it.
+const MIN_GAIN: f64 = 1e-3;
 
 /// A small deterministic generator (xorshift64*): reproducible interviews, no crate.
 struct Rng(u64);
@@ -288,6 +295,23 @@ mod tests {
         assert_eq!(entropy(&[5, 0, 0]), 0.0);
         assert!((entropy(&[3, 3]) - 1.0).abs() < 1e-12);
         assert_eq!(entropy(&[]), 0.0);
+    }
+
+    #[test]
+    fn the_best_question_is_the_most_informative_and_none_when_nothing_is_left() {
+        let o = |gain: Vec<f64>, can_flip: Vec<bool>| Outlook {
+            transport: "sse".into(),
+            stays: 0.5,
+            gain,
+            can_flip,
+        };
+        assert_eq!(o(vec![0.1, 0.5, 0.2], vec![true; 3]).best(), Some(1));
+        // Equal gain: the one whose answer alone can change the transport, then the
+        // earliest.
+        assert_eq!(o(vec![0.5, 0.5, 0.5], vec![false, true, true]).best(), Some(1));
+        assert_eq!(o(vec![0.0, 0.0], vec![false, false]).best(), None);
+        assert_eq!(o(vec![0.0, 0.0], vec![false, true]).best(), Some(1));
+        assert_eq!(o(vec![], vec![]).best(), None);
     }
 
     #[test]

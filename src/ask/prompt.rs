@@ -272,8 +272,12 @@ impl Screen {
         }
     }
 
+    /// The terminal's width; 80 when it does not say (a pty of size 0).
     fn width() -> usize {
-        terminal::size().map_or(80, |(w, _)| usize::from(w.max(1)))
+        match terminal::size() {
+            Ok((w, _)) if w > 0 => usize::from(w),
+            _ => 80,
+        }
     }
 
     fn rows(s: &str, width: usize) -> usize {
@@ -400,6 +404,7 @@ impl TermPrompter {
         labels: &[String],
         start: &[usize],
         multi: bool,
+        empty: &str,
     ) -> Answer<Vec<usize>> {
         const PAGE: usize = 12;
         let run = || -> std::io::Result<Answer<Vec<usize>>> {
@@ -476,7 +481,7 @@ impl TermPrompter {
                         };
                         let words: Vec<&str> = picked.iter().map(|&i| labels[i].as_str()).collect();
                         let shown = if words.is_empty() {
-                            "(none)".to_string()
+                            empty.to_string()
                         } else {
                             words.join(", ")
                         };
@@ -613,7 +618,7 @@ impl Prompter for TermPrompter {
     fn ask_choice(&mut self, p: &Prompt, options: &[Opt]) -> Answer<String> {
         let (labels, start) = labelled(p, options);
         let help = keys(p, "type to filter, ↑↓ move, Enter choose");
-        match self.list(p.text, &help, &labels, &start, false) {
+        match self.list(p.text, &help, &labels, &start, false, "") {
             Answer::Value(v) => v
                 .first()
                 .and_then(|&i| options.get(i))
@@ -695,7 +700,14 @@ impl Prompter for TermPrompter {
             start.clear();
         }
         let help = keys(p, "type to filter, Space tick, Enter confirm");
-        match self.list(p.text, &help, &labels, &start, true) {
+        match self.list(
+            p.text,
+            &help,
+            &labels,
+            &start,
+            true,
+            p.empty.unwrap_or("(none)"),
+        ) {
             Answer::Value(v) if v.iter().any(|&i| i >= options.len()) => Answer::DontKnow,
             Answer::Value(v) => Answer::Value(
                 v.iter()

@@ -19,6 +19,8 @@ struct Scripted {
     refine: Answer<bool>,
     /// Fields at which to go back once (instead of answering), in order.
     back_at: Vec<&'static str>,
+    /// Multi-select questions answered by ticking nothing and pressing Enter.
+    tick_nothing: bool,
     /// Inline hops of the profile's path, answered through the `path.inline` prompts.
     inline: Vec<Json>,
     current_hop: Option<Json>,
@@ -38,6 +40,7 @@ impl Scripted {
             confirm: Answer::Value(false),
             refine: Answer::Value(true),
             back_at: Vec::new(),
+            tick_nothing: false,
             inline,
             current_hop: None,
         }
@@ -54,16 +57,21 @@ impl Scripted {
         self.asked.push(p.field.to_string());
         let v = self.answers.get(p.field).cloned().filter(|v| !v.is_null());
         if p.field == "path" {
-            // The multi-select offers the known ids; inline hops come after it.
+            // The multi-select offers the known ids; inline hops come after it. No
+            // known hop is the "none of these" option.
             return v.map(|hops| {
-                Json::Array(
-                    hops.as_array()
-                        .unwrap()
-                        .iter()
-                        .filter(|h| h.is_string())
-                        .cloned()
-                        .collect(),
-                )
+                let known: Vec<Json> = hops
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|h| h.is_string())
+                    .cloned()
+                    .collect();
+                if known.is_empty() {
+                    Json::Array(vec![Json::String(super::interview::NO_HOP.into())])
+                } else {
+                    Json::Array(known)
+                }
             });
         }
         v
@@ -118,6 +126,10 @@ impl Prompter for Scripted {
         self.answer(p, |v| v.as_bool().unwrap())
     }
     fn ask_multi(&mut self, p: &Prompt, options: &[Opt]) -> Answer<Vec<String>> {
+        if self.tick_nothing {
+            self.asked.push(p.field.to_string());
+            return Answer::Value(Vec::new());
+        }
         self.answer(p, |v| {
             let ids = words(v);
             for id in &ids {
@@ -541,6 +553,26 @@ fn no_job_is_not_dont_know() {
     } else {
         panic!("job_duration_s was not asked: {:?}", s.asked);
     }
+}
+
+#[test]
+fn ticking_nothing_is_dont_know_and_none_of_these_is_an_empty_path() {
+    let k = k();
+    let mut p = Profile::new("Feed", Direction::ServerToClient);
+    p.max_delay_s = Some(1.0);
+    p.client_messages_per_minute = Some(0.0);
+    // Enter with nothing ticked: unknown, not "no hops".
+    let mut s = Scripted::from(&p);
+    s.tick_nothing = true;
+    let f = run_with(&k, &mut s);
+    assert!(s.asked.contains(&"path".to_string()), "{:?}", s.asked);
+    assert!(f.dont_know.contains(&"path".to_string()));
+    assert_eq!(f.profile.path, None);
+    // "none of these" and nothing else on the path: clients connect directly.
+    p.path = Some(Vec::new());
+    let (f, asked) = run(&k, &p);
+    assert!(asked.contains(&"path".to_string()), "{asked:?}");
+    assert_eq!(f.profile.path, Some(Vec::new()));
 }
 
 #[test]
