@@ -1,7 +1,7 @@
 //! How much each unanswered question can still change the recommendation.
 //!
 //! The transport: every question's plausible answers are the values the scoring rules
-//! tell apart (their thresholds, choices, ids; [`answer_variants`]) plus "don't know".
+//! tell apart (their thresholds, choices, ids; [`variants`]) plus "don't know".
 //! Completions of the remaining answers are drawn at random (a fixed seed, so the same
 //! answers always give the same interview) and each is decided by the engine. From
 //! these outcomes come the chance that the transport recommended now is the final one,
@@ -99,10 +99,70 @@ pub struct Lookahead<'e, 'k> {
     pub settings: Settings,
 }
 
+/// Answers to try for a field the engine offers no candidates for (a field newer
+/// than its flip analysis): every choice, yes and no, or numbers a decade apart.
+pub fn fallback_answers(e: &Engine, kind: FieldKind) -> Vec<Json> {
+    match kind {
+        FieldKind::YesNo => vec![Json::Bool(true), Json::Bool(false)],
+        FieldKind::Choice(words) => words.iter().map(|w| Json::String((*w).into())).collect(),
+        FieldKind::Runtime => {
+            e.k.runtimes
+                .iter()
+                .map(|r| Json::String(r.id.clone()))
+                .collect()
+        }
+        FieldKind::Clients => crate::profile::CLIENTS
+            .iter()
+            .map(|c| Json::Array(vec![Json::String((*c).into())]))
+            .collect(),
+        FieldKind::Path => std::iter::once(Json::Array(Vec::new()))
+            .chain(
+                e.k.hops
+                    .iter()
+                    .map(|h| Json::Array(vec![Json::String(h.id.clone())])),
+            )
+            .collect(),
+        FieldKind::Number { min, exclusive } => [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
+            .into_iter()
+            .filter(|n| if exclusive { *n > min } else { *n >= min })
+            .map(|n| serde_json::json!(n))
+            .collect(),
+        FieldKind::Count { min } => [0u64, 1, 10, 100, 1000, 10_000, 100_000]
+            .into_iter()
+            .filter(|n| *n >= min)
+            .map(|n| serde_json::json!(n))
+            .collect(),
+        FieldKind::Text => Vec::new(),
+    }
+}
+
+/// Every profile an answer to `field` could give: the engine's candidates (the
+/// thresholds its rules contain), or [`fallback_answers`] when it has none.
+pub fn variants(e: &Engine, p: &Profile, field: &str) -> Vec<Profile> {
+    let vs = answer_variants(e, p, field);
+    if !vs.is_empty() {
+        return vs;
+    }
+    let Some(spec) = crate::profile::field(field) else {
+        return Vec::new();
+    };
+    let Ok(Json::Object(base)) = serde_json::to_value(p) else {
+        return Vec::new();
+    };
+    fallback_answers(e, spec.kind)
+        .into_iter()
+        .filter_map(|v| {
+            let mut m = base.clone();
+            m.insert(field.to_string(), v);
+            serde_json::from_value(Json::Object(m)).ok()
+        })
+        .collect()
+}
+
 /// The plausible answers of one field at one state, as JSON values for that field.
 fn answers(e: &Engine, p: &Profile, field: &str) -> Vec<Json> {
     let mut out: Vec<Json> = Vec::new();
-    for v in answer_variants(e, p, field) {
+    for v in variants(e, p, field) {
         let Ok(Json::Object(mut m)) = serde_json::to_value(&v) else {
             continue;
         };
@@ -154,11 +214,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         let options: Vec<Vec<Json>> = remaining.iter().map(|f| answers(e, p, f)).collect();
         let can_flip: Vec<bool> = remaining
             .iter()
-            .map(|f| {
-                answer_variants(e, p, f)
-                    .iter()
-                    .any(|v| self.winner(v) != now)
-            })
+            .map(|f| variants(e, p, f).iter().any(|v| self.winner(v) != now))
             .collect();
         // The engine ranks the recommendable transports (its winner is an index into them).
         let n_transports = e.k.transports.iter().filter(|t| t.recommend).count().max(1);
@@ -280,7 +336,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
     /// the transport (add-ons, heartbeat, gotchas, capacity); `now` is
     /// [`Lookahead::now`] of `p`.
     pub fn refines(&self, p: &Profile, now: &Json, field: &str) -> bool {
-        answer_variants(self.engine, p, field)
+        variants(self.engine, p, field)
             .iter()
             .any(|v| self.refinement(v) != *now)
     }
@@ -308,10 +364,36 @@ mod tests {
         assert_eq!(o(vec![0.1, 0.5, 0.2], vec![true; 3]).best(), Some(1));
         // Equal gain: the one whose answer alone can change the transport, then the
         // earliest.
-        assert_eq!(o(vec![0.5, 0.5, 0.5], vec![false, true, true]).best(), Some(1));
+        assert_eq!(
+            o(vec![0.5, 0.5, 0.5], vec![false, true, true]).best(),
+            Some(1)
+        );
         assert_eq!(o(vec![0.0, 0.0], vec![false, false]).best(), None);
         assert_eq!(o(vec![0.0, 0.0], vec![false, true]).best(), Some(1));
         assert_eq!(o(vec![], vec![]).best(), None);
+    }
+
+    #[test]
+    fn fields_the_engine_has_no_candidates_for_still_get_answers_to_try() {
+        let k = crate::rules::Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let pos = FieldKind::Number {
+            min: 0.0,
+            exclusive: true,
+        };
+        assert_eq!(fallback_answers(&e, pos).len(), 6);
+        let count = FieldKind::Count { min: 1 };
+        assert!(!fallback_answers(&e, count).contains(&serde_json::json!(0)));
+        assert_eq!(fallback_answers(&e, FieldKind::YesNo).len(), 2);
+        assert_eq!(
+            fallback_answers(&e, FieldKind::Path).len(),
+            k.hops.len() + 1
+        );
+        assert!(fallback_answers(&e, FieldKind::Text).is_empty());
+        // Known fields use the engine's thresholds; the text field has none.
+        let p = Profile::new("x", crate::profile::Direction::ServerToClient);
+        assert!(!variants(&e, &p, "max_delay_s").is_empty());
+        assert!(variants(&e, &p, "name").is_empty());
     }
 
     #[test]

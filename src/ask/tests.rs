@@ -415,7 +415,7 @@ fn the_transport_settles_before_every_question_is_asked() {
     let e = Engine::new(&k);
     let now = e.decide(&f.profile, "t");
     for field in &f.cannot_change {
-        for v in crate::engine::flips::answer_variants(&e, &f.profile, field) {
+        for v in super::lookahead::variants(&e, &f.profile, field) {
             let d = e.decide(&v, "t");
             let (a, b) = (&d.recommendation, &now.recommendation);
             assert_eq!(a.transport, b.transport, "{field}: {v:?}");
