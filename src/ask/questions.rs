@@ -393,6 +393,27 @@ questions:
     }
 
     #[test]
+    fn questions_ask_for_what_the_field_holds() {
+        let qs = embedded().unwrap();
+        // The field is a gap in seconds, not a frequency.
+        let gap = &qs.find("update_interval_s").unwrap().prompt;
+        assert!(gap.contains("seconds") && gap.contains("between"), "{gap}");
+        assert!(!gap.to_lowercase().starts_with("how often"), "{gap}");
+        // "No job" is an answer, not "don't know".
+        let job = qs.find("job_duration_s").unwrap();
+        assert_eq!(job.none.as_deref(), Some("there is no job"));
+        for q in &qs.questions {
+            // What Enter alone means is said once, by the prompt's key line.
+            for said in ["empty if none", "leave unknown", "empty = "] {
+                assert!(!q.help.contains(said), "{}: {}", q.field, q.help);
+            }
+            if q.kind == AnswerType::Number && q.unit.as_deref() == Some("s") {
+                assert!(q.prompt.contains("seconds"), "{}: {}", q.field, q.prompt);
+            }
+        }
+    }
+
+    #[test]
     fn no_job_rules_out_the_waiting_question() {
         let qs = embedded().unwrap();
         let waits = qs.find("user_waits").unwrap();
