@@ -201,9 +201,17 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         e.winner(&e.score(&facts::facts(e.k, p)))
     }
 
-    /// The transport recommended for `p`.
+    /// The transport recommended for `p`, as the report names it (also when every
+    /// transport is vetoed).
     pub fn transport(&self, p: &Profile) -> String {
-        self.engine.transport(self.winner(p)).to_string()
+        let e = self.engine;
+        let s = e.score(&facts::facts(e.k, p));
+        let w = e.winner(&s);
+        if s.vetoed(w) {
+            crate::engine::NO_VIABLE.to_string()
+        } else {
+            e.transport(w).to_string()
+        }
     }
 
     /// The outlook for the transport, given the answers in `p` and the fields still
@@ -301,7 +309,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             })
             .collect();
         Outlook {
-            transport: e.transport(now).to_string(),
+            transport: self.transport(p),
             stays,
             gain,
             can_flip,

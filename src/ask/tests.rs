@@ -167,7 +167,11 @@ fn run(k: &Knowledge, p: &Profile) -> (Finished, Vec<String>) {
 }
 
 fn transport(k: &Knowledge, p: &Profile) -> String {
-    Engine::new(k).decide(p, "t").recommendation.transport
+    Engine::new(k)
+        .decide(p, "t")
+        .recommendation
+        .label()
+        .to_string()
 }
 
 const ACCEPTANCE: &[(&str, &str)] = &[
@@ -442,7 +446,7 @@ fn refining_asks_what_changes_gotchas_such_as_http2() {
         "{asked:?}"
     );
     let got = Engine::new(&k).decide(&f.profile, "t");
-    assert_eq!(got.recommendation.transport, "sse");
+    assert_eq!(got.recommendation.label(), "sse");
     assert!(
         got.gotchas.iter().any(|g| g.id == "http1-connection-limit"),
         "{:?}",

@@ -28,7 +28,8 @@ pub struct Decision {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
-    pub transport: String,
+    /// `None` (JSON `null`) when every transport is vetoed: there is no viable one.
+    pub transport: Option<String>,
     pub confidence: Confidence,
     pub add_ons: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,6 +39,16 @@ pub struct Recommendation {
     pub margin: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runner_up: Option<String>,
+}
+
+/// What reports print for a recommendation with no viable transport.
+pub const NO_VIABLE: &str = "no viable transport";
+
+impl Recommendation {
+    /// The transport, or [`NO_VIABLE`] when every transport is vetoed.
+    pub fn label(&self) -> &str {
+        self.transport.as_deref().unwrap_or(NO_VIABLE)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -115,6 +126,28 @@ pub struct Audit {
     pub current: String,
     pub verdict: Verdict,
     pub text: String,
+    /// The rule that most separates the recommendation from the current
+    /// transport (a veto of it, or the most points between them): the reason a
+    /// `--check` finding gives. Absent when the current transport fits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The profile's waiver (`accept:`), when it covers this verdict and has not
+    /// expired: the finding is reported as waived, not failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waiver>,
+    /// Why a waiver in the profile does not apply (expired, or another verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver_note: Option<String>,
+}
+
+/// A deliberate choice a team accepts: `accept: {verdict, reason, until}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    pub verdict: Verdict,
+    pub reason: String,
+    /// `YYYY-MM-DD`: the waiver stops applying after this day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

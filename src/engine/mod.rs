@@ -334,20 +334,32 @@ impl<'k> Engine<'k> {
                 vetoed_by: vetoed_by[i].clone(),
             })
             .collect();
+        // Every transport vetoed: there is no recommendation to build, audit or
+        // advise on; the ranking says which rules vetoed each (and flips what
+        // change would make one viable).
+        let viable = !s.vetoed(win);
         let audit = p
             .current_transport
-            .map(|c| self.audit(&facts::enum_word(&c), winner));
+            .filter(|_| viable)
+            .map(|c| self.audit(&facts::enum_word(&c), winner, &rationale));
+        let (add_ons, build, gotchas) = if viable {
+            (add_ons, build, gotchas)
+        } else {
+            (Vec::new(), Vec::new(), Vec::new())
+        };
         Decision {
             format_version: JSON_FORMAT_VERSION,
             name: p.name.clone(),
             source: source.to_string(),
             recommendation: Recommendation {
-                transport: winner.to_string(),
+                transport: viable.then(|| winner.to_string()),
                 confidence,
                 add_ons,
-                heartbeat_s,
-                margin,
-                runner_up: runner.map(|r| self.transports[r].to_string()),
+                heartbeat_s: heartbeat_s.filter(|_| viable),
+                margin: margin.filter(|_| viable),
+                runner_up: runner
+                    .filter(|_| viable)
+                    .map(|r| self.transports[r].to_string()),
             },
             ranking,
             rationale,
@@ -361,7 +373,7 @@ impl<'k> Engine<'k> {
         }
     }
 
-    fn audit(&self, current: &str, recommended: &str) -> Audit {
+    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason]) -> Audit {
         let ladder = |t: &str| self.k.transport(t).and_then(|x| x.ladder);
         let verdict = if current == recommended {
             Verdict::Fits
@@ -385,12 +397,45 @@ impl<'k> Engine<'k> {
                 format!("{current} does not match this workload's shape: use {recommended}")
             }
         };
+        let reason = (verdict != Verdict::Fits)
+            .then(|| decisive_reason(rationale, current, recommended))
+            .flatten();
         Audit {
             current: current.to_string(),
             verdict,
             text,
+            reason,
+            waived: None,
+            waiver_note: None,
         }
     }
+}
+
+/// The fired rule that most separates `recommended` from `current`: one that
+/// vetoes `current` first, else the most points for `recommended` over `current`.
+fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Option<String> {
+    let points = |r: &Reason, t: &str| {
+        r.effects
+            .iter()
+            .filter(|e| e.transport == t)
+            .map(|e| e.points)
+            .sum::<i32>()
+    };
+    rationale
+        .iter()
+        .map(|r| {
+            let gap = if r.vetoes.iter().any(|v| v == current) {
+                i32::MAX
+            } else {
+                points(r, recommended) - points(r, current)
+            };
+            (gap, r)
+        })
+        .filter(|(gap, _)| *gap > 0)
+        // The first of equals, in rule order.
+        .rev()
+        .max_by_key(|(gap, _)| *gap)
+        .map(|(_, r)| r.text.clone())
 }
 
 fn evaluation(
