@@ -173,13 +173,34 @@ fn initial_text(g: Option<&Given>) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(","),
         ),
+        // 2, not 2.0.
+        Given::Value(Json::Number(n)) => Some(match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        }),
         Given::Value(v) => Some(v.to_string()),
-        Given::DontKnow | Given::Nothing => None,
+        Given::Nothing => Some("0".into()),
+        Given::DontKnow => None,
     }
 }
 
 /// The path option for "none of the listed hops".
 pub const NO_HOP: &str = "-";
+
+#[cfg(test)]
+#[test]
+fn answers_taken_back_are_offered_as_typed() {
+    let v = |j: Json| initial_text(Some(&Given::Value(j)));
+    assert_eq!(v(json!(2.0)).as_deref(), Some("2"));
+    assert_eq!(v(json!(0.05)).as_deref(), Some("0.05"));
+    assert_eq!(v(json!(true)).as_deref(), Some("true"));
+    assert_eq!(
+        v(json!(["nginx", "aws-alb"])).as_deref(),
+        Some("nginx,aws-alb")
+    );
+    assert_eq!(initial_text(Some(&Given::Nothing)).as_deref(), Some("0"));
+    assert_eq!(initial_text(Some(&Given::DontKnow)), None);
+}
 
 /// Asks one question; `None` is "go back".
 fn ask(
