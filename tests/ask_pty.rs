@@ -7,7 +7,6 @@ mod pty {
     use expectrl::process::unix::WaitStatus;
     use expectrl::session::OsSession as Session;
     use expectrl::{Eof, Expect, Regex};
-    use std::collections::HashMap;
     use std::process::Command;
     use std::thread::sleep;
     use std::time::Duration;
@@ -17,7 +16,12 @@ mod pty {
         Text,
         Select,
         Multi,
+        /// y/N
+        Confirm,
     }
+
+    /// Shift-Tab: back to the previous question.
+    const BACK: &str = "\x1b[Z";
 
     /// Every question: field, a unique snippet of its help line, how it is answered.
     const QUESTIONS: &[(&str, &str, Kind)] = &[
@@ -36,7 +40,7 @@ mod pty {
         ("max_delay_s", "The staleness budget", Kind::Text),
         (
             "update_interval_s",
-            "The typical gap between updates",
+            "The typical gap between new pieces",
             Kind::Text,
         ),
         (
@@ -100,6 +104,8 @@ mod pty {
             "Answer to get a fit audit",
             Kind::Select,
         ),
+        ("refine", "Refine the add-ons", Kind::Confirm),
+        ("overwrite", "exists. Overwrite it?", Kind::Confirm),
     ];
 
     const TIMEOUT: Duration = Duration::from_secs(20);
@@ -132,6 +138,8 @@ mod pty {
     /// Types an answer the way a user would for this kind of prompt.
     fn answer(s: &mut Session, field: &str, value: Option<&str>) {
         match (kind_of(field), value) {
+            (_, Some(BACK)) => send(s, BACK),
+            (Kind::Confirm, v) => send(s, v.unwrap_or("\r")),
             (Kind::Text, Some(v)) => send(s, &format!("{v}\r")),
             (Kind::Text, None) => send(s, "\r"),
             // Typing filters the list; Enter picks the first match.
@@ -139,10 +147,8 @@ mod pty {
                 send(s, v);
                 send(s, "\r");
             }
-            (Kind::Select, None) => {
-                send(s, "don't");
-                send(s, "\r");
-            }
+            // Enter alone is "don't know".
+            (Kind::Select, None) => send(s, "\r"),
             (Kind::Multi, v) => {
                 for item in v.map_or(vec!["don't"], |v| v.split(',').collect()) {
                     send(s, item);
@@ -158,13 +164,15 @@ mod pty {
     }
 
     /// Answers whatever is asked from `script` ("don't know" for the rest) until the
-    /// report; returns the output, the fields asked, and the exit code.
+    /// report; returns the output, the fields asked, and the exit code. A field may
+    /// be scripted more than once: each time it is asked takes the next entry, and
+    /// [`BACK`] goes back to the question before it.
     fn interview(
         args: &[&str],
         dir: &std::path::Path,
         script: &[(&str, &str)],
     ) -> (String, Vec<String>, i32) {
-        let script: HashMap<&str, &str> = script.iter().copied().collect();
+        let mut script: Vec<(&str, &str)> = script.to_vec();
         let mut s = spawn(args, dir);
         let helps: Vec<String> = QUESTIONS.iter().map(|q| regex_escape(q.1)).collect();
         let pattern = format!("{}|Asked \\d+ of \\d+ questions", helps.join("|"));
@@ -192,6 +200,10 @@ mod pty {
             let mut finished = false;
             for hit in hits {
                 if hit.starts_with("Asked ") {
+                    // The overwrite question, if scripted, comes after the summary.
+                    if script.iter().any(|(f, _)| *f == "overwrite") {
+                        continue;
+                    }
                     finished = true;
                     break;
                 }
@@ -202,7 +214,23 @@ mod pty {
                     continue;
                 }
                 asked.push(field.to_string());
-                answer(&mut s, field, script.get(field).copied());
+                if *field == "overwrite" {
+                    let v = script.iter().position(|(f, _)| *f == "overwrite");
+                    let v = v.map(|i| script.remove(i).1);
+                    answer(&mut s, field, v);
+                    finished = true;
+                    break;
+                }
+                let value = script
+                    .iter()
+                    .position(|(f, _)| f == field)
+                    .map(|i| script.remove(i).1);
+                answer(&mut s, field, value);
+                if value == Some(BACK) {
+                    // This question and the one before it are asked again.
+                    asked.pop();
+                    asked.pop();
+                }
             }
             if finished {
                 break;
@@ -253,6 +281,7 @@ mod pty {
                 ("path.inline.websocket", "no"),
                 ("resume", "yes"),
                 ("auth", "cookie"),
+                ("refine", "y"),
             ],
         );
         assert_eq!(code, 0, "{out}");
@@ -295,12 +324,109 @@ mod pty {
                 ("presence", "yes"),
                 ("payload", "binary"),
                 ("runtime", "container"),
+                ("refine", "n"),
             ],
         );
+        assert!(out.contains("Left unknown (not refined"), "{out}");
         assert_eq!(code, 0, "{out}");
         assert!(asked.contains(&"client_messages_per_minute".to_string()));
         assert!(out.contains("→ websocket"), "{out}");
         assert!(!dir.path().read_dir().unwrap().any(|_| true));
+    }
+
+    #[test]
+    fn shell_keys_edit_answers_and_shift_tab_goes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        // Ctrl-W, Ctrl-U, Ctrl-A, Ctrl-E, Alt-B, Alt-F edit the line: "every 10" is
+        // wiped, then 5 becomes 15, then 150 (they used to insert letters).
+        let edited = "every 10\x17\x155\x011\x050\x1bb\x1bf";
+        let (out, asked, code) = interview(
+            &["ask", "--save", "p.yaml"],
+            dir.path(),
+            &[
+                ("name", "Stats tile"),
+                ("direction", "server-to-client"),
+                ("max_delay_s", edited),
+                // Back from the next question: the budget is asked again, filled in
+                // with 150; Ctrl-U clears it for 300.
+                ("job_duration_s", BACK),
+                ("update_interval_s", BACK),
+                ("client_messages_per_minute", BACK),
+                ("payload", BACK),
+                ("max_delay_s", "\x15300"),
+                ("refine", "n"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(
+            asked.iter().filter(|a| *a == "max_delay_s").count(),
+            1,
+            "{asked:?}"
+        );
+        assert!(out.contains("(back)"), "{out}");
+        let saved = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+        assert!(saved.contains("max_delay_s: 300 "), "{saved}\n{out}");
+        assert!(out.contains("→ polling"), "{out}");
+    }
+
+    #[test]
+    fn enter_alone_on_a_yes_no_question_is_dont_know() {
+        let dir = tempfile::tempdir().unwrap();
+        // Every question but name and direction answered with Enter alone.
+        let (out, asked, code) = interview(
+            &["ask", "--save", "p.yaml"],
+            dir.path(),
+            &[
+                ("name", "Mystery"),
+                ("direction", "bidirectional"),
+                ("refine", "y"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        let yes_no = [
+            "user_waits",
+            "presence",
+            "locked_down_networks",
+            "resume",
+            "hidden_tab_delivery",
+            "http2",
+        ];
+        assert!(
+            asked.iter().any(|a| yes_no.contains(&a.as_str())),
+            "{asked:?}"
+        );
+        let saved = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+        for f in yes_no {
+            assert!(
+                !saved.contains(&format!("\n{f}: ")),
+                "{f} answered:\n{saved}"
+            );
+        }
+        assert!(out.contains("Left unknown (don't know)"), "{out}");
+    }
+
+    #[test]
+    fn declining_to_overwrite_keeps_the_file_and_does_not_name_it_as_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.yaml"), "keep me").unwrap();
+        let (out, _, code) = interview(
+            &["ask", "--save", "p.yaml", "--format", "json"],
+            dir.path(),
+            &[
+                ("name", "Stats tile"),
+                ("direction", "server-to-client"),
+                ("max_delay_s", "300"),
+                ("refine", "n"),
+                ("overwrite", "n"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("\"source\": \"rtadvisor ask\""), "{out}");
+        assert!(!out.contains("\"source\": \"p.yaml\""), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("p.yaml")).unwrap(),
+            "keep me"
+        );
     }
 
     #[test]

@@ -1,10 +1,14 @@
-//! The adaptive interview: ask the next question whose answer could still change the
-//! recommended transport; stop when none can.
+//! The adaptive interview. After `name` and `direction`, it asks the question whose
+//! answer tells most about the final transport ([`Lookahead::outlook`]) until the
+//! transport is settled; then it offers, once, to refine the add-ons, heartbeat,
+//! gotchas and capacity with the questions that can still change them; `always`
+//! questions come last. Every answer can be taken back ([`Answer::Back`]): the
+//! interview replays the answers before it and asks that question again.
 
+use super::lookahead::Lookahead;
 use super::prompt::{Answer, NumberRule, Prompt, Prompter};
-use super::questions::{options, AnswerType, Question};
-use crate::engine::flips::answer_variants;
-use crate::engine::{facts, Engine};
+use super::questions::{options, AnswerType, Opt, Question, Questions};
+use crate::engine::Engine;
 use crate::profile::{Direction, FieldKind, Profile};
 use serde_json::{json, Value as Json};
 
@@ -17,71 +21,92 @@ pub enum Stop {
     Failed(String),
 }
 
+/// The field name of the refine offer in the answer history (not a profile field).
+pub const REFINE: &str = "refine";
+
+/// One answer as given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Given {
+    Value(Json),
+    DontKnow,
+    /// The question's "there is none" answer (e.g. "there is no job").
+    Nothing,
+}
+
 /// A finished interview.
 #[derive(Debug, Clone)]
 pub struct Finished {
     pub profile: Profile,
-    /// Fields asked, in order.
+    /// Fields asked, in order (the refine offer is not a field and not listed).
     pub asked: Vec<String>,
     /// Asked but answered "don't know".
     pub dont_know: Vec<String>,
-    /// Never asked: no answer could change the recommendation.
+    /// Answered with the question's "there is none" answer: (field, its label).
+    pub nothing: Vec<(String, String)>,
+    /// How many questions (name included) had been asked when the transport was
+    /// settled, and the transport then.
+    pub settled: Option<(usize, String)>,
+    /// The answer to the refine offer (None: not offered, nothing to refine).
+    pub refine: Option<bool>,
+    /// Never asked: no answer could change the transport, add-ons, heartbeat,
+    /// gotchas or capacity.
     pub cannot_change: Vec<String>,
+    /// Never asked because the refine offer was declined, although an answer could
+    /// change the add-ons, heartbeat, gotchas or capacity.
+    pub left_open: Vec<String>,
     /// Never asked: ruled out by an earlier answer (field, why).
     pub not_applicable: Vec<(String, String)>,
 }
 
 impl Finished {
     pub fn skipped(&self) -> usize {
-        self.cannot_change.len() + self.not_applicable.len()
+        self.cannot_change.len() + self.left_open.len() + self.not_applicable.len()
     }
 }
 
-/// How far ahead to look when deciding whether a question matters: its own answer
-/// alone, or together with one answer to another remaining question (rules such as
-/// `job_duration_s > 60 and user_waits: false` need two answers before they fire).
-pub const LOOKAHEAD: usize = 2;
-
-struct Ctx<'e, 'k> {
-    engine: &'e Engine<'k>,
+/// Everything answered so far, replayed into a profile.
+#[derive(Debug, Clone, Default)]
+struct State {
+    history: Vec<(String, Given)>,
 }
 
-impl Ctx<'_, '_> {
-    fn winner(&self, p: &Profile) -> usize {
-        let e = self.engine;
-        e.winner(&e.score(&facts::facts(e.k, p)))
+impl State {
+    fn given(&self, field: &str) -> Option<&Given> {
+        self.history
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, g)| g)
     }
 
-    /// The recommendation as JSON output gives it: the transport and its add-ons.
-    fn advice(&self, p: &Profile) -> (Option<String>, Vec<String>) {
-        let r = self.engine.decide(p, "").recommendation;
-        (r.transport, r.add_ons)
+    /// The profile the answers give (None until name and direction are known).
+    fn profile(&self) -> Option<Profile> {
+        let name = match self.given("name") {
+            Some(Given::Value(Json::String(s))) => s.clone(),
+            _ => return None,
+        };
+        let direction: Direction = match self.given("direction") {
+            Some(Given::Value(v)) => serde_json::from_value(v.clone()).ok()?,
+            _ => return None,
+        };
+        let mut p = Profile::new(name, direction);
+        for (f, g) in &self.history {
+            if let (Given::Value(v), false) = (g, matches!(f.as_str(), "name" | "direction")) {
+                if let Some(next) = set_field(&p, f, v.clone()) {
+                    p = next;
+                }
+            }
+        }
+        Some(p)
     }
 
-    /// Could some answer to `q` change the winner, given `p` and one answer to any
-    /// other question in `others` (when `depth` is 2)? Or, on its own, change the
-    /// add-ons recommended with it?
-    fn matters(&self, p: &Profile, q: &str, others: &[&str], depth: usize) -> bool {
-        let w = self.winner(p);
-        let variants = answer_variants(self.engine, p, q);
-        if variants.iter().any(|v| self.winner(v) != w) {
-            return true;
-        }
-        let now = self.advice(p);
-        if variants.iter().any(|v| self.advice(v) != now) {
-            return true;
-        }
-        if depth < 2 {
-            return false;
-        }
-        others.iter().filter(|o| **o != q).any(|o| {
-            answer_variants(self.engine, p, o).iter().any(|v2| {
-                let w2 = self.winner(v2);
-                answer_variants(self.engine, v2, q)
-                    .iter()
-                    .any(|v| self.winner(v) != w2)
-            })
-        })
+    /// Answered "there is none".
+    fn nothing(&self, field: &str) -> bool {
+        matches!(self.given(field), Some(Given::Nothing))
+    }
+
+    /// The number of real questions asked (the refine offer does not count).
+    fn questions(&self) -> usize {
+        self.history.iter().filter(|(f, _)| f != REFINE).count()
     }
 }
 
@@ -120,87 +145,173 @@ fn num_json(n: f64, integer: bool) -> Json {
     }
 }
 
-/// Asks one question; `Ok(None)` is "don't know".
+/// The answer of one prompt, or going back, or stopping.
+enum Step<T> {
+    Got(T),
+    DontKnow,
+    Back,
+}
+
+fn step<T>(a: Answer<T>) -> Result<Step<T>, Stop> {
+    match a {
+        Answer::Value(v) => Ok(Step::Got(v)),
+        Answer::DontKnow => Ok(Step::DontKnow),
+        Answer::Back => Ok(Step::Back),
+        Answer::Interrupted => Err(Stop::Interrupted),
+        Answer::Failed(m) => Err(Stop::Failed(m)),
+    }
+}
+
+/// A previous answer as the prompt's starting point (text, or an option id).
+fn initial_text(g: Option<&Given>) -> Option<String> {
+    match g? {
+        Given::Value(Json::String(s)) => Some(s.clone()),
+        Given::Value(Json::Array(items)) => Some(
+            items
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        // 2, not 2.0.
+        Given::Value(Json::Number(n)) => Some(match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        }),
+        Given::Value(v) => Some(v.to_string()),
+        Given::Nothing => Some("0".into()),
+        Given::DontKnow => None,
+    }
+}
+
+/// The path option for "none of the listed hops".
+pub const NO_HOP: &str = "-";
+
+#[cfg(test)]
+#[test]
+fn answers_taken_back_are_offered_as_typed() {
+    let v = |j: Json| initial_text(Some(&Given::Value(j)));
+    assert_eq!(v(json!(2.0)).as_deref(), Some("2"));
+    assert_eq!(v(json!(0.05)).as_deref(), Some("0.05"));
+    assert_eq!(v(json!(true)).as_deref(), Some("true"));
+    assert_eq!(
+        v(json!(["nginx", "aws-alb"])).as_deref(),
+        Some("nginx,aws-alb")
+    );
+    assert_eq!(initial_text(Some(&Given::Nothing)).as_deref(), Some("0"));
+    assert_eq!(initial_text(Some(&Given::DontKnow)), None);
+}
+
+/// Asks one question; `None` is "go back".
 fn ask(
     k: &crate::rules::Knowledge,
     q: &Question,
     pr: &mut dyn Prompter,
     required: bool,
-) -> Result<Option<Json>, Stop> {
+    before: Option<&Given>,
+) -> Result<Option<Given>, Stop> {
     let Some(spec) = q.spec() else {
-        return Ok(None);
+        return Ok(Some(Given::DontKnow));
     };
+    let initial = initial_text(before);
     let p = Prompt {
         field: &q.field,
         text: &q.prompt,
         help: &q.help,
         required,
+        empty: if required { None } else { Some("don't know") },
+        nothing: q.none.as_deref(),
+        initial: initial.as_deref(),
     };
-    fn out<T>(a: Answer<T>, f: impl FnOnce(T) -> Option<Json>) -> Result<Option<Json>, Stop> {
-        match a {
-            Answer::Value(v) => Ok(f(v)),
-            Answer::DontKnow => Ok(None),
-            Answer::Interrupted => Err(Stop::Interrupted),
-            Answer::Failed(m) => Err(Stop::Failed(m)),
-        }
-    }
-    match q.kind {
-        AnswerType::Text => out(pr.ask_text(&p), |s| Some(json!(s))),
-        AnswerType::Choice => out(pr.ask_choice(&p, &options(k, spec.kind)), |s| {
-            Some(json!(s))
+    let given = |s: Step<Json>| match s {
+        Step::Got(v) => Some(Given::Value(v)),
+        Step::DontKnow => Some(Given::DontKnow),
+        Step::Back => None,
+    };
+    Ok(match q.kind {
+        AnswerType::Text => given(match step(pr.ask_text(&p))? {
+            Step::Got(s) => Step::Got(json!(s)),
+            Step::DontKnow => Step::DontKnow,
+            Step::Back => Step::Back,
+        }),
+        AnswerType::Choice => given(match step(pr.ask_choice(&p, &options(k, spec.kind)))? {
+            Step::Got(s) => Step::Got(json!(s)),
+            Step::DontKnow => Step::DontKnow,
+            Step::Back => Step::Back,
         }),
         AnswerType::Number => {
             let rule = number_rule(spec.kind);
             let unit = q.unit.as_deref().unwrap_or("");
-            out(pr.ask_number(&p, unit, rule), |n| {
-                Some(num_json(n, rule.integer))
-            })
-        }
-        AnswerType::YesNo => out(pr.ask_yes_no(&p), |b| Some(json!(b))),
-        AnswerType::Multi => {
-            let picked = out(pr.ask_multi(&p, &options(k, spec.kind)), |ids| {
-                // No client kinds is not an answer; no hops is (clients reach the app directly).
-                (!(ids.is_empty() && matches!(spec.kind, FieldKind::Clients))).then(|| json!(ids))
-            })?;
-            match (picked, spec.kind) {
-                (Some(Json::Array(mut hops)), FieldKind::Path) => {
-                    hops.extend(inline_hops(pr)?);
-                    Ok(Some(Json::Array(hops)))
-                }
-                (other, _) => Ok(other),
+            match step(pr.ask_number(&p, unit, rule))? {
+                // A question with a "there is none" answer takes 0 for it.
+                Step::Got(n) if n == 0.0 && q.none.is_some() => Some(Given::Nothing),
+                Step::Got(n) => Some(Given::Value(num_json(n, rule.integer))),
+                Step::DontKnow => Some(Given::DontKnow),
+                Step::Back => None,
             }
         }
-    }
+        AnswerType::YesNo => given(match step(pr.ask_yes_no(&p))? {
+            Step::Got(b) => Step::Got(json!(b)),
+            Step::DontKnow => Step::DontKnow,
+            Step::Back => Step::Back,
+        }),
+        AnswerType::Multi => {
+            let mut opts = options(k, spec.kind);
+            if matches!(spec.kind, FieldKind::Path) {
+                // Ticking nothing is "don't know"; no listed hop is an answer of its own.
+                opts.insert(
+                    0,
+                    Opt {
+                        id: NO_HOP.into(),
+                        label: "none of these (clients connect directly, or only through gear not listed)"
+                            .into(),
+                    },
+                );
+            }
+            let picked = match step(pr.ask_multi(&p, &opts))? {
+                Step::Got(ids) if ids.is_empty() => Step::DontKnow,
+                Step::Got(ids) => Step::Got(json!(ids
+                    .into_iter()
+                    .filter(|i| i != NO_HOP)
+                    .collect::<Vec<_>>())),
+                Step::DontKnow => Step::DontKnow,
+                Step::Back => Step::Back,
+            };
+            match (picked, spec.kind) {
+                (Step::Got(Json::Array(mut hops)), FieldKind::Path) => match inline_hops(pr)? {
+                    // Back from the follow-ups asks the path again.
+                    None => return ask(k, q, pr, required, before),
+                    Some(more) => {
+                        hops.extend(more);
+                        Some(Given::Value(Json::Array(hops)))
+                    }
+                },
+                (s, _) => given(s),
+            }
+        }
+    })
 }
 
 /// Gear the hop list does not have, described inline: asked after the path, one
-/// hop at a time, until the name is left empty.
-fn inline_hops(pr: &mut dyn Prompter) -> Result<Vec<Json>, Stop> {
+/// hop at a time, until the name is left empty. `None`: the user went back.
+fn inline_hops(pr: &mut dyn Prompter) -> Result<Option<Vec<Json>>, Stop> {
     let mut hops = Vec::new();
     let positive = number_rule(FieldKind::Number {
         min: 0.0,
         exclusive: true,
     });
-    fn value<T>(a: Answer<T>) -> Result<Option<T>, Stop> {
-        match a {
-            Answer::Value(v) => Ok(Some(v)),
-            Answer::DontKnow => Ok(None),
-            Answer::Interrupted => Err(Stop::Interrupted),
-            Answer::Failed(m) => Err(Stop::Failed(m)),
-        }
-    }
     while hops.len() < 8 {
         let (field, text, help) = if hops.is_empty() {
             (
                 "path.inline",
                 "Anything else on the path? Its name",
-                "Gear the list does not have (an F5, an API gateway of your own); empty if none.",
+                "Gear the list does not have (an F5, an API gateway of your own).",
             )
         } else {
             (
                 "path.inline.more",
                 "Anything more on the path? Its name",
-                "Any more gear the list does not have; empty if none.",
+                "Any more gear the list does not have.",
             )
         };
         let ask_name = Prompt {
@@ -208,11 +319,16 @@ fn inline_hops(pr: &mut dyn Prompter) -> Result<Vec<Json>, Stop> {
             text,
             help,
             required: false,
+            empty: Some("nothing else"),
+            nothing: None,
+            initial: None,
         };
-        let Some(name) = value(pr.ask_text(&ask_name))?.filter(|n| !n.trim().is_empty()) else {
-            break;
+        let name = match step(pr.ask_text(&ask_name))? {
+            Step::Back => return Ok(None),
+            Step::DontKnow => break,
+            Step::Got(n) if n.trim().is_empty() => break,
+            Step::Got(n) => n.trim().to_string(),
         };
-        let name = name.trim().to_string();
         let mut hop = serde_json::Map::new();
         hop.insert("name".into(), json!(name));
         let idle_text =
@@ -222,9 +338,16 @@ fn inline_hops(pr: &mut dyn Prompter) -> Result<Vec<Json>, Stop> {
             text: &idle_text,
             help: "Its idle timeout: heartbeats must come more often.",
             required: false,
+            empty: Some("don't know"),
+            nothing: None,
+            initial: None,
         };
-        if let Some(n) = value(pr.ask_number(&idle, "s", positive))? {
-            hop.insert("idle_timeout_s".into(), num_json(n, false));
+        match step(pr.ask_number(&idle, "s", positive))? {
+            Step::Back => return Ok(None),
+            Step::Got(n) => {
+                hop.insert("idle_timeout_s".into(), num_json(n, false));
+            }
+            Step::DontKnow => {}
         }
         let flags = [
             (
@@ -250,95 +373,229 @@ fn inline_hops(pr: &mut dyn Prompter) -> Result<Vec<Json>, Stop> {
                 text,
                 help,
                 required: false,
+                empty: Some("don't know"),
+                nothing: None,
+                initial: None,
             };
-            if let Some(b) = value(pr.ask_yes_no(&q))? {
-                hop.insert((*key).into(), json!(b));
+            match step(pr.ask_yes_no(&q))? {
+                Step::Back => return Ok(None),
+                Step::Got(b) => {
+                    hop.insert((*key).into(), json!(b));
+                }
+                Step::DontKnow => {}
             }
         }
         hops.push(Json::Object(hop));
     }
-    Ok(hops)
+    Ok(Some(hops))
 }
 
-/// Runs the interview. `name` and `direction` come first (required), then the
-/// questions that could still change the answer, in file order; `always` questions
-/// last. `depth` is the lookahead (see [`LOOKAHEAD`]).
-pub fn interview(
-    engine: &Engine,
-    qs: &[Question],
-    pr: &mut dyn Prompter,
-    depth: usize,
-) -> Result<Finished, Stop> {
+/// What the interview does next.
+enum Next<'q> {
+    Ask(&'q Question, bool),
+    /// The transport settled, and how many questions could refine the rest.
+    Offer(String, usize),
+    Done,
+}
+
+/// Runs the interview.
+pub fn interview(engine: &Engine, qs: &Questions, pr: &mut dyn Prompter) -> Result<Finished, Stop> {
     let k = engine.k;
-    let find = |f: &str| qs.iter().find(|q| q.field == f);
-    let required =
-        |f: &str, v: Option<Json>| v.ok_or_else(|| Stop::Failed(format!("`{f}` is required")));
-    let name = match find("name") {
-        Some(q) => required("name", ask(k, q, pr, true)?)?,
-        None => return Err(Stop::Failed("no question for `name`".into())),
+    let look = Lookahead::new(engine, qs.settings);
+    let mut state = State::default();
+    let mut settled: Option<(usize, String)> = None;
+    // An answer taken back, offered again as the starting point of its question.
+    let mut redo: Option<(String, Given)> = None;
+    loop {
+        let next = plan(&look, qs, &state, &mut settled);
+        let (field, answer) = match next {
+            Next::Done => break,
+            Next::Offer(transport, n) => {
+                let text = format!(
+                    "The transport is settled: {transport}. Refine the add-ons, heartbeat, gotchas \
+                     and capacity with up to {n} more question{}?",
+                    if n == 1 { "" } else { "s" }
+                );
+                let a = match pr.offer(&text) {
+                    Answer::Value(b) => Some(Given::Value(json!(b))),
+                    Answer::DontKnow => Some(Given::Value(json!(false))),
+                    Answer::Back => None,
+                    Answer::Interrupted => return Err(Stop::Interrupted),
+                    Answer::Failed(m) => return Err(Stop::Failed(m)),
+                };
+                (REFINE.to_string(), a)
+            }
+            Next::Ask(q, required) => {
+                let before = redo
+                    .as_ref()
+                    .filter(|(f, _)| *f == q.field)
+                    .map(|(_, g)| g.clone());
+                (q.field.clone(), ask(k, q, pr, required, before.as_ref())?)
+            }
+        };
+        redo = None;
+        match answer {
+            Some(g) => {
+                if required_missing(&field, &g) {
+                    // Required questions offer no "don't know".
+                    return Err(Stop::Failed(format!("`{field}` is required")));
+                }
+                state.history.push((field, g));
+            }
+            None => {
+                // Go back: drop the last answer and ask that question again.
+                if let Some(last) = state.history.pop() {
+                    if settled
+                        .as_ref()
+                        .is_some_and(|(n, _)| *n > state.questions())
+                    {
+                        settled = None;
+                    }
+                    redo = Some(last);
+                }
+            }
+        }
+    }
+    finish(&look, qs, state, settled)
+}
+
+fn required_missing(field: &str, g: &Given) -> bool {
+    matches!(field, "name" | "direction") && !matches!(g, Given::Value(_))
+}
+
+/// Whether a question is still open: not asked, its conditions hold.
+fn open<'q>(qs: &'q Questions, state: &State, p: &Profile) -> Vec<&'q Question> {
+    qs.questions
+        .iter()
+        .filter(|q| state.given(&q.field).is_none())
+        .filter(|q| q.applies(p, &|f| state.nothing(f)))
+        .collect()
+}
+
+fn plan<'q>(
+    look: &Lookahead,
+    qs: &'q Questions,
+    state: &State,
+    settled: &mut Option<(usize, String)>,
+) -> Next<'q> {
+    for f in ["name", "direction"] {
+        if state.given(f).is_none() {
+            return match qs.find(f) {
+                Some(q) => Next::Ask(q, true),
+                None => Next::Done,
+            };
+        }
+    }
+    let Some(p) = state.profile() else {
+        return Next::Done;
     };
-    let direction = match find("direction") {
-        Some(q) => required("direction", ask(k, q, pr, true)?)?,
-        None => return Err(Stop::Failed("no question for `direction`".into())),
+    let open = open(qs, state, &p);
+    let adaptive: Vec<&Question> = open.iter().copied().filter(|q| !q.always).collect();
+    let fields: Vec<&str> = adaptive.iter().map(|q| q.field.as_str()).collect();
+    let out = look.outlook(&p, &fields);
+    if out.stays < look.settings.settle {
+        if let Some(i) = out.best() {
+            return Next::Ask(adaptive[i], false);
+        }
+    }
+    if settled.is_none() {
+        *settled = Some((state.questions(), out.transport.clone()));
+    }
+    // Refine: the open questions that can change the add-ons, heartbeat, gotchas or
+    // capacity (or, after all, the transport).
+    let now = look.now(&p);
+    match state.given(REFINE) {
+        None => {
+            let n = adaptive
+                .iter()
+                .zip(&out.can_flip)
+                .filter(|(q, flips)| **flips || look.refines(&p, &now, &q.field))
+                .count();
+            if n > 0 {
+                return Next::Offer(out.transport.clone(), n);
+            }
+        }
+        Some(Given::Value(Json::Bool(true))) => {
+            // Questions that could still change the transport first, then in file
+            // order; the first that can still change something is asked.
+            let mut order: Vec<(bool, usize)> = out
+                .can_flip
+                .iter()
+                .enumerate()
+                .map(|(i, flips)| (!flips, i))
+                .collect();
+            order.sort_unstable();
+            let best = order
+                .iter()
+                .map(|&(_, i)| adaptive[i])
+                .find(|q| look.refines(&p, &now, &q.field));
+            if let Some(q) = best {
+                return Next::Ask(q, false);
+            }
+        }
+        _ => {}
+    }
+    match open.iter().find(|q| q.always) {
+        Some(q) => Next::Ask(q, false),
+        None => Next::Done,
+    }
+}
+
+fn finish(
+    look: &Lookahead,
+    qs: &Questions,
+    state: State,
+    settled: Option<(usize, String)>,
+) -> Result<Finished, Stop> {
+    let p = state
+        .profile()
+        .ok_or_else(|| Stop::Failed("`name` and `direction` are required".into()))?;
+    let refine = match state.given(REFINE) {
+        Some(Given::Value(Json::Bool(b))) => Some(*b),
+        _ => None,
     };
-    let name = name.as_str().unwrap_or_default().to_string();
-    let direction: Direction =
-        serde_json::from_value(direction).map_err(|e| Stop::Failed(format!("direction: {e}")))?;
-    let mut p = Profile::new(name, direction);
     let mut done = Finished {
         profile: p.clone(),
-        asked: vec!["name".into(), "direction".into()],
+        asked: Vec::new(),
         dont_know: Vec::new(),
+        nothing: Vec::new(),
+        settled,
+        refine,
         cannot_change: Vec::new(),
+        left_open: Vec::new(),
         not_applicable: Vec::new(),
     };
-    let ctx = Ctx { engine };
-    let mut pending: Vec<&Question> = qs
-        .iter()
-        .filter(|q| q.field != "name" && q.field != "direction")
-        .collect();
-    loop {
-        let live: Vec<&str> = pending
-            .iter()
-            .filter(|q| !q.always && q.applies(&p))
-            .map(|q| q.field.as_str())
-            .collect();
-        let next = pending
-            .iter()
-            .position(|q| !q.always && q.applies(&p) && ctx.matters(&p, &q.field, &live, depth));
-        let Some(i) = next else { break };
-        let q = pending.remove(i);
-        answer(k, q, pr, &mut p, &mut done)?;
-    }
-    // Questions that never change the transport but change the report.
-    while let Some(i) = pending.iter().position(|q| q.always && q.applies(&p)) {
-        let q = pending.remove(i);
-        answer(k, q, pr, &mut p, &mut done)?;
-    }
-    for q in pending {
-        match q.ruled_out_by(&p) {
-            Some(why) => done.not_applicable.push((q.field.clone(), why)),
-            None => done.cannot_change.push(q.field.clone()),
+    for (f, g) in &state.history {
+        if f == REFINE {
+            continue;
+        }
+        done.asked.push(f.clone());
+        match g {
+            Given::DontKnow => done.dont_know.push(f.clone()),
+            Given::Nothing => {
+                let label = qs
+                    .find(f)
+                    .and_then(|q| q.none.clone())
+                    .unwrap_or_else(|| "none".into());
+                done.nothing.push((f.clone(), label));
+            }
+            Given::Value(_) => {}
         }
     }
-    done.profile = p;
+    let now = look.now(&p);
+    for q in &qs.questions {
+        if state.given(&q.field).is_some() {
+            continue;
+        }
+        if let Some(why) = q.ruled_out_by(&p, &|f| state.nothing(f), &|f| {
+            qs.find(f).and_then(|q| q.none.clone())
+        }) {
+            done.not_applicable.push((q.field.clone(), why));
+        } else if look.refines(&p, &now, &q.field) {
+            done.left_open.push(q.field.clone());
+        } else {
+            done.cannot_change.push(q.field.clone());
+        }
+    }
     Ok(done)
-}
-
-fn answer(
-    k: &crate::rules::Knowledge,
-    q: &Question,
-    pr: &mut dyn Prompter,
-    p: &mut Profile,
-    done: &mut Finished,
-) -> Result<(), Stop> {
-    done.asked.push(q.field.clone());
-    match ask(k, q, pr, false)? {
-        Some(v) => {
-            *p = set_field(p, &q.field, v.clone())
-                .ok_or_else(|| Stop::Failed(format!("`{}` cannot be {v}", q.field)))?;
-        }
-        None => done.dont_know.push(q.field.clone()),
-    }
-    Ok(())
 }

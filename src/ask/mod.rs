@@ -3,12 +3,13 @@
 //! without a terminal. Prompts go to stderr; stdout carries only the final report.
 
 pub mod interview;
+pub mod lookahead;
 pub mod prompt;
 pub mod questions;
 pub mod save;
 
 pub use interview::{Finished, Stop};
-pub use prompt::{Answer, InquirePrompter, Prompter};
+pub use prompt::{Answer, Prompter, TermPrompter};
 
 use crate::app::{emit, knowledge, Failure, Outcome};
 use crate::cli::{AskArgs, Format};
@@ -34,7 +35,7 @@ pub fn run(a: AskArgs) -> Outcome {
         ));
     }
     let k = knowledge(&a.rules)?;
-    let mut prompter = InquirePrompter::new();
+    let mut prompter = TermPrompter::new();
     ask_with(&k, &a, &mut prompter)
 }
 
@@ -50,32 +51,44 @@ fn check_save_target(path: &Path) -> Outcome {
     })
 }
 
-/// The whole command behind a prompter: interview, report, save.
+/// The whole command behind a prompter: interview, save, report.
 pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
+    let (decision, profile) = interview_and_save(k, a, pr)?;
+    let text = render(k, &decision, &profile, a.format);
+    match a.format {
+        Format::Table => emit(&text),
+        _ => crate::app::emit_plain(&text),
+    }
+}
+
+/// The interview and `--save`: the decision to report (its source is the saved
+/// file only when the answers were written to it) and the answers.
+pub fn interview_and_save(
+    k: &Knowledge,
+    a: &AskArgs,
+    pr: &mut dyn Prompter,
+) -> Result<(Decision, Profile), Failure> {
     let qs = questions::embedded().map_err(Failure::Usage)?;
     let engine = Engine::new(k);
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "Answer what you know; \"don't know\" is fine. Ctrl-C or Esc quits without saving.\n"
+        "Answer what you know; Enter alone is \"don't know\". Shift-Tab goes back to the \
+         previous question; Ctrl-C or Esc quits without saving.\n"
     );
-    let done = match interview::interview(&engine, &qs, pr, interview::LOOKAHEAD) {
+    let done = match interview::interview(&engine, &qs, pr) {
         Ok(f) => f,
         Err(Stop::Interrupted) => return Err(Failure::Interrupted),
         Err(Stop::Failed(m)) => return Err(Failure::Usage(m)),
     };
-    let source = a
-        .save
-        .as_ref()
-        .map_or_else(|| "rtadvisor ask".to_string(), |p| p.display().to_string());
-    let decision = engine.decide(&done.profile, &source);
+    let mut decision = engine.decide(&done.profile, ASKED);
     let _ = writeln!(err, "\n{}", summary(&done, &decision));
 
     if let Some(path) = &a.save {
         let write = if path.exists() && !a.force {
             match pr.confirm(&format!("{} exists. Overwrite it?", path.display())) {
                 Answer::Value(yes) => yes,
-                Answer::DontKnow => false,
+                Answer::DontKnow | Answer::Back => false,
                 Answer::Interrupted => return Err(Failure::Interrupted),
                 Answer::Failed(m) => return Err(Failure::Usage(m)),
             }
@@ -83,7 +96,7 @@ pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
             true
         };
         if write {
-            let text = save::profile_yaml(&done.profile, &header(&decision));
+            let text = save::profile_yaml(&done.profile, &header(&decision, &done));
             crate::fsx::inspect(path)
                 .and_then(|old| crate::fsx::write_atomic(path, text.as_bytes(), old.as_ref()))
                 .map_err(|e| {
@@ -92,6 +105,8 @@ pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
                         crate::term::clean(&path.display().to_string())
                     ))
                 })?;
+            // The report comes from the saved file only once it is written.
+            decision.source = path.display().to_string();
             let _ = writeln!(
                 err,
                 "Saved the answers to {}; `rtadvisor advise {}` gives this report again.\n",
@@ -106,22 +121,25 @@ pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
             );
         }
     }
-    let text = render(k, &decision, &done.profile, a.format);
-    match a.format {
-        Format::Table => emit(&text),
-        _ => crate::app::emit_plain(&text),
-    }
+    Ok((decision, done.profile))
 }
 
+/// The source a report of unsaved answers names.
+pub const ASKED: &str = "rtadvisor ask";
+
 /// The saved file's header comment.
-fn header(d: &Decision) -> String {
-    format!(
+fn header(d: &Decision, f: &Finished) -> String {
+    let transport = d.recommendation.label();
+    let mut h = format!(
         "rtadvisor workload profile v1, written by `rtadvisor ask`.\n\
-         Recommendation when saved: {} (confidence {}).\n\
+         Recommendation when saved: {transport} (confidence {}).\n\
          Check it with `rtadvisor advise FILE`; edit freely, it is plain YAML.",
-        d.recommendation.label(),
         d.recommendation.confidence.as_str()
-    )
+    );
+    for (field, label) in &f.nothing {
+        h.push_str(&format!("\n{field} is left out: {label}."));
+    }
+    h
 }
 
 /// The report in the chosen format, with the same renderers as `advise`.
@@ -134,7 +152,8 @@ pub fn render(k: &Knowledge, d: &Decision, p: &Profile, format: Format) -> Strin
     }
 }
 
-/// One paragraph for stderr: how many questions were asked and skipped, and why.
+/// One paragraph for stderr: how many questions were asked, when the transport was
+/// settled, and what was skipped or left unknown, and why.
 pub fn summary(f: &Finished, d: &Decision) -> String {
     let asked = f.asked.len();
     let total = asked + f.skipped();
@@ -142,6 +161,18 @@ pub fn summary(f: &Finished, d: &Decision) -> String {
         "Asked {asked} of {total} questions; skipped {}.",
         f.skipped()
     );
+    if let Some((n, t)) = &f.settled {
+        s.push_str(&format!(
+            "\n  The transport was settled after {n} question{}: {t}.",
+            if *n == 1 { "" } else { "s" }
+        ));
+        if t != d.recommendation.label() {
+            s.push_str(&format!(
+                " Later answers changed it to {}.",
+                d.recommendation.label()
+            ));
+        }
+    }
     if !f.cannot_change.is_empty() {
         s.push_str(&format!(
             "\n  {} could not change the recommendation ({}) given your answers: {}.",
@@ -150,8 +181,17 @@ pub fn summary(f: &Finished, d: &Decision) -> String {
             f.cannot_change.join(", ")
         ));
     }
+    if !f.left_open.is_empty() {
+        s.push_str(&format!(
+            "\n  Left unknown (not refined; they could change the add-ons, heartbeat, gotchas or capacity): {}.",
+            f.left_open.join(", ")
+        ));
+    }
     for (field, why) in &f.not_applicable {
         s.push_str(&format!("\n  {field} does not apply: {why}."));
+    }
+    for (field, label) in &f.nothing {
+        s.push_str(&format!("\n  {field}: {label}."));
     }
     if !f.dont_know.is_empty() {
         s.push_str(&format!(

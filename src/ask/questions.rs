@@ -1,5 +1,6 @@
 //! The interview's questions: data in `rules/questions.yaml`, embedded at build time.
 
+use super::lookahead::Settings;
 use crate::profile::{self, FieldKind, FieldSpec, Profile};
 use crate::rules::Knowledge;
 use serde::Deserialize;
@@ -44,23 +45,35 @@ pub struct Question {
     pub ask_if: Vec<Condition>,
     #[serde(default)]
     pub always: bool,
+    /// For number questions: the "there is none" answer (typed as 0), e.g. "there is
+    /// no job". It leaves the field out of the profile but is not "don't know", and
+    /// `ask_if` conditions can test it as the word `none`.
+    #[serde(default)]
+    pub none: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The question file: the interview's settings and its questions.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct QuestionFile {
-    questions: Vec<Question>,
+pub struct Questions {
+    #[serde(default)]
+    pub settings: Settings,
+    pub questions: Vec<Question>,
+}
+
+impl Questions {
+    pub fn find(&self, field: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.field == field)
+    }
 }
 
 /// Parses a question file (no semantic checks; see [`problems`]).
-pub fn parse(text: &str) -> Result<Vec<Question>, String> {
-    serde_saphyr::from_str::<QuestionFile>(text)
-        .map(|f| f.questions)
-        .map_err(|e| e.to_string())
+pub fn parse(text: &str) -> Result<Questions, String> {
+    serde_saphyr::from_str::<Questions>(text).map_err(|e| e.to_string())
 }
 
 /// The embedded questions, checked.
-pub fn embedded() -> Result<Vec<Question>, String> {
+pub fn embedded() -> Result<Questions, String> {
     let qs = parse(QUESTIONS_YAML).map_err(|e| format!("rules/questions.yaml: {e}"))?;
     let problems = problems(&qs);
     if problems.is_empty() {
@@ -70,32 +83,50 @@ pub fn embedded() -> Result<Vec<Question>, String> {
     }
 }
 
+/// Answers that are not in the profile: whether a field was answered "there is none".
+pub type Nothing<'a> = &'a dyn Fn(&str) -> bool;
+
 impl Question {
     pub fn spec(&self) -> Option<&'static FieldSpec> {
         profile::field(&self.field)
     }
 
     /// Whether every `ask_if` condition holds for the answers so far.
-    pub fn applies(&self, p: &Profile) -> bool {
-        self.ask_if.iter().all(|c| c.holds(p))
+    pub fn applies(&self, p: &Profile, nothing: Nothing) -> bool {
+        self.ask_if.iter().all(|c| c.holds(p, nothing))
     }
 
-    /// The first condition that rules the question out, in words.
-    pub fn ruled_out_by(&self, p: &Profile) -> Option<String> {
-        self.ask_if.iter().find(|c| !c.holds(p)).map(|c| {
-            format!(
-                "{} is {}",
-                c.field,
-                field_word(p, &c.field).unwrap_or_default()
-            )
+    /// The first condition that rules the question out, in words; `label` gives a
+    /// field's "there is none" answer.
+    pub fn ruled_out_by(
+        &self,
+        p: &Profile,
+        nothing: Nothing,
+        label: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        self.ask_if.iter().find(|c| !c.holds(p, nothing)).map(|c| {
+            if nothing(&c.field) {
+                label(&c.field).unwrap_or_else(|| format!("{} is none", c.field))
+            } else {
+                format!(
+                    "{} is {}",
+                    c.field,
+                    field_word(p, &c.field).unwrap_or_default()
+                )
+            }
         })
     }
 }
 
 impl Condition {
-    pub fn holds(&self, p: &Profile) -> bool {
-        let Some(v) = field_word(p, &self.field) else {
-            return true;
+    pub fn holds(&self, p: &Profile, nothing: Nothing) -> bool {
+        let v = if nothing(&self.field) {
+            "none".to_string()
+        } else {
+            match field_word(p, &self.field) {
+                Some(v) => v,
+                None => return true,
+            }
         };
         self.within.as_ref().is_none_or(|w| w.contains(&v))
             && self.not_in.as_ref().is_none_or(|w| !w.contains(&v))
@@ -138,10 +169,30 @@ fn fits(kind: AnswerType, field: FieldKind) -> bool {
     )
 }
 
+/// Profile fields no question fills (they are never asked; `ask` still works).
+pub fn uncovered(qs: &Questions) -> Vec<&'static str> {
+    profile::FIELDS
+        .iter()
+        .filter(|f| qs.find(f.name).is_none())
+        .map(|f| f.name)
+        .collect()
+}
+
 /// Everything wrong with a question set: unknown or repeated fields, answer types
-/// that do not fit the field, fields without a question, bad `ask_if` conditions.
-pub fn problems(qs: &[Question]) -> Vec<String> {
+/// that do not fit the field, bad `ask_if` conditions and settings.
+pub fn problems(file: &Questions) -> Vec<String> {
+    let qs = &file.questions[..];
     let mut out = Vec::new();
+    let s = file.settings;
+    if !(1..=100_000).contains(&s.samples) {
+        out.push("settings.samples must be between 1 and 100000".into());
+    }
+    if !(0.0..1.0).contains(&s.dont_know) {
+        out.push("settings.dont_know must be at least 0 and below 1".into());
+    }
+    if !(s.settle > 0.0 && s.settle <= 1.0) {
+        out.push("settings.settle must be above 0 and at most 1".into());
+    }
     for (i, q) in qs.iter().enumerate() {
         let Some(spec) = q.spec() else {
             let hint = profile::FIELDS
@@ -172,6 +223,15 @@ pub fn problems(qs: &[Question]) -> Vec<String> {
         if q.kind == AnswerType::Number && q.unit.as_deref().is_none_or(str::is_empty) {
             out.push(format!("`{}`: a number question needs a unit", q.field));
         }
+        if q.none.is_some() && q.kind != AnswerType::Number {
+            out.push(format!(
+                "`{}`: only a number question can have a `none` answer",
+                q.field
+            ));
+        }
+        if q.always && matches!(q.field.as_str(), "name" | "direction") {
+            out.push(format!("`{}` is always asked first", q.field));
+        }
         for c in &q.ask_if {
             let Some(cs) = profile::field(&c.field) else {
                 out.push(format!(
@@ -183,10 +243,10 @@ pub fn problems(qs: &[Question]) -> Vec<String> {
             if c.field == q.field {
                 out.push(format!("`{}`: ask_if cannot depend on itself", q.field));
             }
-            let pos = qs.iter().position(|o| o.field == c.field);
-            if pos.is_none_or(|p| p >= i) {
+            let asked = qs.iter().find(|o| o.field == c.field);
+            if asked.is_none() {
                 out.push(format!(
-                    "`{}`: ask_if reads `{}`, which is not asked before it",
+                    "`{}`: ask_if reads `{}`, which no question asks",
                     q.field, c.field
                 ));
             }
@@ -197,7 +257,13 @@ pub fn problems(qs: &[Question]) -> Vec<String> {
                 ));
             }
             let values = c.within.iter().chain(c.not_in.iter()).flatten();
-            match allowed_words(cs.kind) {
+            let none = asked.is_some_and(|o| o.none.is_some());
+            let allowed = match allowed_words(cs.kind) {
+                Some(w) => Some(w),
+                None if none => Some(vec!["none".to_string()]),
+                None => None,
+            };
+            match allowed {
                 Some(allowed) => {
                     for v in values {
                         if !allowed.contains(v) {
@@ -211,15 +277,10 @@ pub fn problems(qs: &[Question]) -> Vec<String> {
                     }
                 }
                 None => out.push(format!(
-                    "`{}`: ask_if can only test choice and yes/no fields, not `{}`",
+                    "`{}`: ask_if can only test choice and yes/no fields (or `none` answers), not `{}`",
                     q.field, c.field
                 )),
             }
-        }
-    }
-    for f in profile::FIELDS {
-        if !qs.iter().any(|q| q.field == f.name) {
-            out.push(format!("no question fills `{}`", f.name));
         }
     }
     for (i, want) in ["name", "direction"].iter().enumerate() {
@@ -266,18 +327,21 @@ mod tests {
         let qs = parse(QUESTIONS_YAML).unwrap();
         assert_eq!(problems(&qs), Vec::<String>::new());
         assert!(embedded().is_ok());
-        // Every field except none is covered, exactly once.
-        assert_eq!(qs.len(), profile::FIELDS.len());
+        // Every profile field has exactly one question.
+        assert_eq!(uncovered(&qs), Vec::<&str>::new());
+        assert_eq!(qs.questions.len(), profile::FIELDS.len());
     }
 
     #[test]
     fn bad_questions_are_reported() {
         let text = r#"
+settings: {samples: 0, dont_know: 1.5, settle: 0}
 questions:
   - {field: name, prompt: p, help: h, type: text}
   - {field: direction, prompt: p, help: h, type: choice}
   - {field: directoin, prompt: p, help: h, type: choice}
   - {field: payload, prompt: p, help: h, type: number}
+  - {field: auth, prompt: p, help: h, type: choice, none: "no auth"}
   - field: presence
     prompt: p
     help: h
@@ -286,6 +350,7 @@ questions:
       - {field: direction, in: [sideways]}
       - {field: nosuch, in: [x]}
       - {field: resume, in: ["true"]}
+      - {field: max_delay_s, in: [none]}
 "#;
         let qs = parse(text).unwrap();
         let p = problems(&qs).join("\n");
@@ -299,24 +364,67 @@ questions:
             "{p}"
         );
         assert!(p.contains("unknown field `nosuch`"), "{p}");
+        assert!(p.contains("reads `resume`, which no question asks"), "{p}");
         assert!(
-            p.contains("reads `resume`, which is not asked before it"),
+            p.contains("only a number question can have a `none`"),
             "{p}"
         );
-        assert!(p.contains("no question fills `runtime`"), "{p}");
+        // max_delay_s has no question here, and no `none` answer.
+        assert!(p.contains("not `max_delay_s`"), "{p}");
+        assert!(p.contains("settings.samples"), "{p}");
+        assert!(p.contains("settings.dont_know"), "{p}");
+        assert!(p.contains("settings.settle"), "{p}");
+        assert!(uncovered(&qs).contains(&"runtime"));
     }
 
     #[test]
     fn conditions_hold_while_unknown() {
         let qs = embedded().unwrap();
-        let rt = qs.iter().find(|q| q.field == "round_trip_ms").unwrap();
+        let no = |_: &str| false;
+        let rt = qs.find("round_trip_ms").unwrap();
         let mut p = Profile::new("x", profile::Direction::Bidirectional);
-        assert!(rt.applies(&p));
+        assert!(rt.applies(&p, &no));
         p.direction = profile::Direction::ServerToClient;
-        assert!(!rt.applies(&p));
+        assert!(!rt.applies(&p, &no));
         assert_eq!(
-            rt.ruled_out_by(&p).as_deref(),
+            rt.ruled_out_by(&p, &no, &|_| None).as_deref(),
             Some("direction is server-to-client")
+        );
+    }
+
+    #[test]
+    fn questions_ask_for_what_the_field_holds() {
+        let qs = embedded().unwrap();
+        // The field is a gap in seconds, not a frequency.
+        let gap = &qs.find("update_interval_s").unwrap().prompt;
+        assert!(gap.contains("seconds") && gap.contains("between"), "{gap}");
+        assert!(!gap.to_lowercase().starts_with("how often"), "{gap}");
+        // "No job" is an answer, not "don't know".
+        let job = qs.find("job_duration_s").unwrap();
+        assert_eq!(job.none.as_deref(), Some("there is no job"));
+        for q in &qs.questions {
+            // What Enter alone means is said once, by the prompt's key line.
+            for said in ["empty if none", "leave unknown", "empty = "] {
+                assert!(!q.help.contains(said), "{}: {}", q.field, q.help);
+            }
+            if q.kind == AnswerType::Number && q.unit.as_deref() == Some("s") {
+                assert!(q.prompt.contains("seconds"), "{}: {}", q.field, q.prompt);
+            }
+        }
+    }
+
+    #[test]
+    fn no_job_rules_out_the_waiting_question() {
+        let qs = embedded().unwrap();
+        let waits = qs.find("user_waits").unwrap();
+        let p = Profile::new("x", profile::Direction::ServerToClient);
+        let job = |f: &str| f == "job_duration_s";
+        assert!(waits.applies(&p, &|_| false));
+        assert!(!waits.applies(&p, &job));
+        let label = |f: &str| qs.find(f).and_then(|q| q.none.clone());
+        assert_eq!(
+            waits.ruled_out_by(&p, &job, &label).as_deref(),
+            Some("there is no job")
         );
     }
 }
