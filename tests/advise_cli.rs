@@ -372,3 +372,39 @@ fn json_snapshots() {
         );
     }
 }
+
+#[test]
+fn diagnostics_say_what_to_write() {
+    // A platform name for the runtime gets the runtime id it runs as.
+    let err = bad(
+        b"name: x\ndirection: server-to-client\nruntime: kubernetes\n",
+        &["unknown runtime `kubernetes`", "write `runtime: container`"],
+    );
+    assert!(!err.contains("expected one of"), "{err}");
+    // A quoted number: the value is right, the quotes are not.
+    bad(
+        b"name: x\ndirection: server-to-client\nmax_delay_s: \"5\"\nconcurrent_clients: '100'\n",
+        &[
+            "remove the quotes: `max_delay_s: 5`",
+            "remove the quotes: `concurrent_clients: 100`",
+        ],
+    );
+    // A mistyped required key is one problem, not two.
+    let err = bad(
+        b"name: x\ndirektion: server-to-client\n",
+        &["did you mean `direction`?", "1 problem in 1 file"],
+    );
+    assert!(!err.contains("missing required field"), "{err}");
+    // A near miss of a known hop gets the hop, not an inline hop with invented facts.
+    let err = bad(
+        b"name: x\ndirection: server-to-client\npath: [nginix]\n",
+        &["did you mean `nginx`?"],
+    );
+    assert!(!err.contains("idle_timeout_s: 60"), "{err}");
+    // Gear nobody knows: the inline form, with nothing filled in for the user.
+    let err = bad(
+        b"name: x\ndirection: server-to-client\npath: [our-bigip]\n",
+        &["describe it inline", "{name: our-bigip, idle_timeout_s: …"],
+    );
+    assert!(!err.contains("idle_timeout_s: 60"), "{err}");
+}

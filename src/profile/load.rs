@@ -1,7 +1,7 @@
 //! Turning a parsed YAML tree into a [`Profile`], collecting every problem.
 
 use super::*;
-use crate::diag::{suggestion, Diagnostic};
+use crate::diag::{did_you_mean, suggestion, Diagnostic};
 use crate::yaml::{self, Key, Node, Pos, Value};
 
 /// The most hops a `path` may list. Real paths have a handful (a CDN, a load
@@ -12,6 +12,45 @@ pub const MAX_PATH_HOPS: usize = 32;
 /// The largest count a profile may give (a trillion connections is more than any
 /// real workload; past it, numbers lose precision as they are computed with).
 pub const MAX_COUNT: u64 = 1_000_000_000_000;
+
+/// Platforms people name for `runtime` that rtadvisor models as a runtime id:
+/// orchestrators and hosts that run a long-lived process.
+const RUNTIME_ALIASES: &[(&str, &str)] = &[
+    ("kubernetes", "container"),
+    ("k8s", "container"),
+    ("eks", "container"),
+    ("gke", "container"),
+    ("aks", "container"),
+    ("ecs", "container"),
+    ("fargate", "container"),
+    ("docker", "container"),
+    ("vm", "container"),
+    ("ec2", "container"),
+    ("nomad", "container"),
+    ("fly", "container"),
+    ("fly.io", "container"),
+    ("flyio", "container"),
+    ("render", "container"),
+    ("railway", "container"),
+    ("bare-metal", "container"),
+    ("lambda", "aws-lambda"),
+    ("vercel", "vercel-functions"),
+    ("cloudflare", "cloudflare-workers"),
+    ("workers", "cloudflare-workers"),
+    ("netlify", "netlify-functions"),
+    ("deno", "deno-deploy"),
+    ("gcp-cloud-run", "cloud-run"),
+    ("azure-function", "azure-functions"),
+];
+
+fn runtime_alias<'a>(word: &str, ids: &'a HopIds) -> Option<&'a str> {
+    let w = word.trim().to_ascii_lowercase();
+    RUNTIME_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == w)
+        .and_then(|(_, id)| ids.runtimes.iter().find(|r| r == id))
+        .map(String::as_str)
+}
 
 /// The `runtime` and `path` ids the platform knowledge defines.
 #[derive(Debug, Clone, Default)]
@@ -157,8 +196,16 @@ impl Validator {
             }
         }
         let present = |n: &str| entries.iter().any(|(k, _)| k.name == n);
+        // A mistyped key already says "did you mean `direction`?": no second
+        // problem for the same line.
+        let misspelt = |n: &str| {
+            entries.iter().any(|(k, _)| {
+                field(&k.name).is_none()
+                    && did_you_mean(&k.name, FIELDS.iter().map(|f| f.name)) == Some(n)
+            })
+        };
         for required in FIELDS.iter().filter(|f| f.required) {
-            if !present(required.name) {
+            if !present(required.name) && !misspelt(required.name) {
                 self.push(
                     Diagnostic::at(format!("missing required field `{}`", required.name), root)
                         .label("in this profile")
@@ -255,13 +302,26 @@ impl Validator {
     }
 
     fn wrong_type(&mut self, field: &str, node: &Node, expected: &str) {
-        self.push(
-            Diagnostic::at(
-                format!("`{field}` must be {expected}, found {}", node.value.kind()),
-                node.pos,
-            )
-            .label(format!("expected {expected}")),
-        );
+        let d = Diagnostic::at(
+            format!("`{field}` must be {expected}, found {}", node.value.kind()),
+            node.pos,
+        )
+        .label(format!("expected {expected}"));
+        // `"5"` or `'true'`: the value is right, the quotes make it text.
+        let d = match &node.value {
+            Value::Str(t)
+                if (expected.contains("number") && t.trim().parse::<f64>().is_ok())
+                    || (expected.contains("true or false")
+                        && matches!(t.trim(), "true" | "false")) =>
+            {
+                d.help(format!(
+                    "remove the quotes: `{field}: {}` (quoted, YAML reads it as text)",
+                    t.trim()
+                ))
+            }
+            _ => d,
+        };
+        self.push(d);
     }
 
     fn text(&mut self, field: &str, node: &Node) -> Option<String> {
@@ -415,7 +475,12 @@ impl Validator {
         self.push(
             Diagnostic::at(format!("unknown runtime `{s}`"), node.pos)
                 .label("not a known runtime id")
-                .help(suggestion(s, ids.runtimes.iter().map(String::as_str))),
+                .help(match runtime_alias(s, ids) {
+                    Some(id) => format!(
+                        "`{s}` runs your code as `{id}`: write `runtime: {id}` (and list its load balancer or ingress in `path`)"
+                    ),
+                    None => suggestion(s, ids.runtimes.iter().map(String::as_str)),
+                }),
         );
         None
     }
@@ -449,10 +514,13 @@ impl Validator {
                 Value::Str(s) => self.push(
                     Diagnostic::at(format!("unknown hop `{s}` in `path`"), item.pos)
                         .label("not a known hop id")
-                        .help(format!(
-                            "{}; or describe it inline: {{name: {s}, idle_timeout_s: 60, buffers: false, websocket: true, http2: true}}",
-                            suggestion(s, ids.hops.iter().map(String::as_str))
-                        )),
+                        .help(match did_you_mean(s, ids.hops.iter().map(String::as_str)) {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None => format!(
+                                "{}; for gear rtadvisor does not know, describe it inline with what you know of it: {{name: {s}, idle_timeout_s: …, buffers: …, websocket: …, http2: …}} (leave out what you do not know)",
+                                suggestion(s, ids.hops.iter().map(String::as_str))
+                            ),
+                        }),
                 ),
                 Value::Map(entries) => {
                     if let Some(h) = self.inline_hop(entries, item.pos) {
