@@ -18,8 +18,15 @@ trap 'rm -rf "$tmp"' EXIT
 out="$tmp/md"
 mkdir -p "$out/full" "$out/docs"
 
-cargo build -q   # the debug build cargo test already made
-bin="$root/target/debug/rtadvisor"
+# The debug build cargo test already made, wherever cargo puts it
+# (CARGO_TARGET_DIR, a config's target-dir): ask cargo for the binary's path.
+bin="$(cargo build -q --bin rtadvisor --message-format=json \
+  | python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"):
+        print(m["executable"])')"
+[[ -x "$bin" ]] || { echo "markdownlint.sh: cannot find the rtadvisor binary" >&2; exit 1; }
 
 # A standalone section is a document of its own: title at level 1 (MD041).
 for f in fixtures/*.yaml; do

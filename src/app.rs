@@ -141,6 +141,11 @@ fn finish_write(mut out: impl Write, text: &str) -> Outcome {
 }
 
 pub fn run(cli: Cli) -> Outcome {
+    match cli.color {
+        crate::cli::ColorWhen::Auto => {}
+        crate::cli::ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        crate::cli::ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
     match cli.command {
         Command::Advise(a) => {
             let k = knowledge(&a.rules)?;
@@ -429,7 +434,10 @@ pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
     };
     match reports {
         None => {}
-        Some(AdviseFormat::Table) => emit(&report::table::render(&decisions))?,
+        Some(AdviseFormat::Table) => emit(&report::fit_width(
+            &report::table::render(&decisions),
+            report::term_width(),
+        ))?,
         Some(AdviseFormat::Json) => emit_plain(&report::json::render(&decisions))?,
         Some(AdviseFormat::Markdown) => {
             let items: Vec<(&Decision, &Profile)> = decisions

@@ -15,8 +15,22 @@ change the answer.\n\nExit codes: 0 success; 1 a --check found a misfit or an ou
     propagate_version = true
 )]
 pub struct Cli {
+    /// When to use colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always, or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour on a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)
+    Auto,
+    /// Always colour, even into a pipe or file
+    Always,
+    /// Never colour
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -42,9 +42,12 @@ pub fn table(k: &Knowledge) -> String {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_content_arrangement(ContentArrangement::Dynamic);
-    if t.width().is_none() {
-        t.set_width(120);
-    }
+    // A pipe, or a terminal that reports 0 (or very few) columns, gets 120:
+    // never one-character columns.
+    let width = crate::report::term_width()
+        .filter(|w| *w >= 60)
+        .unwrap_or(120);
+    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
     let mut header = vec![String::new()];
     header.extend(cols.iter().map(|c| strip_controls(&c.name)));
     t.set_header(header);

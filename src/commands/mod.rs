@@ -18,8 +18,9 @@ pub fn explain(a: ExplainArgs) -> Outcome {
     let k = crate::app::knowledge(&a.rules)?;
     let l = crate::app::load_one(&a.file, &k)?;
     let engine = crate::engine::Engine::new(&k);
-    emit(&crate::report::explain::render(
-        &engine.explain(&l.profile, &l.source),
+    emit(&crate::report::fit_width(
+        &crate::report::explain::render(&engine.explain(&l.profile, &l.source)),
+        crate::report::term_width(),
     ))
 }
 

@@ -12,8 +12,124 @@ pub fn strip_controls(s: &str) -> String {
     crate::term::clean(s).into_owned()
 }
 
+/// The terminal's width in columns when stdout is a terminal that reports one
+/// (`COLUMNS` wins); `None` for pipes, files and terminals that report 0.
+pub fn term_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w))
+        .filter(|w| *w > 0)
+}
+
+/// Visible width of a line: ANSI style sequences count for nothing.
+fn visible_len(line: &str) -> usize {
+    let mut n = 0;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ … final byte in @..~
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Where a continuation line starts: under the text after a list marker
+/// (`• `, `[ ] `, `! `, `fix: `), else two columns in from the line's indent.
+fn hanging_indent(line: &str) -> usize {
+    let lead = line.len() - line.trim_start().len();
+    let rest = &line[lead..];
+    for marker in ["• ", "[ ] ", "! ", "fix: ", "- "] {
+        if rest.starts_with(marker) {
+            return lead + marker.chars().count();
+        }
+    }
+    lead + 2
+}
+
+/// Wraps the prose lines of a terminal report to `width` columns at spaces,
+/// continuing under the text of a list item. Table lines (box drawing) and
+/// lines that fit are kept as they are; a word longer than the width is not cut.
+pub fn fit_width(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w >= 20) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let boxed = body
+            .trim_start()
+            .starts_with(|c: char| ('\u{2500}'..='\u{257f}').contains(&c));
+        if boxed || visible_len(body) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let indent = hanging_indent(body).min(width / 2);
+        let mut col = 0;
+        let mut first = true;
+        let lead = &body[..body.len() - body.trim_start().len()];
+        out.push_str(lead);
+        col += lead.chars().count();
+        for word in body.trim_start().split(' ') {
+            let w = visible_len(word);
+            if !first && col + 1 + w > width {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                col = indent;
+            } else if !first {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(word);
+            col += w;
+            first = false;
+        }
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prose_wraps_at_spaces_under_its_list_marker() {
+        let text = "  • one two three four five six\n│ table row that is long │\nshort\n";
+        let out = super::fit_width(text, Some(20));
+        assert_eq!(
+            out,
+            "  • one two three\n    four five six\n│ table row that is long │\nshort\n"
+        );
+        assert!(out
+            .lines()
+            .all(|l| l.starts_with('│') || l.chars().count() <= 20));
+        // Styles take no room, and no width means no wrapping.
+        let styled = "\u{1b}[1mabc\u{1b}[0m def";
+        assert_eq!(super::visible_len(styled), 7);
+        assert_eq!(super::fit_width(text, None), text);
+        assert_eq!(super::fit_width(text, Some(0)), text);
+    }
+
     #[test]
     fn strips_escape_sequences() {
         assert_eq!(
