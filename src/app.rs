@@ -155,11 +155,12 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Doc(a) => crate::doc::run(a),
         Command::Explain(a) => crate::commands::explain(a),
         Command::Matrix(a) => crate::commands::matrix(a),
+        Command::Platforms(a) => crate::commands::platforms(a),
         Command::Rules(r) => crate::commands::rules(r),
         Command::Init(a) => crate::commands::init(a),
         Command::Schema => crate::commands::schema(),
         Command::Completions { shell } => crate::commands::completions(shell),
-        Command::Man => crate::commands::man(),
+        Command::Man { out } => crate::commands::man(out.as_deref()),
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the SSE vs WebSocket (vs polling vs queue) comparison matrix
     Matrix(MatrixArgs),
+    /// List the runtimes and hops the rules know, or every fact of one with its source
+    Platforms(PlatformsArgs),
     /// Browse and validate rule sets
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -57,8 +59,12 @@ pub enum Command {
         /// The shell to complete for
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write a page per command with --out
+    Man {
+        /// Write rtadvisor.1 and a page per subcommand (rtadvisor-advise.1, …) into DIR
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -214,10 +220,43 @@ pub struct MatrixArgs {
     pub rules: RulesArg,
 }
 
+/// Output of the listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    /// A table for a terminal
+    #[default]
+    Table,
+    /// JSON
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlatformsArgs {
+    /// A runtime or hop id (e.g. nginx, cloud-run): every fact with its source
+    pub id: Option<String>,
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules: id, dimension, message, origin
-    List(RulesArg),
+    List {
+        /// Output format
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// List the variables rule conditions and texts can use
+    Vars {
+        /// Output format
+        #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Show one rule: message, why, condition, effects, sources
     Show {
         /// The rule id

@@ -2,6 +2,7 @@
 //! diagnostics for every kind of mistake, and `rules list` / `rules show`.
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use std::path::Path;
 
 fn rt() -> Command {
@@ -466,4 +467,98 @@ fn completions_and_man_page() {
     let out = rt().arg("man").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains(".TH"));
+}
+
+#[test]
+fn knowledge_is_browsable_as_tables_and_json() {
+    let out = rt()
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &rules[0];
+    for key in [
+        "id",
+        "dimension",
+        "message",
+        "why",
+        "score",
+        "sources",
+        "origin",
+    ] {
+        assert!(!first[key].is_null(), "{key} in {first}");
+    }
+    let out = rt()
+        .args(["rules", "vars", "--format", "json"])
+        .output()
+        .unwrap();
+    let vars: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(vars
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["name"] == "path.min_idle_s"));
+    rt().args(["rules", "vars"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("client_messages_per_minute"));
+
+    // Every runtime and hop with its facts; one of them with every source.
+    rt().arg("platforms").assert().success().stdout(
+        predicate::str::contains("cloud-run").and(predicate::str::contains("azure-front-door")),
+    );
+    rt().args(["platforms", "nginx"]).assert().success().stdout(
+        predicate::str::contains("idle timeout: 60 s")
+            .and(predicate::str::contains("buffers responses: yes"))
+            .and(predicate::str::contains("https://nginx.org/")),
+    );
+    let out = rt()
+        .args(["platforms", "--format", "json"])
+        .output()
+        .unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let afd = all["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "azure-front-door")
+        .unwrap();
+    assert_eq!(afd["limits"][0]["max"], 3000.0);
+    assert!(afd["limits"][0]["source"]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    rt().args(["platforms", "ngnix"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `nginx`?"));
+}
+
+#[test]
+fn man_writes_the_pages_the_top_page_names() {
+    let d = tempfile::tempdir().unwrap();
+    rt().args(["man", "--out"]).arg(d.path()).assert().success();
+    let top = std::fs::read_to_string(d.path().join("rtadvisor.1")).unwrap();
+    let mut named = 0;
+    for sub in [
+        "advise",
+        "ask",
+        "doc",
+        "explain",
+        "rules",
+        "platforms",
+        "init",
+    ] {
+        assert!(top.contains(&format!("rtadvisor\\-{sub}(1)")), "{sub}");
+        assert!(
+            d.path().join(format!("rtadvisor-{sub}.1")).is_file(),
+            "{sub}"
+        );
+        named += 1;
+    }
+    assert_eq!(named, 7);
+    let advise = std::fs::read_to_string(d.path().join("rtadvisor-advise.1")).unwrap();
+    assert!(advise.contains("fail\\-on") && advise.contains("check"));
+    assert!(d.path().join("rtadvisor-rules-list.1").is_file());
 }

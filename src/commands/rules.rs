@@ -2,7 +2,7 @@
 
 use super::one_line;
 use crate::app::{emit, knowledge, Failure, Outcome};
-use crate::cli::RulesCommand;
+use crate::cli::{ListFormat, RulesCommand};
 use crate::diag::suggestion;
 use crate::report::strip_controls;
 use crate::rules::{check_dir, Knowledge, Rule};
@@ -11,7 +11,17 @@ use std::fmt::Write;
 
 pub fn rules(r: RulesCommand) -> Outcome {
     match r {
-        RulesCommand::List(arg) => emit(&list(&knowledge(&arg)?)),
+        RulesCommand::List { format, rules } => {
+            let k = knowledge(&rules)?;
+            match format {
+                ListFormat::Table => emit(&list(&k)),
+                ListFormat::Json => crate::app::emit_plain(&list_json(&k)),
+            }
+        }
+        RulesCommand::Vars { format } => match format {
+            ListFormat::Table => emit(&vars()),
+            ListFormat::Json => crate::app::emit_plain(&vars_json()),
+        },
         RulesCommand::Show { id, rules } => {
             let k = knowledge(&rules)?;
             emit(&show(&k, &id)?)
@@ -47,6 +57,97 @@ pub fn list(k: &Knowledge) -> String {
         ]);
     }
     format!("{table}\n{} rules\n", k.rules.len())
+}
+
+/// Every rule as JSON: id, dimension, message, why, effects, sources, origin.
+pub fn list_json(k: &Knowledge) -> String {
+    let rules: Vec<serde_json::Value> = k
+        .rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "dimension": r.dimension,
+                "message": one_line(&r.message),
+                "why": one_line(&r.why),
+                "score": r.score.iter().map(|(t, p)| (t.clone(), *p)).collect::<std::collections::BTreeMap<_, _>>(),
+                "veto": r.veto,
+                "add_ons": r.add_ons,
+                "gotcha": r.gotcha.as_ref().map(|g| g.id.clone()),
+                "only_for": r.only_for,
+                "per_hop": r.per_hop,
+                "sources": r.sources,
+                "origin": r.origin.describe(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn var_type(t: &crate::rules::vars::VarType) -> String {
+    use crate::rules::vars::VarType;
+    match t {
+        VarType::Num => "number".into(),
+        VarType::Bool => "true | false".into(),
+        VarType::Word(words) => words.join(" | "),
+        VarType::Id => "a runtime or hop id".into(),
+        VarType::IdList => "a list of hop ids".into(),
+        VarType::WordList(words) => format!("a list of: {}", words.join(", ")),
+        #[allow(unreachable_patterns)]
+        _ => "text".into(),
+    }
+}
+
+fn var_scope(s: &crate::rules::vars::Scope) -> &'static str {
+    match s {
+        crate::rules::vars::Scope::Profile => "profile",
+        crate::rules::vars::Scope::Hop => "each hop (foreach: hop rules)",
+    }
+}
+
+/// The variables conditions (`when:`) and texts (`{name}`) may use.
+pub fn vars() -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    let width = crate::report::term_width()
+        .filter(|w| *w >= 60)
+        .unwrap_or(120);
+    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    t.set_header(vec!["variable", "type", "scope", "meaning"]);
+    for v in crate::rules::vars::VARS {
+        t.add_row(vec![
+            v.name.to_string(),
+            var_type(&v.ty),
+            var_scope(&v.scope).to_string(),
+            v.doc.to_string(),
+        ]);
+    }
+    format!(
+        "{t}
+{} variables; use them in `when:` conditions and as {{placeholders}} in rule texts (docs/rules.md)\n",
+        crate::rules::vars::VARS.len()
+    )
+}
+
+pub fn vars_json() -> String {
+    let vars: Vec<serde_json::Value> = crate::rules::vars::VARS
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "name": v.name,
+                "type": var_type(&v.ty),
+                "scope": var_scope(&v.scope),
+                "fields": v.fields,
+                "doc": v.doc,
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&vars).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// Everything about one rule; an unknown id is a usage error with a suggestion.
