@@ -106,6 +106,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Matrix(a) => crate::commands::matrix(a),
         Command::Rules(r) => crate::commands::rules(r),
         Command::Init(a) => crate::commands::init(a),
+        Command::Probe(a) => crate::commands::probe::probe(a),
         Command::Schema => crate::commands::schema(),
         Command::Completions { shell } => crate::commands::completions(shell),
         Command::Man => crate::commands::man(),

@@ -1,7 +1,8 @@
-//! The smaller commands: explain, matrix, rules, init, schema, completions, man.
+//! The smaller commands: explain, matrix, rules, init, schema, completions, man, probe.
 
 mod init;
 mod matrix;
+pub mod probe;
 mod rules;
 mod schema;
 
