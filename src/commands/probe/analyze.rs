@@ -50,7 +50,10 @@ pub struct Protocol {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
+    /// Events held until a buffer fills or the stream ends (half a second or more).
     Buffers,
+    /// Events merged and held briefly (100–500 ms): small writes coalesced on a hop.
+    Delays,
     Streams,
     Unknown,
 }
@@ -178,6 +181,11 @@ fn round1(x: f64) -> f64 {
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
+
+/// An event this late (ms, against the best-delivered one) was held by a buffer.
+const BUFFERED_MS: f64 = 500.0;
+/// An event this late was held briefly (write coalescing, Nagle).
+const DELAYED_MS: f64 = 100.0;
 
 /// Response headers worth showing, in this order.
 const SHOWN_HEADERS: &[&str] = &[
@@ -315,7 +323,6 @@ fn buffering(o: &Observations, knowledge: &Knowledge) -> Buffering {
             let gap = s.burst_gap_ms.max(1) as f64;
             let mut held = 0usize;
             let mut largest = 0usize;
-            let mut span_max = 0.0f64;
             for g in releases(&burst) {
                 let sent: Vec<f64> = g.iter().filter_map(|&i| burst[i].sent_ms).collect();
                 let span = sent.iter().copied().fold(f64::MIN, f64::max)
@@ -323,7 +330,6 @@ fn buffering(o: &Observations, knowledge: &Knowledge) -> Buffering {
                 if g.len() >= 2 && span >= 2.0 * gap {
                     held = held.max(g.iter().map(|&i| burst[i].bytes).sum());
                     largest = largest.max(g.len());
-                    span_max = span_max.max(span);
                 }
             }
             b.bytes_held = held;
@@ -342,11 +348,16 @@ fn buffering(o: &Observations, knowledge: &Knowledge) -> Buffering {
                 } else {
                     b.note = "the stream ended before the burst arrived".into();
                 }
-            } else if largest >= 3 || max_delay > (4.0 * gap).max(500.0) {
+            } else if max_delay >= BUFFERED_MS {
                 b.verdict = Verdict::Buffers;
                 b.note = format!(
-                    "events sent {gap:.0} ms apart arrived in bursts: up to {largest} at once ({held} bytes held, released {:.1} s late at worst)",
+                    "events sent {gap:.0} ms apart arrived late and in bursts: up to {largest} at once ({held} bytes held), {:.1} s late at worst",
                     max_delay / 1000.0
+                );
+            } else if max_delay >= DELAYED_MS {
+                b.verdict = Verdict::Delays;
+                b.note = format!(
+                    "events were held up to {max_delay:.0} ms and merged (up to {largest} at once, {held} bytes): a hop coalesces small writes, but no buffer holds the stream"
                 );
             } else {
                 b.verdict = Verdict::Streams;
@@ -423,31 +434,27 @@ fn sse_idle(o: &Observations, m: &StreamObs) -> (Option<f64>, Option<f64>, Strin
         ),
         Some(e) if matches!(e.how, EndKind::Cut(_)) => {
             // The server's clock time of the cut, and the last event sent before it.
+            // Events a buffering hop dropped at the cut still left the server on
+            // schedule: walk the schedule on from the last event that arrived.
             let offset = clock_offset(o, m).unwrap_or(0.0);
             let cut_server = o.started_epoch_ms + e.at_ms - offset;
-            let mut last_sent = m.schedule_sent_ms.unwrap_or(cut_server);
-            for ev in &m.events {
-                if let Some(t) = ev.sent_ms.filter(|t| *t <= cut_server) {
-                    last_sent = last_sent.max(t);
-                }
+            let at = |seq: u64| scheduled_ms(s, seq);
+            let (anchor_seq, anchor_sent) = m
+                .events
+                .iter()
+                .filter_map(|ev| Some((ev.seq?, ev.sent_ms?)))
+                .filter(|(_, t)| *t <= cut_server)
+                .last()
+                .or(m.schedule_sent_ms.map(|t| (1, t)))
+                .unwrap_or((1, cut_server));
+            let last_seq = u64::from(s.burst) + s.silences_s.len() as u64;
+            let mut seq = anchor_seq;
+            while seq < last_seq && anchor_sent + at(seq + 1) - at(anchor_seq) <= cut_server {
+                seq += 1;
             }
-            // Events a buffering hop dropped at the cut still left the server on schedule.
-            if let Some(t0) = m.schedule_sent_ms {
-                let mut t = t0 + f64::from(s.burst.saturating_sub(1)) * s.burst_gap_ms as f64;
-                for silence in &s.silences_s {
-                    let next = t + silence * 1000.0;
-                    if next > cut_server {
-                        break;
-                    }
-                    t = next;
-                }
-                last_sent = last_sent.max(t);
-            }
+            let last_sent = anchor_sent + at(seq) - at(anchor_seq);
             let gap = (cut_server - last_sent) / 1000.0;
-            let ticks = m.events.iter().filter(|e| e.kind == "tick").count();
-            if ticks == 0
-                && m.events.iter().filter(|e| e.kind == "burst").count() < s.burst as usize
-            {
+            if seq < u64::from(s.burst) {
                 return (
                     None,
                     survived,
@@ -457,12 +464,23 @@ fn sse_idle(o: &Observations, m: &StreamObs) -> (Option<f64>, Option<f64>, Strin
                     ),
                 );
             }
+            let ticks = (seq - u64::from(s.burst)) as usize;
+            let survived = ticks
+                .checked_sub(1)
+                .and_then(|i| s.silences_s.get(i).copied())
+                .or(survived);
+            let arrived = m.events.iter().filter(|e| e.kind == "tick").count();
             (
                 Some(round2(gap)),
                 survived,
                 format!(
-                    "cut {gap:.2} s into a silence{}",
-                    survived.map_or(String::new(), |s| format!(" after surviving one of {s} s"))
+                    "cut {gap:.2} s into a silence{}{}",
+                    survived.map_or(String::new(), |s| format!(" after surviving one of {s} s")),
+                    if arrived < ticks {
+                        " (the ticks before it were held by a buffer; their send times come from the schedule)"
+                    } else {
+                        ""
+                    }
                 ),
             )
         }
@@ -475,6 +493,17 @@ fn sse_idle(o: &Observations, m: &StreamObs) -> (Option<f64>, Option<f64>, Strin
             },
         ),
     }
+}
+
+/// When event `seq` (1-based) leaves the server, in ms after the first one.
+fn scheduled_ms(s: &super::schedule::Schedule, seq: u64) -> f64 {
+    let burst = u64::from(s.burst);
+    let gap = s.burst_gap_ms as f64;
+    if seq <= burst {
+        return seq.saturating_sub(1) as f64 * gap;
+    }
+    let ticks = (seq - burst) as usize;
+    burst.saturating_sub(1) as f64 * gap + s.silences_s.iter().take(ticks).sum::<f64>() * 1000.0
 }
 
 fn age_at_cut(s: &StreamObs) -> Option<f64> {
@@ -599,7 +628,10 @@ pub fn analyze(o: &Observations, knowledge: &Knowledge) -> ProbeReport {
                 Some(w) => format!(
                     "no cap: a busy stream lived {w:.1} s uncut (longer caps are not known)"
                 ),
-                None if probe => "not measured (the busy stream did not run)".into(),
+                None if probe => match &o.busy_error {
+                    Some(e) => format!("not measured: the busy stream failed ({e})"),
+                    None => "not measured (the busy stream did not run)".into(),
+                },
                 None => "not measured: needs the probe endpoint (rtadvisor probe serve)".into(),
             };
         }
@@ -741,6 +773,14 @@ fn findings(r: &ProbeReport, o: &Observations, k: &Knowledge) -> Vec<Finding> {
                 r.buffering.note
             ),
             fix,
+        });
+    }
+    if r.buffering.verdict == Verdict::Delays {
+        out.push(Finding {
+            id: "sse-delayed",
+            severity: Severity::Warn,
+            text: format!("events are delayed on this path: {}", r.buffering.note),
+            fix: Some("HAProxy does this by default (typical delays around 200 ms) unless `option http-no-delay` is set: https://docs.haproxy.org/2.6/configuration.html#4-option%20http-no-delay ; on other hops, check that TCP_NODELAY is on".into()),
         });
     }
     if let Some(t) = r.idle.timeout_s {

@@ -121,20 +121,33 @@ pub async fn stream(
         Which::Main => "sse",
         Which::Busy => "busy",
     };
+    // A hop that holds the whole response holds its headers too: wait as long as
+    // the schedule runs (plus a margin) before calling the endpoint unreachable.
+    let header_wait = match which {
+        Which::Main => asked.total_s() + 30.0,
+        Which::Busy => asked.total_s() + 10.0,
+    };
     shared.lock().set_waiting(
         label,
         format!("response headers from {}", target.uri),
         clock.ms(),
-        Some(super::net::CONNECT_TIMEOUT.as_secs_f64()),
+        Some(header_wait),
     );
     let extra = match HeaderValue::from_str(&asked.to_query()) {
         Ok(v) => vec![(HeaderName::from_static(HEADER), v)],
         Err(_) => Vec::new(),
     };
-    let (resp, conn) = match client.get(&target, &extra).await {
+    let (resp, conn) = match client
+        .get(&target, &extra, Duration::from_secs_f64(header_wait))
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
-            shared.lock().done_waiting(label);
+            let mut g = shared.lock();
+            g.done_waiting(label);
+            if which == Which::Busy {
+                g.busy_error = Some(e.clone());
+            }
             return Err(e);
         }
     };
@@ -341,7 +354,7 @@ pub async fn poll(client: Client, target: Target, shared: Shared, clock: Clock) 
         .set_waiting("poll", "the polling endpoint".into(), clock.ms(), None);
     for i in 0..5 {
         let started = Instant::now();
-        match client.get(&target, &[]).await {
+        match client.get(&target, &[], super::net::CONNECT_TIMEOUT).await {
             Ok((resp, _)) => {
                 obs.status = resp.status().as_u16();
                 obs.version = version_name(resp.version()).to_string();

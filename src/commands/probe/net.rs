@@ -266,6 +266,7 @@ impl Client {
         &self,
         t: &Target,
         extra: &[(HeaderName, HeaderValue)],
+        header_wait: Duration,
     ) -> Result<(Response<Incoming>, ConnInfo), String> {
         let (io, info, absolute_form) = self
             .open(t, &[b"h2", b"http/1.1"], false)
@@ -319,12 +320,12 @@ impl Client {
             }
             .map_err(|e| format!("{}: {e}", t.uri))
         };
-        match tokio::time::timeout(CONNECT_TIMEOUT, send).await {
+        match tokio::time::timeout(header_wait, send).await {
             Ok(r) => r.map(|resp| (resp, info)),
             Err(_) => Err(format!(
-                "{}: no response headers in {} s",
+                "{}: no response headers in {:.0} s",
                 t.uri,
-                CONNECT_TIMEOUT.as_secs()
+                header_wait.as_secs_f64()
             )),
         }
     }

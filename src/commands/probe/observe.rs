@@ -39,6 +39,8 @@ pub struct Observations {
     pub main: Option<StreamObs>,
     /// A stream kept busy to tell lifetime caps from idle timeouts.
     pub busy: Option<StreamObs>,
+    /// Why the busy stream could not be opened.
+    pub busy_error: Option<String>,
     pub poll: Option<PollObs>,
     pub ws: Option<WsObs>,
     /// What each task is waiting for now (the progress line).

@@ -53,6 +53,10 @@ fn verdict(r: &ProbeReport) -> String {
                 .as_ref()
                 .map_or(String::new(), |h| format!(" (likely {h})"))
         ),
+        Verdict::Delays => format!(
+            "streams, but events are held up to {} ms and merged",
+            r.buffering.delay_ms.map_or(0.0, |d| d.max)
+        ),
         Verdict::Streams => "streams (no buffering)".into(),
         Verdict::Unknown => "not known".into(),
     }

@@ -73,8 +73,14 @@ pub fn insert_hop(text: &str, hop: &str) -> Result<String, String> {
         return Ok(out);
     };
     let line = lines[at].trim_end_matches('\n').trim_end_matches('\r');
-    let (value, comment) = split_comment(&line["path:".len()..]);
-    let value = value.trim();
+    let (raw, comment) = split_comment(&line["path:".len()..]);
+    let value = raw.trim();
+    let lead = if raw.starts_with(char::is_whitespace) {
+        &raw[..raw.len() - raw.trim_start().len()]
+    } else {
+        " "
+    };
+    let trail = &raw[raw.trim_end().len()..];
     let mut out: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
     if value.starts_with('[') && value.ends_with(']') {
         let inner = drop_flow_hop(&value[1..value.len() - 1]);
@@ -84,7 +90,7 @@ pub fn insert_hop(text: &str, hop: &str) -> Result<String, String> {
         } else {
             format!("[{inner}, {hop}]")
         };
-        out[at] = format!("path: {list}{comment}{nl}");
+        out[at] = format!("path:{lead}{list}{trail}{comment}{nl}");
         return Ok(out.concat());
     }
     if !value.is_empty() {

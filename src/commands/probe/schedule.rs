@@ -47,7 +47,8 @@ impl Schedule {
         let max_idle = max_idle.clamp(0.1, MAX_SECONDS);
         let mut silences = Vec::new();
         let mut s = 1.0;
-        while s < max_idle && silences.len() < MAX_SILENCES - 1 {
+        // Doubling, but no step of less than a third before the last one.
+        while s < max_idle * 0.75 && silences.len() < MAX_SILENCES - 1 {
             silences.push(s);
             s *= 2.0;
         }
@@ -67,7 +68,8 @@ impl Schedule {
         Schedule {
             burst: 0,
             burst_gap_ms: 0,
-            burst_bytes: 0,
+            // Big enough that a buffering hop still passes the headers and a few events.
+            burst_bytes: 1024,
             silences_s: Vec::new(),
             busy_ms: Some(every_ms.clamp(50, 60_000)),
             busy_for_s: for_s.clamp(0.0, MAX_SECONDS * 2.0),
@@ -135,7 +137,7 @@ impl Schedule {
                         .map(|x| x.min(MAX_SECONDS))
                         .take(MAX_SILENCES)
                         .collect();
-                    if !list.is_empty() {
+                    if !list.is_empty() || v.trim().is_empty() {
                         s.silences_s = list;
                     }
                 }

@@ -155,8 +155,7 @@ async fn run_schedule(s: Schedule, tx: tokio::sync::mpsc::Sender<Bytes>) {
         while tokio::time::Instant::now() < until {
             tokio::time::sleep(Duration::from_millis(every)).await;
             seq += 1;
-            let data = serde_json::json!({"seq": seq, "sent_ms": now_ms()});
-            if !send("busy", data.to_string()).await {
+            if !send("busy", s.burst_data(seq, now_ms())).await {
                 return;
             }
         }
