@@ -651,3 +651,96 @@ fn bad_usage_and_unreachable_endpoints_exit_2_without_waiting() {
     }
     assert!(!missing.exists());
 }
+
+#[test]
+fn varnish_send_timeout_is_a_lifetime_cap_not_an_idle_timeout() {
+    let (_serve, upstream) = probe_serve(&[]);
+    // send_timeout bounds the whole delivery of a response, busy or not.
+    let Some((_varnish, port)) = varnish(None, upstream, &["send_timeout=4"]) else {
+        return;
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    let (r, code, _) = probe(&[&url, "--max-idle", "6s"]);
+    within_10_percent(&r["lifetime"]["cap_s"], 4.0, "send_timeout", &r);
+    assert_eq!(r["idle"]["sse_timeout_s"], Value::Null, "{r:#}");
+    assert!(finding_ids(&r).contains(&"lifetime-cap".into()));
+    within_10_percent(&r["hop"]["lifetime_s"], 4.0, "saved lifetime_s", &r);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn nginx_compressing_the_event_stream_is_a_finding() {
+    let (_serve, upstream) = probe_serve(&["X-Accel-Buffering: no"]);
+    let location = "      gzip on;\n      gzip_types text/event-stream;\n      gzip_min_length 0;";
+    let Some((_nginx, port)) = nginx(upstream, location) else {
+        return;
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    let (r, code, _) = probe(&[&url, "--max-idle", "1s"]);
+    assert!(
+        r["protocol"]["headers"].to_string().contains("gzip"),
+        "{r:#}"
+    );
+    let ids = finding_ids(&r);
+    assert!(ids.contains(&"sse-compressed".into()), "{ids:?}");
+    assert_eq!(r["buffering"]["verdict"], "buffers");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn caddy_over_tls_negotiates_http2_and_an_unknown_ca_is_refused() {
+    let Some(bin) = find("caddy") else { return };
+    let (_serve, upstream) = probe_serve(&[]);
+    let dir = tempdir();
+    let port = free_port();
+    let caddyfile = format!(
+        "{{\n  admin off\n  skip_install_trust\n  local_certs\n}}\nhttps://127.0.0.1:{port} {{\n  tls internal\n  reverse_proxy 127.0.0.1:{upstream}\n}}\n"
+    );
+    let path = dir.path().join("Caddyfile");
+    std::fs::write(&path, caddyfile).expect("Caddyfile");
+    let p = path.display().to_string();
+    let home = dir.path().to_path_buf();
+    let root = home.join("caddy/pki/authorities/local/root.crt");
+    let _caddy = start(
+        &bin,
+        &["run", "--config", &p, "--adapter", "caddyfile"],
+        dir,
+        &[
+            ("HOME", &home),
+            ("XDG_DATA_HOME", &home),
+            ("XDG_CONFIG_HOME", &home),
+        ],
+    );
+    wait_port(port, "caddy");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !root.is_file() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let url = format!("https://127.0.0.1:{port}/");
+
+    // Caddy's own CA is not one the probe trusts by default.
+    let out = Command::cargo_bin("rtadvisor")
+        .expect("binary")
+        .args(["probe", &url, "--max-idle", "1s"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("probe");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("TLS with 127.0.0.1"), "{stderr}");
+
+    let ca = root.display().to_string();
+    let (r, code, stderr) = probe(&[&url, "--max-idle", "1s", "--cacert", &ca]);
+    assert_eq!(r["protocol"]["http_version"], "HTTP/2", "{r:#}");
+    assert_eq!(r["protocol"]["tls"]["alpn"], "h2");
+    assert_eq!(r["protocol"]["tls"]["version"], "TLS 1.3");
+    assert_eq!(r["protocol"]["http2"], true);
+    assert_eq!(r["hop"]["http2"], true);
+    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_eq!(r["websocket"]["upgrade"], "passes", "{r:#}");
+    assert!(
+        r["websocket"]["url"].to_string().starts_with("\"wss://"),
+        "{r:#}"
+    );
+    assert_eq!(code, 0, "{stderr}");
+}

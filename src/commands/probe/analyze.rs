@@ -187,6 +187,9 @@ const BUFFERED_MS: f64 = 500.0;
 /// An event this late was held briefly (write coalescing, Nagle).
 const DELAYED_MS: f64 = 100.0;
 
+/// A cut this soon (s) after the last byte is not an idle timeout.
+const MIN_IDLE_S: f64 = 0.2;
+
 /// Response headers worth showing, in this order.
 const SHOWN_HEADERS: &[&str] = &[
     "content-type",
@@ -612,11 +615,13 @@ pub fn analyze(o: &Observations, knowledge: &Knowledge) -> ProbeReport {
     let mut sse_timeout = sse_timeout;
     let mut sse_note = sse_note;
     match (busy_cut, main_age) {
-        (Some(b), Some(m)) if (b - m).abs() <= 0.1 * b.max(m) => {
+        (Some(b), Some(m)) if m >= 0.9 * b => {
             lifetime.cap_s = Some(round2(b.min(m)));
-            lifetime.note = format!("a busy stream and a silent one were both cut at about {:.1} s of age: a lifetime cap, not an idle timeout", b.min(m));
+            lifetime.note = format!(
+                "a stream busy with an event every second was cut at {b:.1} s of age, and the silent one at {m:.1} s: a lifetime cap, not an idle timeout"
+            );
             sse_timeout = None;
-            sse_note = "the cut was a lifetime cap (see lifetime)".into();
+            sse_note = "the silent stream's cut came from the lifetime cap (see lifetime)".into();
         }
         (Some(b), _) => {
             lifetime.cap_s = Some(round2(b));
@@ -635,6 +640,11 @@ pub fn analyze(o: &Observations, knowledge: &Knowledge) -> ProbeReport {
                 None => "not measured: needs the probe endpoint (rtadvisor probe serve)".into(),
             };
         }
+    }
+    // A cut right after an event left the server is not a silence running out.
+    if sse_timeout.is_some_and(|t| t < MIN_IDLE_S) {
+        sse_timeout = None;
+        sse_note = "the stream was cut right after an event was sent, so not by an idle timeout (a cap enforced when data is written?)".into();
     }
 
     let ws = websocket(o);

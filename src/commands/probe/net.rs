@@ -223,9 +223,10 @@ impl Client {
         let (_, session) = tls.get_ref();
         let info = ConnInfo {
             tls: Some(TlsInfo {
-                version: session
-                    .protocol_version()
-                    .map_or_else(|| "unknown".into(), |v| format!("{v:?}")),
+                version: session.protocol_version().map_or_else(
+                    || "unknown".into(),
+                    |v| format!("{v:?}").replace("TLSv1_", "TLS 1."),
+                ),
                 cipher: session
                     .negotiated_cipher_suite()
                     .map_or_else(|| "unknown".into(), |c| format!("{:?}", c.suite())),
