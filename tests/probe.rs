@@ -744,3 +744,28 @@ fn caddy_over_tls_negotiates_http2_and_an_unknown_ca_is_refused() {
     );
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// On a terminal, stderr shows what the probe waits for and for how long.
+#[cfg(unix)]
+#[test]
+fn a_terminal_shows_what_the_probe_is_waiting_for() {
+    use expectrl::session::OsSession as Session;
+    use expectrl::{Eof, Expect, Regex};
+    let (_serve, port) = probe_serve(&[]);
+    let url = format!("http://127.0.0.1:{port}/");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtadvisor"));
+    cmd.args(["probe", &url, "--max-idle", "2s", "--format", "json"]);
+    let mut s = Session::spawn(cmd).expect("spawn in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s.expect(Regex(
+        r"probe \d+ s · waiting for .*the SSE burst \(\d+ of 40 events\) \(\d/2 s\)",
+    ))
+    .expect("the burst on the progress line");
+    s.expect(Regex(r"SSE silence \d of 2: \d s \(\d/\d s\)"))
+        .expect("a silence with its length on the progress line");
+    s.expect(Regex(r"WebSocket silence \d of 2"))
+        .expect("the WebSocket wait on the progress line");
+    let rest = s.expect(Eof).expect("the report");
+    let text = String::from_utf8_lossy(rest.as_bytes());
+    assert!(text.contains("\"format_version\": 1"), "{text}");
+}

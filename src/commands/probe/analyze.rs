@@ -446,8 +446,7 @@ fn sse_idle(o: &Observations, m: &StreamObs) -> (Option<f64>, Option<f64>, Strin
                 .events
                 .iter()
                 .filter_map(|ev| Some((ev.seq?, ev.sent_ms?)))
-                .filter(|(_, t)| *t <= cut_server)
-                .last()
+                .rfind(|(_, t)| *t <= cut_server)
                 .or(m.schedule_sent_ms.map(|t| (1, t)))
                 .unwrap_or((1, cut_server));
             let last_seq = u64::from(s.burst) + s.silences_s.len() as u64;

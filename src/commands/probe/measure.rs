@@ -51,10 +51,7 @@ impl EventSplitter {
     pub fn push(&mut self, bytes: &[u8]) -> Vec<RawEvent> {
         self.buf.extend_from_slice(bytes);
         let mut out = Vec::new();
-        loop {
-            let Some((end, sep)) = find_blank_line(&self.buf) else {
-                break;
-            };
+        while let Some((end, sep)) = find_blank_line(&self.buf) {
             let block: Vec<u8> = self.buf.drain(..end + sep).collect();
             let text = String::from_utf8_lossy(&block[..end]);
             let mut ev = RawEvent {
@@ -104,19 +101,37 @@ fn find_blank_line(buf: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// What one stream task needs.
+pub struct StreamJob {
+    pub client: Client,
+    pub target: Target,
+    /// The schedule asked of the probe endpoint.
+    pub asked: Schedule,
+    pub which: Which,
+    pub shared: Shared,
+    pub clock: Clock,
+    /// When to stop reading at the latest (moved on when the schedule is announced).
+    pub deadline: Instant,
+    /// Against another endpoint: stop after this much silence.
+    pub stop_after_silence_s: Option<f64>,
+    /// Told once whether the endpoint is the probe's.
+    pub on_mode: Option<tokio::sync::oneshot::Sender<bool>>,
+}
+
 /// Opens one SSE stream and records it until it ends, `stop_after_silence_s` of
 /// silence passes (another endpoint), or `deadline` is reached.
-pub async fn stream(
-    client: Client,
-    target: Target,
-    asked: Schedule,
-    which: Which,
-    shared: Shared,
-    clock: Clock,
-    deadline: Instant,
-    stop_after_silence_s: Option<f64>,
-    on_mode: Option<tokio::sync::oneshot::Sender<bool>>,
-) -> Result<(), String> {
+pub async fn stream(job: StreamJob) -> Result<(), String> {
+    let StreamJob {
+        client,
+        target,
+        asked,
+        which,
+        shared,
+        clock,
+        deadline,
+        stop_after_silence_s,
+        on_mode,
+    } = job;
     let label = match which {
         Which::Main => "sse",
         Which::Busy => "busy",
@@ -294,7 +309,7 @@ pub async fn stream(
                         if bursts < s.burst as usize {
                             (
                                 format!("the SSE burst ({bursts} of {} events)", s.burst),
-                                None,
+                                Some(f64::from(s.burst) * s.burst_gap_ms as f64 / 1000.0),
                             )
                         } else {
                             match s.silences_s.get(silence_no) {
@@ -312,8 +327,13 @@ pub async fn stream(
                     }
                     None => ("the next SSE bytes".to_string(), stop_after_silence_s),
                 };
+                let since = if what.starts_with("the SSE burst") {
+                    o.headers_ms
+                } else {
+                    at
+                };
                 drop(g);
-                shared.lock().set_waiting(label, what, at, for_s);
+                shared.lock().set_waiting(label, what, since, for_s);
                 if done {
                     Some(EndKind::Done)
                 } else {

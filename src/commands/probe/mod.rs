@@ -260,17 +260,17 @@ async fn measure_all(
     let schedule = Schedule::for_max_idle(max_idle);
     let generic_deadline = Instant::now() + Duration::from_secs_f64(2.0 * max_idle + 10.0);
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let main = tokio::spawn(measure::stream(
-        client.clone(),
-        target.clone(),
-        schedule.clone(),
-        Which::Main,
-        shared.clone(),
+    let main = tokio::spawn(measure::stream(measure::StreamJob {
+        client: client.clone(),
+        target: target.clone(),
+        asked: schedule.clone(),
+        which: Which::Main,
+        shared: shared.clone(),
         clock,
-        generic_deadline,
-        Some(max_idle),
-        Some(tx),
-    ));
+        deadline: generic_deadline,
+        stop_after_silence_s: Some(max_idle),
+        on_mode: Some(tx),
+    }));
     let probe_mode = rx.await.unwrap_or(false);
     let mut others = Vec::new();
     let mut busy = None;
@@ -286,17 +286,17 @@ async fn measure_all(
             busy_target = t;
         }
         let busy_for = schedule.total_s() + 5.0;
-        busy = Some(tokio::spawn(measure::stream(
-            client.clone(),
-            busy_target,
-            Schedule::busy(1000, busy_for),
-            Which::Busy,
-            shared.clone(),
+        busy = Some(tokio::spawn(measure::stream(measure::StreamJob {
+            client: client.clone(),
+            target: busy_target,
+            asked: Schedule::busy(1000, busy_for),
+            which: Which::Busy,
+            shared: shared.clone(),
             clock,
-            Instant::now() + Duration::from_secs_f64(busy_for + 30.0),
-            None,
-            None,
-        )));
+            deadline: Instant::now() + Duration::from_secs_f64(busy_for + 30.0),
+            stop_after_silence_s: None,
+            on_mode: None,
+        })));
         if let Ok(t) = sibling(&target, "poll") {
             others.push(tokio::spawn(measure::poll(
                 client.clone(),
