@@ -378,6 +378,12 @@ fn buffering(o: &Observations, knowledge: &Knowledge) -> Buffering {
             b.largest_release = if largest >= 2 { largest } else { 0 };
             b.note = if evs.is_empty() {
                 "no event arrived, so buffering could not be judged".into()
+            } else if evs.len() < 5 {
+                format!(
+                    "{} event{} arrived: too few to judge buffering without the probe's schedule",
+                    evs.len(),
+                    if evs.len() == 1 { "" } else { "s" }
+                )
             } else if largest >= 5 {
                 format!("{largest} events arrived within 5 ms of each other: a buffer on the path, or a server that writes them together (without the probe's schedule this cannot be told apart)")
             } else {
@@ -399,6 +405,14 @@ fn sse_idle(o: &Observations, m: &StreamObs) -> (Option<f64>, Option<f64>, Strin
             last = c.at_ms;
         }
         return match &m.end {
+            Some(e) if matches!(e.how, EndKind::Cut(_)) && (e.at_ms - last) / 1000.0 < MIN_IDLE_S => (
+                None,
+                Some(longest / 1000.0),
+                format!(
+                    "the endpoint ended the response itself, {:.1} s after it opened: a stream that ends on its own says nothing about idle timeouts",
+                    (e.at_ms - m.headers_ms) / 1000.0
+                ),
+            ),
             Some(e) if matches!(e.how, EndKind::Cut(_)) => {
                 let gap = (e.at_ms - last) / 1000.0;
                 (
@@ -793,16 +807,13 @@ fn findings(r: &ProbeReport, o: &Observations, k: &Knowledge) -> Vec<Finding> {
         });
     }
     if let Some(t) = r.idle.timeout_s {
-        let fix = hop_fix(k, hop_id, |h| {
-            h.idle_timeout.as_ref().and_then(|t| t.fix.clone())
-        })
-        .map(|f| {
-            format!(
-                "{}; or: {f}",
-                add_on_build(k, "heartbeat", r.idle.heartbeat_s).unwrap_or_default()
-            )
-        })
-        .or_else(|| add_on_build(k, "heartbeat", r.idle.heartbeat_s));
+        let mut fix = add_on_build(k, "heartbeat", r.idle.heartbeat_s).unwrap_or_default();
+        if let Some(setting) = hop_fix(k, hop_id, |h| {
+            h.idle_timeout.as_ref().and_then(|t| t.setting.clone())
+        }) {
+            fix.push_str(&format!(" Or raise the timeout on {hop_name}: {setting}."));
+        }
+        let fix = (!fix.is_empty()).then_some(fix);
         out.push(Finding {
             id: "idle-timeout",
             severity: Severity::Warn,

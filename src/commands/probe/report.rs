@@ -5,7 +5,7 @@ use super::ws::human_bytes;
 use crate::commands::md_cell;
 use crate::report::strip_controls;
 use anstyle::{AnsiColor, Style};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use std::fmt::Write;
 
 const BOLD: Style = Style::new().bold();
@@ -123,6 +123,17 @@ fn protocol_line(r: &ProbeReport) -> String {
     s
 }
 
+/// A table as wide as the terminal (120 columns when there is none).
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    if t.width().is_none() {
+        t.set_width(120);
+    }
+    t
+}
+
 /// The terminal report.
 pub fn table(r: &ProbeReport) -> String {
     let mut out = String::new();
@@ -146,8 +157,7 @@ pub fn table(r: &ProbeReport) -> String {
             ""
         },
     );
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
+    let mut t = new_table();
     t.set_header(vec!["", "result"]);
     t.add_row(vec!["buffering".to_string(), verdict(r)]);
     if let Some(d) = &r.buffering.delay_ms {
@@ -195,8 +205,7 @@ pub fn table(r: &ProbeReport) -> String {
     }
 
     let _ = writeln!(out, "\n{BOLD}Measured and assumed{BOLD:#}");
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
+    let mut t = new_table();
     t.set_header(vec!["fact", "value", "how known", "why"]);
     for f in &r.facts {
         t.add_row(vec![
@@ -270,7 +279,7 @@ pub fn markdown(r: &ProbeReport) -> String {
         for f in &r.findings {
             let _ = write!(out, "- **{}**: {}", severity(f.severity), md_cell(&f.text));
             if let Some(fix) = &f.fix {
-                let _ = write!(out, " Fix: {}", md_cell(fix));
+                let _ = write!(out, " — fix: {}", md_cell(fix));
             }
             let _ = writeln!(out);
         }
