@@ -768,19 +768,22 @@ fn findings(r: &ProbeReport, o: &Observations, k: &Knowledge) -> Vec<Finding> {
                 fix: None,
             });
         }
-        if m.header("cache-control")
-            .is_none_or(|c| !c.contains("no-cache") && !c.contains("no-store"))
-            && m.schedule.is_some()
-        {
-            out.push(Finding {
-                id: "cache-control-changed",
-                severity: Severity::Warn,
-                text: format!(
-                    "the stream left the probe with Cache-Control: no-cache but arrived with {}: a hop rewrites it",
-                    m.header("cache-control").map_or("none".into(), |c| format!("`{c}`"))
-                ),
-                fix: None,
-            });
+        for name in ["cache-control", "content-type"] {
+            let Some((_, sent)) = m.sent_headers.iter().find(|(k, _)| k == name) else {
+                continue;
+            };
+            let got = m.header(name);
+            if got != Some(sent.as_str()) {
+                out.push(Finding {
+                    id: "header-rewritten",
+                    severity: Severity::Warn,
+                    text: format!(
+                        "the stream left the probe with {name}: {sent} but arrived with {}: a hop rewrites it",
+                        got.map_or_else(|| "none".to_string(), |c| format!("`{c}`"))
+                    ),
+                    fix: None,
+                });
+            }
         }
     }
     if r.buffering.verdict == Verdict::Buffers && !out.iter().any(|f| f.id == "sse-compressed") {
@@ -1210,6 +1213,24 @@ mod tests {
         assert_eq!(r.websocket.upgrade, "blocked");
         assert_eq!(r.hop.websocket, Some(false));
         assert!(breaks(&r));
+    }
+
+    #[test]
+    fn a_header_rewritten_on_the_way_is_a_finding() {
+        let mut m = stream(Schedule::for_max_idle(6.0), |i| 2.0 + i as f64 * 50.0, None);
+        m.sent_headers = vec![
+            ("content-type".into(), "text/event-stream".into()),
+            ("cache-control".into(), "no-cache".into()),
+        ];
+        let r = analyze(&obs(m.clone()), &k());
+        assert!(!r.findings.iter().any(|f| f.id == "header-rewritten"));
+        m.headers[1].1 = "public, max-age=60".into();
+        let r = analyze(&obs(m), &k());
+        let f = r.findings.iter().find(|f| f.id == "header-rewritten");
+        assert!(
+            f.is_some_and(|f| f.text.contains("`public, max-age=60`")),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -275,6 +275,15 @@ pub async fn stream(job: StreamJob) -> Result<(), String> {
                                 Instant::now() + Duration::from_secs_f64(sc.total_s() + 30.0);
                             o.schedule = sched;
                             o.schedule_sent_ms = num("sent_ms");
+                            if let Some(h) = parsed
+                                .as_ref()
+                                .and_then(|v| v.get("headers")?.as_object().cloned())
+                            {
+                                o.sent_headers = h
+                                    .into_iter()
+                                    .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                                    .collect();
+                            }
                         }
                     }
                     if ev.event == "done" && o.schedule.is_some() {

@@ -213,8 +213,10 @@ fn probe_url(a: ProbeArgs) -> Outcome {
             return Err(Failure::Usage(format!(
                 "{url} answered {}{}; is `rtadvisor probe serve` (or an SSE endpoint) behind this URL?",
                 m.status,
-                m.header("server")
-                    .map_or(String::new(), |s| format!(" (Server: {s})"))
+                m.header("server").map_or(String::new(), |s| format!(
+                    " (Server: {})",
+                    crate::report::strip_controls(s)
+                ))
             )));
         }
     }

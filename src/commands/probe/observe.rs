@@ -94,6 +94,8 @@ pub struct StreamObs {
     pub headers_ms: f64,
     /// The schedule the reference endpoint announced (None: another endpoint).
     pub schedule: Option<Schedule>,
+    /// The response headers the probe endpoint sent (names lower-case).
+    pub sent_headers: Vec<(String, String)>,
     /// The schedule event's send time (server clock, ms since the epoch).
     pub schedule_sent_ms: Option<f64>,
     pub chunks: Vec<Chunk>,

@@ -34,6 +34,10 @@ pub struct Schedule {
 
 const MAX_SILENCES: usize = 32;
 const MAX_SECONDS: f64 = 3600.0;
+/// The longest a schedule may hold a connection, all silences together (s).
+const MAX_TOTAL_S: f64 = 7200.0;
+/// The most bytes a burst may send.
+const MAX_BURST_BYTES: usize = 1 << 20;
 
 impl Default for Schedule {
     fn default() -> Self {
@@ -72,7 +76,7 @@ impl Schedule {
             burst_bytes: 1024,
             silences_s: Vec::new(),
             busy_ms: Some(every_ms.clamp(50, 60_000)),
-            busy_for_s: for_s.clamp(0.0, MAX_SECONDS * 2.0),
+            busy_for_s: for_s.clamp(0.0, MAX_TOTAL_S),
         }
     }
 
@@ -149,12 +153,21 @@ impl Schedule {
                 "busy_for_s" => {
                     if let Ok(n) = v.parse::<f64>() {
                         if n.is_finite() {
-                            s.busy_for_s = n.clamp(0.0, MAX_SECONDS * 2.0);
+                            s.busy_for_s = n.clamp(0.0, MAX_TOTAL_S);
                         }
                     }
                 }
                 _ => {}
             }
+        }
+        // Bounds on the whole: time held and bytes sent.
+        let mut total = 0.0;
+        s.silences_s.retain(|x| {
+            total += x;
+            total <= MAX_TOTAL_S
+        });
+        if s.burst as usize * s.burst_bytes > MAX_BURST_BYTES {
+            s.burst = (MAX_BURST_BYTES / s.burst_bytes.max(1)) as u32;
         }
         s
     }
@@ -197,6 +210,12 @@ mod tests {
         assert_eq!(huge.burst, 1000);
         assert_eq!(huge.burst_bytes, 64);
         assert_eq!(huge.silences_s, vec![3600.0, 5.0]);
+        let long = Schedule::from_query("burst=1000&bytes=65536&silences=3600,3600,3600");
+        assert_eq!(long.silences_s, vec![3600.0, 3600.0], "at most 2 h held");
+        assert!(
+            long.burst as usize * long.burst_bytes <= 1 << 20,
+            "at most 1 MiB sent"
+        );
         assert_eq!(Schedule::from_query("garbage"), Schedule::default());
     }
 

@@ -114,7 +114,6 @@ fn sse(req: &Request<Incoming>, opts: &ServeOptions) -> Response<Body> {
         .unwrap_or("");
     let schedule = Schedule::from_query(asked);
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    tokio::spawn(run_schedule(schedule, tx));
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
@@ -130,11 +129,22 @@ fn sse(req: &Request<Incoming>, opts: &ServeOptions) -> Response<Body> {
     for (name, value) in &opts.headers {
         h.insert(name.clone(), value.clone());
     }
+    // The stream announces the headers it left with, so the client can tell
+    // which ones a hop rewrote.
+    let sent: serde_json::Map<String, serde_json::Value> = h
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.into())))
+        .collect();
+    tokio::spawn(run_schedule(schedule, sent, tx));
     resp
 }
 
 /// Sends the schedule's events; stops when the client goes away.
-async fn run_schedule(s: Schedule, tx: tokio::sync::mpsc::Sender<Bytes>) {
+async fn run_schedule(
+    s: Schedule,
+    sent_headers: serde_json::Map<String, serde_json::Value>,
+    tx: tokio::sync::mpsc::Sender<Bytes>,
+) {
     let send = |event: &str, data: String| {
         let tx = tx.clone();
         let frame = format!("event: {event}\ndata: {data}\n\n");
@@ -144,6 +154,7 @@ async fn run_schedule(s: Schedule, tx: tokio::sync::mpsc::Sender<Bytes>) {
         "probe": "rtadvisor",
         "version": 1,
         "schedule": s,
+        "headers": sent_headers,
         "sent_ms": now_ms(),
     });
     if !send("schedule", hello.to_string()).await {
