@@ -190,6 +190,10 @@ pub struct ProbeArgs {
     /// Write the measured path as an inline hop into this profile's `path`
     #[arg(long, value_name = "FILE")]
     pub save_hop: Option<PathBuf>,
+    /// With --save-hop: make the measured hop the whole path instead of adding it
+    /// (the named hops' default facts no longer apply)
+    #[arg(long, requires = "save_hop")]
+    pub replace_path: bool,
     /// A forward proxy to go through, like a client behind a corporate proxy (http://HOST:PORT)
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,

@@ -295,8 +295,18 @@ fn nginx_with_x_accel_buffering_no_streams_and_passes_websockets() {
     let Some((_nginx, port)) = nginx(upstream, location) else {
         return;
     };
+    // The team's profile names nginx, whose defaults buffer; they turned buffering off.
+    let dir = tempfile::tempdir().expect("dir");
+    let profile = dir.path().join("feed.yaml");
+    std::fs::write(
+        &profile,
+        "name: feed\ndirection: server-to-client\nupdate_interval_s: 120\nmax_delay_s: 5\nclients: [browser]\npath:\n  # our proxy\n  - nginx\n",
+    )
+    .expect("profile");
+    let before = advise(&profile);
     let url = format!("http://127.0.0.1:{port}/");
-    let (r, code, stderr) = probe(&[&url, "--max-idle", "6s"]);
+    let p = profile.display().to_string();
+    let (r, code, stderr) = probe(&[&url, "--max-idle", "6s", "--save-hop", &p, "--replace-path"]);
     assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
     assert_eq!(r["websocket"]["upgrade"], "passes", "{r:#}");
     within_10_percent(&r["idle"]["sse_timeout_s"], 3.0, "SSE idle", &r);
@@ -310,6 +320,21 @@ fn nginx_with_x_accel_buffering_no_streams_and_passes_websockets() {
     assert_eq!(r["hop"]["buffers"], false);
     assert_eq!(r["hop"]["websocket"], true);
     assert_eq!(code, 0, "an idle timeout alone is not a failure\n{stderr}");
+
+    // --replace-path: the measurements replace nginx's defaults in the advice.
+    let text = std::fs::read_to_string(&profile).expect("profile");
+    assert!(
+        text.contains("path:\n  # our proxy\n  - {name: measured-path"),
+        "{text}"
+    );
+    assert!(!text.contains("- nginx"), "{text}");
+    let after = advise(&profile);
+    let add_ons = |v: &Value| v["recommendation"]["add_ons"].to_string();
+    assert!(add_ons(&before).contains("disable-buffering"), "{before:#}");
+    assert!(!add_ons(&after).contains("disable-buffering"), "{after:#}");
+    let hb = |v: &Value| v["recommendation"]["heartbeat_s"].as_f64().unwrap_or(0.0);
+    assert!(hb(&before) > 3.0, "{before:#}");
+    assert!(hb(&after) > 0.0 && hb(&after) < 3.0, "{after:#}");
 }
 
 #[test]

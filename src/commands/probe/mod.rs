@@ -236,7 +236,7 @@ fn probe_url(a: ProbeArgs) -> Outcome {
         return Err(Failure::Interrupted);
     }
     if let Some(path) = &a.save_hop {
-        save_hop::save(path, &r.hop, &k)?;
+        save_hop::save(path, &r.hop, a.replace_path, &k)?;
         let _ = writeln!(
             anstream::stderr(),
             "probe: wrote {} into the path of {}",

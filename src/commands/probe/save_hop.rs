@@ -60,8 +60,9 @@ fn drop_flow_hop(inner: &str) -> String {
     }
 }
 
-/// Adds (or replaces) the hop in the profile text's `path`.
-pub fn insert_hop(text: &str, hop: &str) -> Result<String, String> {
+/// Adds (or replaces) the hop in the profile text's `path`; with `replace_path`,
+/// the hop becomes the whole path (comments stay).
+pub fn insert_hop(text: &str, hop: &str, replace_path: bool) -> Result<String, String> {
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let Some(at) = lines.iter().position(|l| l.starts_with("path:")) else {
@@ -85,7 +86,7 @@ pub fn insert_hop(text: &str, hop: &str) -> Result<String, String> {
     if value.starts_with('[') && value.ends_with(']') {
         let inner = drop_flow_hop(&value[1..value.len() - 1]);
         let inner = inner.trim();
-        let list = if inner.is_empty() {
+        let list = if inner.is_empty() || replace_path {
             format!("[{hop}]")
         } else {
             format!("[{inner}, {hop}]")
@@ -114,13 +115,28 @@ pub fn insert_hop(text: &str, hop: &str) -> Result<String, String> {
         if item && indent.is_none() {
             indent = Some(l[..l.len() - l.trim_start().len()].to_string());
         }
-        if t.contains(&format!("name: {HOP_NAME}")) && t.starts_with('-') {
+        if t.starts_with(&format!("- {{name: {HOP_NAME}")) {
             existing = Some(i);
         }
         last = i;
     }
     let indent = indent.unwrap_or_else(|| "  ".into());
     let item = format!("{indent}- {hop}{nl}");
+    if replace_path {
+        let mut kept: Vec<String> = out[..=at].to_vec();
+        kept.extend(
+            out[at + 1..=last]
+                .iter()
+                .filter(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+                .cloned(),
+        );
+        if kept.last().is_some_and(|l| !l.ends_with('\n')) {
+            kept.push(nl.to_string());
+        }
+        kept.push(item);
+        kept.extend(out[last + 1..].iter().cloned());
+        return Ok(kept.concat());
+    }
     match existing {
         Some(i) => out[i] = item,
         None => {
@@ -200,10 +216,15 @@ pub fn check(path: &Path, k: &Knowledge) -> Result<(), Failure> {
 
 /// Writes `hop` into the profile at `path`; nothing is written unless the result
 /// loads as a valid profile with the hop last in its `path`.
-pub fn save(path: &Path, hop: &InlineHop, k: &Knowledge) -> Result<(), Failure> {
+pub fn save(
+    path: &Path,
+    hop: &InlineHop,
+    replace_path: bool,
+    k: &Knowledge,
+) -> Result<(), Failure> {
     check(path, k)?;
     let (name, text) = crate::app::read_input(path).map_err(|r| Failure::Input(vec![r]))?;
-    let new_text = insert_hop(&text, &hop_yaml(hop)).map_err(|m| {
+    let new_text = insert_hop(&text, &hop_yaml(hop), replace_path).map_err(|m| {
         problem(
             &name,
             format!("cannot add the measured hop: {m}"),
@@ -211,10 +232,10 @@ pub fn save(path: &Path, hop: &InlineHop, k: &Knowledge) -> Result<(), Failure> 
         )
     })?;
     let ok = match parse_profile(&new_text, &k.hop_ids()) {
-        Ok(p) => p
-            .path
-            .as_ref()
-            .is_some_and(|path| path.iter().any(|h| matches!(h, Hop::Inline(i) if i == hop))),
+        Ok(p) => p.path.as_ref().is_some_and(|path| {
+            path.iter().any(|h| matches!(h, Hop::Inline(i) if i == hop))
+                && (!replace_path || path.len() == 1)
+        }),
         Err(_) => false,
     };
     if !ok {
@@ -237,7 +258,7 @@ mod tests {
     #[test]
     fn adds_a_path_key_when_there_is_none() {
         assert_eq!(
-            insert_hop("name: x\ndirection: server-to-client", HOP).ok(),
+            insert_hop("name: x\ndirection: server-to-client", HOP, false).ok(),
             Some(format!(
                 "name: x\ndirection: server-to-client\npath:\n  - {HOP}\n"
             ))
@@ -248,13 +269,13 @@ mod tests {
     fn appends_to_a_flow_list_keeping_its_comment() {
         let t = "name: x\npath: [cloudflare, nginx]   # outermost first\nhttp2: true\n";
         assert_eq!(
-            insert_hop(t, HOP).ok(),
+            insert_hop(t, HOP, false).ok(),
             Some(format!(
                 "name: x\npath: [cloudflare, nginx, {HOP}]   # outermost first\nhttp2: true\n"
             ))
         );
         assert_eq!(
-            insert_hop("path: []\n", HOP).ok(),
+            insert_hop("path: []\n", HOP, false).ok(),
             Some(format!("path: [{HOP}]\n"))
         );
     }
@@ -263,7 +284,7 @@ mod tests {
     fn appends_to_a_block_list_with_its_indentation_and_comments() {
         let t = "name: x\npath:\n    # the CDN\n    - cloudflare\n    - nginx\n\n# auth\nauth: cookie\n";
         assert_eq!(
-            insert_hop(t, HOP).ok(),
+            insert_hop(t, HOP, false).ok(),
             Some(format!("name: x\npath:\n    # the CDN\n    - cloudflare\n    - nginx\n    - {HOP}\n\n# auth\nauth: cookie\n"))
         );
     }
@@ -271,9 +292,14 @@ mod tests {
     #[test]
     fn a_second_run_replaces_the_measured_hop() {
         let newer = "{name: measured-path, idle_timeout_s: 60}";
-        let flow = insert_hop(&format!("path: [nginx, {HOP}]\n"), newer).ok();
+        let flow = insert_hop(&format!("path: [nginx, {HOP}]\n"), newer, false).ok();
         assert_eq!(flow, Some(format!("path: [nginx, {newer}]\n")));
-        let block = insert_hop(&format!("path:\n- nginx\n- {HOP}\nauth: none\n"), newer).ok();
+        let block = insert_hop(
+            &format!("path:\n- nginx\n- {HOP}\nauth: none\n"),
+            newer,
+            false,
+        )
+        .ok();
         assert_eq!(
             block,
             Some(format!("path:\n- nginx\n- {newer}\nauth: none\n"))
@@ -281,14 +307,25 @@ mod tests {
     }
 
     #[test]
+    fn replace_path_makes_the_hop_the_whole_path_keeping_comments() {
+        let flow = insert_hop("path: [cloudflare, nginx]  # edge\n", HOP, true).ok();
+        assert_eq!(flow, Some(format!("path: [{HOP}]  # edge\n")));
+        let t = "path:\n  # the CDN\n  - cloudflare\n  - name: our-f5\n    idle_timeout_s: 300\nauth: none\n";
+        assert_eq!(
+            insert_hop(t, HOP, true).ok(),
+            Some(format!("path:\n  # the CDN\n  - {HOP}\nauth: none\n"))
+        );
+    }
+
+    #[test]
     fn refuses_forms_it_does_not_edit() {
-        assert!(insert_hop("path: [nginx,\n  aws-alb]\n", HOP).is_err());
+        assert!(insert_hop("path: [nginx,\n  aws-alb]\n", HOP, false).is_err());
     }
 
     #[test]
     fn keeps_crlf_line_endings() {
         assert_eq!(
-            insert_hop("name: x\r\n", HOP).ok(),
+            insert_hop("name: x\r\n", HOP, false).ok(),
             Some(format!("name: x\r\npath:\r\n  - {HOP}\r\n"))
         );
     }
