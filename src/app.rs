@@ -19,6 +19,9 @@ pub enum Failure {
     Usage(String),
     /// Bad input: exit 2 with every diagnostic.
     Input(Vec<Report>),
+    /// Bad input in some of the inputs, after the good ones (this many) were
+    /// reported: exit 2 with every diagnostic.
+    InputAfter(Vec<Report>, usize),
     /// A `--check` found something: exit 1 (the details were already printed).
     CheckFailed,
     /// The user interrupted (Ctrl-C / Esc): exit 130.
@@ -35,12 +38,19 @@ pub type Outcome = Result<(), Failure>;
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
+    crate::fsx::ignore_file_size_signal();
+    crate::fsx::guard_standard_fds();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            if e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(2);
+            }
+            // --help and --version: a failed write (`>/dev/full`, a closed
+            // stdout) is an error, not a success with the text lost.
+            let text = e.render().ansi().to_string();
+            return ExitCode::from(exit_code(emit(&text)));
         }
     };
     ExitCode::from(exit_code(run(cli)))
@@ -53,37 +63,73 @@ pub fn exit_code(outcome: Outcome) -> u8 {
         Err(Failure::CheckFailed) => 1,
         Err(Failure::Interrupted) => 130,
         Err(Failure::Usage(msg)) => {
+            let msg = crate::term::clean_lines(&msg);
             let _ = writeln!(anstream::stderr(), "error: {msg}");
             2
         }
         Err(Failure::Input(reports)) => {
-            let mut err = anstream::stderr();
-            let mut count = 0;
-            for r in &reports {
-                count += r.diagnostics.len();
-                let _ = write!(err, "{}", r.render(true));
-            }
-            let files = reports.len();
-            let _ = writeln!(
-                err,
-                "error: {count} problem{} in {files} file{}; nothing was written",
-                if count == 1 { "" } else { "s" },
-                if files == 1 { "" } else { "s" },
+            report_problems(&reports, "nothing was written");
+            2
+        }
+        Err(Failure::InputAfter(reports, good)) => {
+            report_problems(
+                &reports,
+                &format!(
+                    "the other {good} profile{} {} reported above",
+                    if good == 1 { "" } else { "s" },
+                    if good == 1 { "is" } else { "are" }
+                ),
             );
             2
         }
     }
 }
 
+/// Prints every report and a closing count line ending in `outcome`.
+fn report_problems(reports: &[Report], outcome: &str) {
+    let mut err = anstream::stderr();
+    let mut count = 0;
+    for r in reports {
+        count += r.diagnostics.len();
+        let _ = write!(err, "{}", r.render(true));
+    }
+    let files = reports.len();
+    let _ = writeln!(
+        err,
+        "error: {count} problem{} in {files} file{}; {outcome}",
+        if count == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+    );
+}
+
 /// Writes styled text to stdout (styles stripped when it is not a terminal or
 /// NO_COLOR is set); a closed pipe (`| head`) ends output quietly.
 pub fn emit(text: &str) -> Outcome {
-    finish_write(anstream::stdout(), text)
+    let choice = anstream::AutoStream::choice(&std::io::stdout());
+    finish_write(anstream::AutoStream::new(raw_stdout()?, choice), text)
 }
 
 /// Writes unstyled text (JSON, markdown) to stdout as is.
 pub fn emit_plain(text: &str) -> Outcome {
-    finish_write(std::io::stdout().lock(), text)
+    finish_write(raw_stdout()?, text)
+}
+
+/// Standard output as a file of its own, so that writing to a closed stdout
+/// (`>&-`) is an error: Rust's `Stdout` reports success there and loses the output.
+fn raw_stdout() -> Result<std::fs::File, Failure> {
+    use std::os::fd::AsFd;
+    if crate::fsx::stdout_was_closed() {
+        return Err(Failure::Usage(
+            "cannot write output: standard output is closed".into(),
+        ));
+    }
+    let out = std::io::stdout();
+    let fd = out.as_fd().try_clone_to_owned().map_err(|e| {
+        Failure::Usage(format!(
+            "cannot write output: standard output is closed ({e})"
+        ))
+    })?;
+    Ok(std::fs::File::from(fd))
 }
 
 fn finish_write(mut out: impl Write, text: &str) -> Outcome {
@@ -148,7 +194,8 @@ pub fn file_problem(name: &str, d: Diagnostic) -> Report {
 }
 
 /// Expands folders into their `*.yaml`/`*.yml` files (sorted); keeps files and `-`.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Report>> {
+/// Folders that cannot be listed or hold no profile are reported, the rest kept.
+pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Report>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
@@ -189,11 +236,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Report>> {
             out.push(input.clone());
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    (out, problems)
 }
 
 /// Reads one input as text.
@@ -247,12 +290,14 @@ pub fn load_one(path: &Path, k: &Knowledge) -> Result<Loaded, Failure> {
     }
 }
 
-/// Loads and validates every profile; on any problem, returns all of them.
-pub fn load_profiles(inputs: &[PathBuf], k: &Knowledge) -> Result<Vec<Loaded>, Failure> {
-    let paths = expand_inputs(inputs).map_err(Failure::Input)?;
-    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(Failure::Usage("stdin (-) can be read only once".into()));
-    }
+/// Loads and validates every profile: the good ones, and a report for each input
+/// that could not be read or is not a valid profile (all of them, in input order).
+pub fn load_profiles(
+    inputs: &[PathBuf],
+    k: &Knowledge,
+) -> Result<(Vec<Loaded>, Vec<Report>), Failure> {
+    let (paths, mut reports) = expand_inputs(inputs);
+    check_streams_read_once(&paths)?;
     let ids = k.hop_ids();
     let load_one = |path: &PathBuf| -> Result<Loaded, Report> {
         let (name, text) = read_input(path)?;
@@ -268,18 +313,45 @@ pub fn load_profiles(inputs: &[PathBuf], k: &Knowledge) -> Result<Vec<Loaded>, F
         }
     };
     let mut loaded = Vec::with_capacity(paths.len());
-    let mut reports = Vec::new();
     for r in parallel_map(&paths, load_one) {
         match r {
             Ok(l) => loaded.push(l),
             Err(r) => reports.push(r),
         }
     }
-    if reports.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(Failure::Input(reports))
+    Ok((loaded, reports))
+}
+
+/// Standard input, a pipe or a device named twice (`- -`, `/dev/stdin -`) would be
+/// empty the second time: refuse it instead of reporting an empty profile.
+fn check_streams_read_once(paths: &[PathBuf]) -> Outcome {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    for p in paths {
+        let target = if p.as_os_str() == "-" {
+            Path::new("/dev/stdin")
+        } else {
+            p.as_path()
+        };
+        let Ok(m) = std::fs::metadata(target) else {
+            continue;
+        };
+        if m.is_file() {
+            continue;
+        }
+        let key = (m.dev(), m.ino());
+        if seen.contains(&key) {
+            return Err(Failure::Usage(format!(
+                "{}: standard input (or the same pipe or device) is named twice; it can be read only once",
+                crate::term::clean(&p.display().to_string())
+            )));
+        }
+        seen.push(key);
     }
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Failure::Usage("stdin (-) can be read only once".into()));
+    }
+    Ok(())
 }
 
 /// Maps `f` over `items` in order, on every core for big batches.
@@ -319,7 +391,10 @@ pub fn advise(
     check: bool,
     heading_level: u8,
 ) -> Outcome {
-    let loaded = load_profiles(inputs, k)?;
+    let (loaded, bad) = load_profiles(inputs, k)?;
+    if loaded.is_empty() {
+        return Err(Failure::Input(bad));
+    }
     let engine = Engine::new(k);
     let decisions = decide_all(&engine, &loaded);
     match format {
@@ -333,6 +408,7 @@ pub fn advise(
             emit_plain(&report::markdown::render_all(&items, k, heading_level))?
         }
     }
+    let mut misfit = false;
     if check {
         let misfits: Vec<&Decision> = decisions
             .iter()
@@ -348,7 +424,7 @@ pub fn advise(
                     report::strip_controls(&d.name),
                     a.current,
                     a.verdict.as_str(),
-                    d.recommendation.transport
+                    d.recommendation.label()
                 );
             }
         }
@@ -359,8 +435,44 @@ pub fn advise(
                 misfits.len(),
                 decisions.len()
             );
-            return Err(Failure::CheckFailed);
+            misfit = true;
         }
     }
+    if !bad.is_empty() {
+        // The good profiles were reported above; bad input still fails the run.
+        return Err(Failure::InputAfter(bad, decisions.len()));
+    }
+    no_viable_transport(&decisions)?;
+    if misfit {
+        return Err(Failure::CheckFailed);
+    }
     Ok(())
+}
+
+/// Exit 2 when the rules in force veto every transport for some profile: the
+/// report (JSON `transport: null`) was printed; stderr says which rules vetoed what.
+pub fn no_viable_transport(decisions: &[Decision]) -> Outcome {
+    let lines: Vec<String> = decisions
+        .iter()
+        .filter(|d| d.recommendation.transport.is_none())
+        .map(|d| {
+            let vetoes: Vec<String> = d
+                .ranking
+                .iter()
+                .map(|r| format!("{} by {}", r.transport, r.vetoed_by.join(", ")))
+                .collect();
+            format!(
+                "{}: no viable transport: every one is vetoed ({})",
+                d.source,
+                vetoes.join("; ")
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "{}\nhint: the rules in force leave nothing to recommend; check the vetoes of your --rules overlay, or what the profile says about the path and runtime",
+        lines.join("\nerror: ")
+    )))
 }

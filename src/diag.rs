@@ -1,9 +1,13 @@
 //! Diagnostics: problems found in a user's file, each tied to a position,
 //! rendered all at once with a caret under the offending text.
 
+use crate::term::{clean, clean_lines, mask_same_len};
 use crate::yaml::Pos;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::fmt;
+
+/// The most diagnostics shown for one file; the rest are counted ("… and N more").
+pub const MAX_SHOWN: usize = 20;
 
 /// One problem in one input.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,8 +75,21 @@ impl Report {
             Renderer::plain()
         };
         let mut out = String::new();
-        for d in &self.diagnostics {
+        for d in self.diagnostics.iter().take(MAX_SHOWN) {
             out.push_str(&render_one(&renderer, &self.source, d));
+            out.push('\n');
+        }
+        let more = self.diagnostics.len().saturating_sub(MAX_SHOWN);
+        if more > 0 {
+            let rest = Diagnostic::new(
+                format!(
+                    "… and {more} more problem{} in this file (not shown)",
+                    if more == 1 { "" } else { "s" }
+                ),
+                None,
+            )
+            .help("fix the ones above and run again; the rest are often the same mistake");
+            out.push_str(&render_one(&renderer, &self.source, &rest));
             out.push('\n');
         }
         out
@@ -85,28 +102,44 @@ impl fmt::Display for Report {
     }
 }
 
+/// Renders one diagnostic. Everything that comes from a user or a rule file (the
+/// file name, the source line, messages quoting user text) is cleaned of terminal
+/// escapes and invisible characters first; the source line is masked byte for
+/// byte so the caret stays under the right text.
 fn render_one(renderer: &Renderer, src: &Source, d: &Diagnostic) -> String {
-    let title = Level::ERROR.primary_title(d.message.as_str());
+    let message = clean_lines(&d.message);
+    let label = clean(&d.label);
+    let name = clean(&src.name);
+    let title = Level::ERROR.primary_title(message.as_ref());
     let mut group = Group::with_title(title);
-    match d.pos.and_then(|p| span_of(&src.text, p)) {
+    let snippet = d
+        .pos
+        .and_then(|p| span_of(&src.text, p))
+        .map(|(line_start, line_text, span)| (line_start, mask_same_len(line_text), span));
+    match &snippet {
         Some((line_start, line_text, span)) => {
             group = group.element(
-                Snippet::source(line_text)
-                    .line_start(line_start)
-                    .path(src.name.as_str())
-                    .annotation(AnnotationKind::Primary.span(span).label(d.label.as_str())),
+                Snippet::source(line_text.as_ref())
+                    .line_start(*line_start)
+                    .path(name.as_ref())
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(span.clone())
+                            .label(label.as_ref()),
+                    ),
             );
         }
         None => {
             let place = match d.pos {
-                Some(p) if p.line > 0 => format!("{}:{}:{}", src.name, p.line, p.column),
-                _ => src.name.clone(),
+                Some(p) if p.line > 0 => format!("{name}:{}:{}", p.line, p.column),
+                _ => name.to_string(),
             };
             group = group.element(Level::NOTE.message(format!("in {place}")));
         }
     }
-    if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+    let help = d.help.as_deref().map(clean_lines);
+    if let Some(help) = &help {
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     renderer.render(&[group])
 }

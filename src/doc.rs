@@ -9,6 +9,7 @@ use crate::app::{knowledge, load_one, Failure, Outcome};
 use crate::cli::DocArgs;
 use crate::diag::{Diagnostic, Report, Source};
 use crate::engine::Engine;
+use crate::fsx;
 use crate::report::markdown;
 use crate::yaml::Pos;
 use std::io::Write;
@@ -167,114 +168,47 @@ fn marker_report(name: &str, text: &str, e: MarkerError) -> Failure {
 /// The doc as it is now: `None` when it does not exist yet.
 struct Existing {
     text: String,
-    permissions: std::fs::Permissions,
+    meta: std::fs::Metadata,
 }
 
-/// The file to write: DOC itself. A symbolic link is refused rather than followed,
-/// so `doc` never writes outside the path the user named.
+/// The file to write: DOC itself, which must be a regular file or not exist yet.
+/// A symbolic link is refused rather than followed, so `doc` never writes outside
+/// the path the user named; a FIFO, a device or a socket is refused too.
 fn target_path(doc: &Path, name: &str) -> Result<PathBuf, Failure> {
-    match std::fs::symlink_metadata(doc) {
-        Ok(m) if m.file_type().is_symlink() => {
-            let to = std::fs::read_link(doc)
-                .map_or_else(|_| "?".to_string(), |t| t.display().to_string());
-            Err(Failure::Usage(format!(
-                "{name}: is a symbolic link (to {to}); rtadvisor writes only the file you name, so pass the real path"
-            )))
-        }
-        _ => Ok(doc.to_path_buf()),
-    }
+    fsx::inspect(doc).map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+    Ok(doc.to_path_buf())
 }
 
 fn read_doc(path: &Path, name: &str) -> Result<Option<Existing>, Failure> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-            if let Some(dir) = parent {
-                if !dir.is_dir() {
-                    return Err(Failure::Usage(format!(
-                        "{name}: cannot create it, the folder {} does not exist",
-                        dir.display()
-                    )));
-                }
-            }
-            return Ok(None);
-        }
-        Err(e) => return Err(Failure::Usage(format!("{name}: cannot read: {e}"))),
+    let fail = |e: fsx::FsError| Failure::Usage(format!("{name}: {e}"));
+    let Some(meta) = fsx::inspect(path).map_err(fail)? else {
+        return Ok(None);
     };
-    if meta.is_dir() {
-        return Err(Failure::Usage(format!(
-            "{name}: is a folder; --into takes a markdown file"
-        )));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure::Usage(format!("{name}: cannot read: {e}")))?;
+    let bytes = fsx::read_regular(path, fsx::MAX_DOC_BYTES, false).map_err(fail)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Failure::Usage(format!(
             "{name}: not UTF-8 text (invalid byte at offset {}); rtadvisor only edits UTF-8 docs",
             e.utf8_error().valid_up_to()
         ))
     })?;
-    Ok(Some(Existing {
-        text,
-        permissions: meta.permissions(),
-    }))
+    Ok(Some(Existing { text, meta }))
 }
 
-/// Writes `text` to `path` through a temp file in the same folder, then a rename;
-/// the temp file is removed on any error.
-fn write_atomic(
-    path: &Path,
-    text: &str,
-    permissions: Option<std::fs::Permissions>,
-) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let base = path
-        .file_name()
-        .map_or_else(|| "doc".into(), |n| n.to_string_lossy().into_owned());
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(
-            ".{base}.rtadvisor-{}-{attempt}.tmp",
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    };
-    let result = (|| {
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        if let Some(p) = permissions {
-            std::fs::set_permissions(&tmp, p)?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// Writes `text` to `path` atomically, keeping an existing doc's mode and owner.
+fn write_doc(path: &Path, text: &str, old: Option<&std::fs::Metadata>) -> Result<(), fsx::FsError> {
+    fsx::write_atomic(path, text.as_bytes(), old)
 }
 
 pub fn run(a: DocArgs) -> Outcome {
     let k = knowledge(&a.rules)?;
     let one = load_one(&a.file, &k)?;
     let decision = Engine::new(&k).decide(&one.profile, &one.source);
+    // No section for a decision with no viable transport: there is nothing to record.
+    crate::app::no_viable_transport(std::slice::from_ref(&decision))?;
     let section = markdown::render(&decision, &one.profile, &k, a.heading.heading_level);
 
-    let name = a.into.display().to_string();
+    // Shown on the terminal: cleaned of escapes and invisible characters.
+    let name = crate::term::clean(&a.into.display().to_string()).into_owned();
     let target = target_path(&a.into, &name)?;
     let existing = read_doc(&target, &name)?;
     let old = existing.as_ref().map_or("", |e| e.text.as_str());
@@ -296,21 +230,22 @@ pub fn run(a: DocArgs) -> Outcome {
         let _ = writeln!(
             err,
             "{name}: {why}; run `rtadvisor doc {} --into {name}` to refresh it",
-            a.file.display()
+            crate::term::clean(&a.file.display().to_string())
         );
         return Err(Failure::CheckFailed);
     }
     if let Some(e) = &existing {
-        if e.permissions.readonly() {
+        if e.meta.permissions().readonly() {
             return Err(Failure::Usage(format!(
                 "{name}: the file is read-only; nothing was written (make it writable, e.g. chmod u+w, and run again)"
             )));
         }
     }
-    write_atomic(&target, &new, existing.map(|e| e.permissions)).map_err(|e| {
-        Failure::Usage(format!(
+    write_doc(&target, &new, existing.as_ref().map(|e| &e.meta)).map_err(|e| match e {
+        fsx::FsError::Io(e) => Failure::Usage(format!(
             "{name}: cannot write: {e}; the file was left as it was"
-        ))
+        )),
+        e => Failure::Usage(format!("{name}: {e}")),
     })?;
     let _ = writeln!(err, "{name}: wrote the rtadvisor section");
     Ok(())

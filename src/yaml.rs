@@ -68,6 +68,8 @@ impl Value {
         match self {
             Value::Null => "nothing (null)",
             Value::Bool(_) => "a yes/no value",
+            Value::Float(f) if f.is_nan() => "not-a-number (.nan)",
+            Value::Float(f) if f.is_infinite() => "an infinity (.inf)",
             Value::Int(_) | Value::Float(_) => "a number",
             Value::Str(_) => "text",
             Value::Seq(_) => "a list",
@@ -76,11 +78,60 @@ impl Value {
     }
 }
 
-/// A parse failure: what went wrong and where (when the parser knows).
+/// A parse failure: what went wrong and where (when the parser knows), in the
+/// user's terms (never the parser's option or type names), with what to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
     pub message: String,
     pub pos: Option<Pos>,
+    pub help: String,
+}
+
+const SYNTAX_HELP: &str = "fix the YAML syntax; every other check runs once it parses";
+
+/// What the user did and what to do, for the parser errors a user can meet.
+fn explain(err: &serde_saphyr::Error) -> (String, String) {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match err {
+        serde_saphyr::Error::Budget { breach, .. } => match breach {
+            B::Documents { .. } => (
+                "more than one YAML document in the file (a `---` line starts another)".into(),
+                "a profile or rules file is one document: remove the second `---`, or split the file in two".into(),
+            ),
+            B::Depth { .. } => (
+                format!("nested more than {MAX_DEPTH} levels deep"),
+                "profiles and rule files are shallow: check for unclosed `[` or `{`, or runaway indentation".into(),
+            ),
+            B::Nodes { .. } | B::Events { .. } => (
+                "too many values (more than 20,000 in one file)".into(),
+                "a profile has a few dozen values; is this the right file?".into(),
+            ),
+            B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => (
+                format!("too many YAML anchors or aliases (`&x`, `*x`; at most {MAX_ALIASES})"),
+                "write the values out instead of repeating them through aliases".into(),
+            ),
+            B::ScalarBytes { .. } | B::InputBytes { .. } | B::CommentBytes { .. } => (
+                "the file holds more text than the 1 MiB limit".into(),
+                "profiles and rule files are small; is this the right file?".into(),
+            ),
+            _ => (
+                "the file is too large or too complex to read".into(),
+                "profiles and rule files are small; is this the right file?".into(),
+            ),
+        },
+        serde_saphyr::Error::MultipleDocuments { .. } => (
+            "more than one YAML document in the file (a `---` line starts another)".into(),
+            "a profile or rules file is one document: remove the second `---`, or split the file in two".into(),
+        ),
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("`{k}` is set twice"),
+                None => "a key is set twice".into(),
+            },
+            "keep one of the two lines: a mapping cannot repeat a key".into(),
+        ),
+        other => (clean_message(&other.to_string()), SYNTAX_HELP.into()),
+    }
 }
 
 /// Parses one YAML document into a spanned tree.
@@ -108,10 +159,8 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                 .location()
                 .filter(|l| l.line() > 0)
                 .map(|l| Pos::from_location(&l));
-            Err(ParseError {
-                message: clean_message(&err.to_string()),
-                pos,
-            })
+            let (message, help) = explain(err);
+            Err(ParseError { message, pos, help })
         }
     }
 }
@@ -284,8 +333,28 @@ mod tests {
     #[test]
     fn refuses_duplicate_keys_with_position() {
         let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert!(e.message.to_lowercase().contains("duplicate"), "{e:?}");
+        assert_eq!(e.message, "`a` is set twice");
+        assert!(!e.help.contains("DuplicateKeyPolicy"), "{e:?}");
         assert_eq!(e.pos.map(|p| p.line), Some(3), "{e:?}");
+    }
+
+    #[test]
+    fn budget_breaches_are_said_in_the_users_terms() {
+        let two = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert!(
+            two.message.contains("more than one YAML document"),
+            "{two:?}"
+        );
+        let deep = parse(&format!("a: {}{}", "[".repeat(40), "]".repeat(40))).unwrap_err();
+        assert_eq!(deep.message, "nested more than 32 levels deep");
+        let many = parse(&format!("a: [{}]", vec!["1"; 20_001].join(","))).unwrap_err();
+        assert!(many.message.contains("too many values"), "{many:?}");
+        for e in [&two, &deep, &many] {
+            assert!(
+                !e.message.contains('{') && !e.message.contains("budget"),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]

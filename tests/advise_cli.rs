@@ -103,7 +103,7 @@ fn inline_hops_are_checked_too() {
 fn duplicate_keys_broken_yaml_and_non_mappings() {
     bad(
         b"name: x\ndirection: bidirectional\nname: y\n",
-        &["duplicate", "w.yaml:3"],
+        &["`name` is set twice", "w.yaml:3"],
     );
     bad(
         b"name: x\ndirection: [bidirectional\n",

@@ -98,11 +98,11 @@ fn every_fixture_gets_its_expected_answer() {
             gotchas: header(&text, "expect-gotchas"),
         };
         let r = &d.recommendation;
-        if r.transport != e.transport {
+        if r.label() != e.transport {
             failures.push(format!(
                 "{}: transport {} (expected {})",
                 path.display(),
-                r.transport,
+                r.label(),
                 e.transport
             ));
         }
@@ -187,7 +187,7 @@ fn acceptance_examples_give_the_product_owners_answers() {
             .iter()
             .find(|(p, _, _)| p.file_stem().unwrap() == name)
             .unwrap();
-        assert_eq!(d.recommendation.transport, transport, "{name}");
+        assert_eq!(d.recommendation.label(), transport, "{name}");
         for a in add_ons {
             assert!(
                 d.recommendation.add_ons.iter().any(|x| x == a),

@@ -165,6 +165,17 @@ fn within_10_percent(measured: &Value, configured: f64, what: &str, r: &Value) {
     );
 }
 
+/// No buffer holds the stream: events pass as sent, or at most held briefly by a
+/// loaded machine's scheduler (`delays`, under 500 ms), never `buffers`.
+fn assert_streams(r: &Value) {
+    let v = &r["buffering"]["verdict"];
+    assert!(
+        v == "streams" || v == "delays",
+        "expected no buffering: {r:#}"
+    );
+    assert_eq!(r["hop"]["buffers"], false, "{r:#}");
+}
+
 fn finding_ids(r: &Value) -> Vec<String> {
     r["findings"]
         .as_array()
@@ -307,7 +318,7 @@ fn nginx_with_x_accel_buffering_no_streams_and_passes_websockets() {
     let url = format!("http://127.0.0.1:{port}/");
     let p = profile.display().to_string();
     let (r, code, stderr) = probe(&[&url, "--max-idle", "6s", "--save-hop", &p, "--replace-path"]);
-    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_streams(&r);
     assert_eq!(r["websocket"]["upgrade"], "passes", "{r:#}");
     within_10_percent(&r["idle"]["sse_timeout_s"], 3.0, "SSE idle", &r);
     within_10_percent(&r["idle"]["websocket_timeout_s"], 3.0, "WebSocket idle", &r);
@@ -422,7 +433,7 @@ fn caddy_streams_without_buffering() {
     wait_port(port, "caddy");
     let url = format!("http://127.0.0.1:{port}/");
     let (r, code, stderr) = probe(&[&url, "--max-idle", "2s"]);
-    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_streams(&r);
     assert_eq!(r["websocket"]["upgrade"], "passes");
     assert_eq!(r["idle"]["timeout_s"], Value::Null, "{r:#}");
     assert_eq!(r["lifetime"]["cap_s"], Value::Null);
@@ -482,7 +493,7 @@ fn varnish_default_does_not_pass_websockets_and_its_between_bytes_timeout_is_mea
         &r,
     );
     // Varnish streams by default (beresp.do_stream): measured, not assumed.
-    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_streams(&r);
     assert_eq!(code, 1);
 }
 
@@ -539,7 +550,7 @@ fn squid_forward_proxy_streams_refuses_websocket_tunnels_and_its_read_timeout_is
         r["protocol"]["origin_saw"].to_string().contains("squid"),
         "{r:#}"
     );
-    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_streams(&r);
     within_10_percent(&r["idle"]["sse_timeout_s"], 3.0, "squid read_timeout", &r);
     assert_eq!(r["websocket"]["upgrade"], "blocked", "{r:#}");
     assert_eq!(r["websocket"]["status"], 403);
@@ -558,7 +569,7 @@ fn straight_to_probe_serve_everything_streams_in_every_format() {
     let url = format!("http://127.0.0.1:{port}/");
     let (r, code, _) = probe(&[&url, "--max-idle", "1s"]);
     assert_eq!(r["format_version"], 1);
-    assert_eq!(r["buffering"]["verdict"], "streams");
+    assert_streams(&r);
     assert_eq!(r["websocket"]["upgrade"], "passes");
     assert_eq!(r["protocol"]["origin_http_version"], "HTTP/1.1");
     assert_eq!(r["protocol"]["http2"], false);
@@ -607,7 +618,7 @@ fn ctrl_c_prints_what_was_measured_so_far() {
     assert_eq!(out.status.code(), Some(130));
     let r: Value = serde_json::from_slice(&out.stdout).expect("a report after Ctrl-C");
     assert_eq!(r["interrupted"], true);
-    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_streams(&r);
     assert_eq!(r["websocket"]["upgrade"], "passes", "{r:#}");
     assert_eq!(r["idle"]["timeout_s"], Value::Null);
 }
@@ -619,6 +630,10 @@ fn bad_usage_and_unreachable_endpoints_exit_2_without_waiting() {
     let missing = dir.path().join("missing.yaml");
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "name: x\ndirektion: server-to-client\n").expect("bad");
+    let good = dir.path().join("good.yaml");
+    std::fs::write(&good, "name: x\ndirection: server-to-client\n").expect("good");
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&good, &link).expect("symlink");
     let unreachable = format!("http://127.0.0.1:{port}/");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec![unreachable.clone()], "cannot connect"),
@@ -675,6 +690,10 @@ fn bad_usage_and_unreachable_endpoints_exit_2_without_waiting() {
         );
     }
     assert!(!missing.exists());
+    assert_eq!(
+        std::fs::read_to_string(&good).ok().as_deref(),
+        Some("name: x\ndirection: server-to-client\n")
+    );
 }
 
 #[test]
@@ -761,7 +780,7 @@ fn caddy_over_tls_negotiates_http2_and_an_unknown_ca_is_refused() {
     assert_eq!(r["protocol"]["tls"]["version"], "TLS 1.3");
     assert_eq!(r["protocol"]["http2"], true);
     assert_eq!(r["hop"]["http2"], true);
-    assert_eq!(r["buffering"]["verdict"], "streams", "{r:#}");
+    assert_streams(&r);
     assert_eq!(r["websocket"]["upgrade"], "passes", "{r:#}");
     assert!(
         r["websocket"]["url"].to_string().starts_with("\"wss://"),

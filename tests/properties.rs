@@ -172,7 +172,7 @@ fn summary(
     Vec<String>,
 ) {
     (
-        d.recommendation.transport.clone(),
+        d.recommendation.label().to_string(),
         d.recommendation.confidence.as_str().to_string(),
         d.recommendation.add_ons.iter().cloned().collect(),
         d.gotchas.iter().map(|g| g.id.clone()).collect(),
@@ -211,19 +211,19 @@ proptest! {
     #[test]
     fn more_client_messages_never_move_the_answer_away_from_websocket(p in socket_shaped(), more in 1.0f64..500.0) {
         let d = decide(&p);
-        prop_assume!(d.recommendation.transport == "websocket" && p.client_messages_per_minute.is_some());
+        prop_assume!(d.recommendation.label() == "websocket" && p.client_messages_per_minute.is_some());
         let mut q = p.clone();
         q.client_messages_per_minute = Some(p.client_messages_per_minute.unwrap_or(0.0) + more);
-        prop_assert_eq!(decide(&q).recommendation.transport, "websocket");
+        prop_assert_eq!(decide(&q).recommendation.label().to_string(), "websocket");
     }
 
     #[test]
     fn a_tighter_round_trip_never_moves_the_answer_away_from_websocket(p in socket_shaped(), factor in 0.01f64..1.0) {
         let d = decide(&p);
-        prop_assume!(d.recommendation.transport == "websocket" && p.round_trip_ms.is_some());
+        prop_assume!(d.recommendation.label() == "websocket" && p.round_trip_ms.is_some());
         let mut q = p.clone();
         q.round_trip_ms = p.round_trip_ms.map(|r| (r * factor).max(0.001));
-        prop_assert_eq!(decide(&q).recommendation.transport, "websocket");
+        prop_assert_eq!(decide(&q).recommendation.label().to_string(), "websocket");
     }
 
     #[test]
@@ -238,7 +238,7 @@ proptest! {
             let mut v = serde_json::to_value(&p).unwrap();
             v[&f.field] = f.to.clone();
             let q: Profile = serde_json::from_value(v).unwrap();
-            prop_assert_eq!(&decide(&q).recommendation.transport, &f.transport, "flip {:?}", f);
+            prop_assert_eq!(&decide(&q).recommendation.label().to_string(), &f.transport, "flip {:?}", f);
         }
     }
 

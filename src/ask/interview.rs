@@ -53,7 +53,7 @@ impl Ctx<'_, '_> {
     }
 
     /// The recommendation as JSON output gives it: the transport and its add-ons.
-    fn advice(&self, p: &Profile) -> (String, Vec<String>) {
+    fn advice(&self, p: &Profile) -> (Option<String>, Vec<String>) {
         let r = self.engine.decide(p, "").recommendation;
         (r.transport, r.add_ons)
     }

@@ -20,6 +20,11 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 pub fn run(a: AskArgs) -> Outcome {
+    // Arguments first: a --save that could never be written is refused before
+    // anything else, with or without a terminal.
+    if let Some(path) = &a.save {
+        check_save_target(path)?;
+    }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(
             "`rtadvisor ask` needs a terminal to ask its questions (stdin is not a terminal)\n\
@@ -28,33 +33,21 @@ pub fn run(a: AskArgs) -> Outcome {
                 .into(),
         ));
     }
-    if let Some(path) = &a.save {
-        check_save_target(path)?;
-    }
     let k = knowledge(&a.rules)?;
     let mut prompter = InquirePrompter::new();
     ask_with(&k, &a, &mut prompter)
 }
 
-/// Fails early (before any question) when `--save` cannot be written.
+/// Fails early (before any question) when `--save` cannot be written: a folder,
+/// a symbolic link (even to a missing target), anything but a regular file, or a
+/// missing folder.
 fn check_save_target(path: &Path) -> Outcome {
-    if path.is_dir() {
-        return Err(Failure::Usage(format!(
-            "--save {}: is a folder; give a file name",
-            path.display()
-        )));
-    }
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(dir) = parent {
-        if !dir.is_dir() {
-            return Err(Failure::Usage(format!(
-                "--save {}: folder {} does not exist",
-                path.display(),
-                dir.display()
-            )));
-        }
-    }
-    Ok(())
+    crate::fsx::inspect(path).map(|_| ()).map_err(|e| {
+        Failure::Usage(format!(
+            "--save {}: {e}",
+            crate::term::clean(&path.display().to_string())
+        ))
+    })
 }
 
 /// The whole command behind a prompter: interview, report, save.
@@ -91,9 +84,14 @@ pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
         };
         if write {
             let text = save::profile_yaml(&done.profile, &header(&decision));
-            std::fs::write(path, text).map_err(|e| {
-                Failure::Usage(format!("--save {}: cannot write: {e}", path.display()))
-            })?;
+            crate::fsx::inspect(path)
+                .and_then(|old| crate::fsx::write_atomic(path, text.as_bytes(), old.as_ref()))
+                .map_err(|e| {
+                    Failure::Usage(format!(
+                        "--save {}: cannot write: {e}",
+                        crate::term::clean(&path.display().to_string())
+                    ))
+                })?;
             let _ = writeln!(
                 err,
                 "Saved the answers to {}; `rtadvisor advise {}` gives this report again.\n",
@@ -121,7 +119,7 @@ fn header(d: &Decision) -> String {
         "rtadvisor workload profile v1, written by `rtadvisor ask`.\n\
          Recommendation when saved: {} (confidence {}).\n\
          Check it with `rtadvisor advise FILE`; edit freely, it is plain YAML.",
-        d.recommendation.transport,
+        d.recommendation.label(),
         d.recommendation.confidence.as_str()
     )
 }
@@ -148,7 +146,7 @@ pub fn summary(f: &Finished, d: &Decision) -> String {
         s.push_str(&format!(
             "\n  {} could not change the recommendation ({}) given your answers: {}.",
             f.cannot_change.len(),
-            d.recommendation.transport,
+            d.recommendation.label(),
             f.cannot_change.join(", ")
         ));
     }

@@ -129,7 +129,11 @@ fn run(k: &Knowledge, p: &Profile, depth: usize) -> (Finished, Vec<String>) {
 }
 
 fn transport(k: &Knowledge, p: &Profile) -> String {
-    Engine::new(k).decide(p, "t").recommendation.transport
+    Engine::new(k)
+        .decide(p, "t")
+        .recommendation
+        .label()
+        .to_string()
 }
 
 const ACCEPTANCE: &[(&str, &str)] = &[

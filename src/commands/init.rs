@@ -2,6 +2,7 @@
 
 use crate::app::{emit, Failure, Outcome};
 use crate::cli::InitArgs;
+use crate::fsx;
 use crate::profile::{FieldKind, FieldSpec, CLIENTS, FIELDS};
 use crate::rules::Knowledge;
 use std::fmt::Write as _;
@@ -13,31 +14,27 @@ pub fn init(a: InitArgs) -> Outcome {
     let Some(path) = a.file else {
         return emit(&text);
     };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if a.force {
-        options.create(true).truncate(true);
+    let shown = crate::term::clean(&path.display().to_string()).into_owned();
+    // Written whole through a temp file and a rename (or a hard link, which does
+    // not clobber): a full disk or a file-size limit leaves no partial file.
+    let written = if a.force {
+        fsx::inspect(&path).and_then(|old| fsx::write_atomic(&path, text.as_bytes(), old.as_ref()))
     } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(&path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Failure::Usage(format!(
-                "{} already exists; pass --force to overwrite it",
-                path.display()
-            ))
-        } else {
-            Failure::Usage(format!("cannot write {}: {e}", path.display()))
+        fsx::write_new(&path, text.as_bytes())
+    };
+    written.map_err(|e| match e {
+        fsx::FsError::Exists => Failure::Usage(format!(
+            "{shown} already exists; pass --force to overwrite it"
+        )),
+        fsx::FsError::Io(e) => {
+            Failure::Usage(format!("cannot write {shown}: {e}; nothing was written"))
         }
+        e => Failure::Usage(format!("{shown}: {e}")),
     })?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "wrote {}; fill in what you know, then run: rtadvisor advise {}",
-        path.display(),
-        path.display()
+        "wrote {shown}; fill in what you know, then run: rtadvisor advise {shown}"
     );
     Ok(())
 }

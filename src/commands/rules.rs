@@ -73,7 +73,7 @@ fn render_rule(k: &Knowledge, r: &Rule) -> String {
     );
     let _ = writeln!(out, "{}\n", clean(&r.message));
     let _ = writeln!(out, "why:\n  {}\n", clean(&r.why));
-    let _ = writeln!(out, "when:     {}", r.when.describe());
+    let _ = writeln!(out, "when:     {}", clean(&r.when.describe()));
     if r.per_hop {
         let _ = writeln!(out, "foreach:  hop (evaluated once per hop on the path)");
     }
@@ -91,7 +91,7 @@ fn render_rule(k: &Knowledge, r: &Rule) -> String {
         let _ = writeln!(out, "add-ons:  {}", r.add_ons.join(", "));
     }
     if let Some(g) = &r.gotcha {
-        let _ = writeln!(out, "gotcha:   {}: {}", g.id, clean(&g.text));
+        let _ = writeln!(out, "gotcha:   {}: {}", clean(&g.id), clean(&g.text));
         let _ = writeln!(out, "  fix:    {}", clean(&g.fix));
     }
     let _ = writeln!(out, "sources:");
@@ -113,7 +113,7 @@ fn render_rule(k: &Knowledge, r: &Rule) -> String {
                 );
             }
             None => {
-                let _ = writeln!(out, "  - {s}");
+                let _ = writeln!(out, "  - {}", clean(s));
             }
         }
     }

@@ -28,7 +28,8 @@ pub struct Decision {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
-    pub transport: String,
+    /// `None` (JSON `null`) when every transport is vetoed: there is no viable one.
+    pub transport: Option<String>,
     pub confidence: Confidence,
     pub add_ons: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,6 +39,16 @@ pub struct Recommendation {
     pub margin: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runner_up: Option<String>,
+}
+
+/// What reports print for a recommendation with no viable transport.
+pub const NO_VIABLE: &str = "no viable transport";
+
+impl Recommendation {
+    /// The transport, or [`NO_VIABLE`] when every transport is vetoed.
+    pub fn label(&self) -> &str {
+        self.transport.as_deref().unwrap_or(NO_VIABLE)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

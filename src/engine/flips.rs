@@ -140,7 +140,10 @@ fn candidates(e: &Engine, p: &Profile, name: &str, kind: FieldKind, known: bool)
         }
         FieldKind::Path if known => {
             let hops = p.path.clone().unwrap_or_default();
+            // Removing either of two equal hops has the same effect: try each
+            // distinct hop once.
             (0..hops.len())
+                .filter(|&i| !hops[..i].contains(&hops[i]))
                 .map(|i| {
                     let mut next = hops.clone();
                     next.remove(i);

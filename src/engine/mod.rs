@@ -334,20 +334,32 @@ impl<'k> Engine<'k> {
                 vetoed_by: vetoed_by[i].clone(),
             })
             .collect();
+        // Every transport vetoed: there is no recommendation to build, audit or
+        // advise on; the ranking says which rules vetoed each (and flips what
+        // change would make one viable).
+        let viable = !s.vetoed(win);
         let audit = p
             .current_transport
+            .filter(|_| viable)
             .map(|c| self.audit(&facts::enum_word(&c), winner));
+        let (add_ons, build, gotchas) = if viable {
+            (add_ons, build, gotchas)
+        } else {
+            (Vec::new(), Vec::new(), Vec::new())
+        };
         Decision {
             format_version: JSON_FORMAT_VERSION,
             name: p.name.clone(),
             source: source.to_string(),
             recommendation: Recommendation {
-                transport: winner.to_string(),
+                transport: viable.then(|| winner.to_string()),
                 confidence,
                 add_ons,
-                heartbeat_s,
-                margin,
-                runner_up: runner.map(|r| self.transports[r].to_string()),
+                heartbeat_s: heartbeat_s.filter(|_| viable),
+                margin: margin.filter(|_| viable),
+                runner_up: runner
+                    .filter(|_| viable)
+                    .map(|r| self.transports[r].to_string()),
             },
             ranking,
             rationale,

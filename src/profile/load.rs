@@ -4,6 +4,15 @@ use super::*;
 use crate::diag::{suggestion, Diagnostic};
 use crate::yaml::{self, Key, Node, Pos, Value};
 
+/// The most hops a `path` may list. Real paths have a handful (a CDN, a load
+/// balancer, a reverse proxy, an ingress); the cap keeps a mistaken or hostile
+/// profile from costing time and memory.
+pub const MAX_PATH_HOPS: usize = 32;
+
+/// The largest count a profile may give (a trillion connections is more than any
+/// real workload; past it, numbers lose precision as they are computed with).
+pub const MAX_COUNT: u64 = 1_000_000_000_000;
+
 /// The `runtime` and `path` ids the platform knowledge defines.
 #[derive(Debug, Clone, Default)]
 pub struct HopIds {
@@ -22,7 +31,7 @@ pub fn parse_profile(text: &str, ids: &HopIds) -> Result<Profile, Vec<Diagnostic
         vec![
             Diagnostic::new(format!("not valid YAML: {}", e.message), e.pos)
                 .label("here")
-                .help("fix the YAML syntax; every other check runs once it parses"),
+                .help(e.help.clone()),
         ]
     })?;
     let Value::Map(entries) = &root.value else {
@@ -153,11 +162,15 @@ impl Validator {
 
     fn text(&mut self, field: &str, node: &Node) -> Option<String> {
         match &node.value {
-            Value::Str(s) if !s.trim().is_empty() => Some(s.clone()),
-            Value::Str(_) => {
+            Value::Str(s) if !crate::term::is_blank(s) => Some(s.clone()),
+            Value::Str(s) => {
+                let label = if s.trim().is_empty() {
+                    "empty text"
+                } else {
+                    "only invisible characters"
+                };
                 self.push(
-                    Diagnostic::at(format!("`{field}` must not be empty"), node.pos)
-                        .label("empty text"),
+                    Diagnostic::at(format!("`{field}` must not be empty"), node.pos).label(label),
                 );
                 None
             }
@@ -227,10 +240,16 @@ impl Validator {
         let FieldKind::Count { min } = spec.kind else {
             return None;
         };
-        let range = format!("a whole number >= {min}");
+        let range = format!("a whole number from {min} to 1,000,000,000,000");
         match node.value {
-            Value::Int(i) if i >= 0 && i as u64 >= min => Some(i as u64),
-            Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f >= min as f64 && f < 1e15 => {
+            Value::Int(i) if i >= 0 && i as u64 >= min && i as u64 <= MAX_COUNT => Some(i as u64),
+            // `1e6` is a whole number written in floating point: the same bounds.
+            Value::Float(f)
+                if f.is_finite()
+                    && f.fract() == 0.0
+                    && f >= min as f64
+                    && f <= MAX_COUNT as f64 =>
+            {
                 Some(f as u64)
             }
             Value::Int(_) | Value::Float(_) => {
@@ -302,6 +321,22 @@ impl Validator {
             self.wrong_type("path", node, "a list of hops, e.g. [cloudflare, nginx]");
             return None;
         };
+        if items.len() > MAX_PATH_HOPS {
+            // Checked before the hops themselves: 10,000 hops are a mistake, not
+            // 10,000 problems.
+            self.push(
+                Diagnostic::at(
+                    format!(
+                        "`path` has {} hops; at most {MAX_PATH_HOPS} are allowed",
+                        items.len()
+                    ),
+                    node.pos,
+                )
+                .label("too many hops")
+                .help("a real path has a handful of hops (CDN, load balancer, reverse proxy): list each intermediary once, outermost first"),
+            );
+            return None;
+        }
         let before = self.problems.len();
         let mut hops = Vec::with_capacity(items.len());
         for item in items {

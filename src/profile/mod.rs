@@ -2,7 +2,7 @@
 
 mod load;
 
-pub use load::{parse_profile, HopIds};
+pub use load::{parse_profile, HopIds, MAX_COUNT, MAX_PATH_HOPS};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -122,8 +122,9 @@ pub struct Profile {
     /// Where the server code runs (an id from the platform knowledge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
-    /// Intermediaries from client to app, outermost first.
+    /// Intermediaries from client to app, outermost first (at most 32).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 32))]
     pub path: Option<Vec<Hop>>,
     /// Does HTTP/2 reach the browser end to end?
     #[serde(default, skip_serializing_if = "Option::is_none")]

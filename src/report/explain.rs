@@ -13,7 +13,7 @@ pub fn render(d: &Decision) -> String {
     let _ = writeln!(
         out,
         "→ {} · confidence {}",
-        r.transport,
+        r.label(),
         r.confidence.as_str()
     );
 
@@ -82,7 +82,7 @@ pub fn render(d: &Decision) -> String {
     }
     match (&r.runner_up, r.margin) {
         (Some(t), Some(m)) => {
-            let _ = writeln!(out, "  {} leads {t} by {m}; confidence follows the margin, one step lower when unknowns could change the answer", r.transport);
+            let _ = writeln!(out, "  {} leads {t} by {m}; confidence follows the margin, one step lower when unknowns could change the answer", r.label());
         }
         _ => {
             let _ = writeln!(out, "  every other transport is vetoed");
@@ -92,7 +92,7 @@ pub fn render(d: &Decision) -> String {
     let _ = writeln!(
         out,
         "\n{BOLD}Advice rules{BOLD:#} (add-ons and gotchas for {})",
-        r.transport
+        r.label()
     );
     for e in d
         .evaluations

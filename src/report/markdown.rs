@@ -298,7 +298,7 @@ impl<'a> Section<'a> {
             self.heading("Decision"),
             format!(
                 "Chosen option: **{}**, with **{}** confidence ({ahead}).",
-                self.transport(&r.transport),
+                self.transport(r.label()),
                 r.confidence.as_str()
             ),
         ];
@@ -628,7 +628,7 @@ impl<'a> Section<'a> {
         if items.is_empty() {
             items.push(format!(
                 "[ ] Build the {} endpoint; nothing else is needed on this path.",
-                self.transport(&self.d.recommendation.transport)
+                self.transport(self.d.recommendation.label())
             ));
         }
         vec![self.heading("What to build"), bullets(&items)]

@@ -5,17 +5,10 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-/// Removes control characters (ESC, BEL, …) from user text for terminal output.
+/// Removes control characters (ESC, BEL, …), bidi controls and invisible
+/// characters from user text for terminal output (see [`crate::term`]).
 pub fn strip_controls(s: &str) -> String {
-    s.chars()
-        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
-        .collect()
-}
-
-/// Unicode bidirectional overrides can make text display differently from what it is.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    crate::term::clean(s).into_owned()
 }
 
 #[cfg(test)]

@@ -40,12 +40,20 @@ pub fn render_one(d: &Decision) -> String {
         (Some(t), Some(m)) => format!(" · {m} points ahead of {t}"),
         _ => " · every other option is vetoed".to_string(),
     };
-    let _ = writeln!(
-        out,
-        "{GREEN}→ {}{GREEN:#} · confidence {}{ahead}",
-        r.transport,
-        r.confidence.as_str()
-    );
+    if r.transport.is_none() {
+        let _ = writeln!(
+            out,
+            "{RED}→ {}{RED:#}: the rules in force veto every transport (see the ranking)",
+            r.label()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{GREEN}→ {}{GREEN:#} · confidence {}{ahead}",
+            r.label(),
+            r.confidence.as_str()
+        );
+    }
     if let Some(hb) = r.heartbeat_s {
         let _ = writeln!(
             out,
@@ -93,7 +101,12 @@ pub fn render_one(d: &Decision) -> String {
     if !d.build.is_empty() {
         heading(&mut out, "Build");
         for step in &d.build {
-            let _ = writeln!(out, "  [ ] {}: {}", step.name, strip_controls(&step.text));
+            let _ = writeln!(
+                out,
+                "  [ ] {}: {}",
+                strip_controls(&step.name),
+                strip_controls(&step.text)
+            );
         }
     }
     if !d.gotchas.is_empty() {
@@ -180,10 +193,10 @@ pub fn render(decisions: &[Decision]) -> String {
         );
         let mut counts: Vec<(String, usize)> = Vec::new();
         for d in decisions {
-            let t = &d.recommendation.transport;
+            let t = d.recommendation.label();
             match counts.iter_mut().find(|(x, _)| x == t) {
                 Some(c) => c.1 += 1,
-                None => counts.push((t.clone(), 1)),
+                None => counts.push((t.to_string(), 1)),
             }
         }
         counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

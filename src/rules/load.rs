@@ -106,6 +106,7 @@ impl Knowledge {
                     files.push(
                         i,
                         Diagnostic::new(format!("not valid YAML: {}", e.message), e.pos)
+                            .help(e.help.clone())
                             .label("here"),
                     );
                     continue;
@@ -179,6 +180,21 @@ impl Knowledge {
                         );
                         continue;
                     };
+                    if key_field == "id" && !is_kebab(id) {
+                        files.push(
+                            i,
+                            Diagnostic::at(
+                                format!(
+                                    "{key_field} `{}` in `{section}` must be kebab-case (a-z, 0-9, -)",
+                                    crate::term::clean(id)
+                                ),
+                                item.pos,
+                            )
+                            .label("not a kebab-case id")
+                            .help("ids are printed on terminals and used in JSON: e.g. `my-proxy-buffering`"),
+                        );
+                        continue;
+                    }
                     if seen_here.contains(id) {
                         files.push(
                             i,
@@ -311,15 +327,29 @@ impl Knowledge {
 
 impl Files {
     fn into_error(self) -> LoadError {
+        let overlay = self.sources.len() > DEFAULT_FILES.len();
         LoadError {
             reports: self
                 .sources
                 .into_iter()
                 .zip(self.problems)
-                .filter(|(_, p)| !p.is_empty())
-                .map(|(source, mut diagnostics)| {
+                .enumerate()
+                .filter(|(_, (_, p))| !p.is_empty())
+                .map(|(i, (mut source, mut diagnostics))| {
                     // In file order, however the checks that found them were ordered.
                     diagnostics.sort_by_key(|d| d.pos.map_or((0, 0), |p| (p.line, p.column)));
+                    if overlay && i < DEFAULT_FILES.len() {
+                        // A built-in file the user does not have: say so, and
+                        // that the overlay is what broke it.
+                        source.name = format!("(built-in) {}", source.name);
+                        for d in &mut diagnostics {
+                            let why = "This built-in rule file is fine on its own: a file in --rules changed something it relies on; `rtadvisor rules show ID` prints the built-in entry.";
+                            d.help = Some(match d.help.take() {
+                                Some(h) => format!("{h} {why}"),
+                                None => why.to_string(),
+                            });
+                        }
+                    }
                     Report {
                         source,
                         diagnostics,
@@ -328,6 +358,16 @@ impl Files {
                 .collect(),
         }
     }
+}
+
+/// Ids are kebab-case: lower-case ASCII letters, digits and dashes, starting
+/// with a letter or digit.
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn default_sources() -> Vec<Source> {
@@ -545,6 +585,8 @@ impl Builder<'_> {
 
     fn policy(&mut self, nodes: Vec<(usize, Node)>) -> Option<Policy> {
         let mut policy: Option<Policy> = None;
+        // Where each policy number was last set: (file, position of its key).
+        let mut set_at: HashMap<&'static str, (usize, Pos)> = HashMap::new();
         for (file, node) in nodes {
             let mut p = Vec::new();
             if let Some(o) = Obj::new(&node, "the policy", &mut p) {
@@ -563,11 +605,26 @@ impl Builder<'_> {
                     .and_then(|n| Obj::new(n, "confidence", &mut p))
                 {
                     c.finish(&["high_margin", "medium_margin"], &mut p);
-                    if let Some(v) = c.num("high_margin", false, &mut p) {
-                        next.high_margin = v as i32;
-                    }
-                    if let Some(v) = c.num("medium_margin", false, &mut p) {
-                        next.medium_margin = v as i32;
+                    for (key, slot) in [
+                        ("high_margin", &mut next.high_margin),
+                        ("medium_margin", &mut next.medium_margin),
+                    ] {
+                        if let Some(v) = c.num(key, false, &mut p) {
+                            let at = c.key_pos(key).unwrap_or(c.pos);
+                            if v < 0.0 || v.fract() != 0.0 || v > 1000.0 {
+                                p.push(
+                                    Diagnostic::at(
+                                        format!("`{key}` must be a whole number of points from 0 to 1000, found {v}"),
+                                        at,
+                                    )
+                                    .label("out of range")
+                                    .help("a margin is how many points the winner leads the runner-up by"),
+                                );
+                            } else {
+                                *slot = v as i32;
+                                set_at.insert(key, (file, at));
+                            }
+                        }
                     }
                 }
                 if let Some(h) = o
@@ -578,20 +635,38 @@ impl Builder<'_> {
                         &["fraction", "step_s", "min_s", "max_s", "default_s"],
                         &mut p,
                     );
-                    let mut set = |key: &str, slot: &mut f64| {
+                    for (key, slot) in [
+                        ("fraction", &mut next.heartbeat_fraction),
+                        ("step_s", &mut next.heartbeat_step_s),
+                        ("min_s", &mut next.heartbeat_min_s),
+                        ("max_s", &mut next.heartbeat_max_s),
+                        ("default_s", &mut next.heartbeat_default_s),
+                    ] {
                         if let Some(v) = h.num(key, false, &mut p) {
-                            if v > 0.0 {
-                                *slot = v;
+                            let at = h.key_pos(key).unwrap_or(h.pos);
+                            let bad = if key == "fraction" {
+                                (v <= 0.0 || v >= 1.0).then_some(
+                                    "a fraction of the idle timeout, above 0 and below 1",
+                                )
                             } else {
-                                p.push(Diagnostic::at(format!("`{key}` must be > 0"), h.pos));
+                                (v <= 0.0 || v > 86_400.0)
+                                    .then_some("seconds, above 0 and at most 86400")
+                            };
+                            match bad {
+                                Some(range) => p.push(
+                                    Diagnostic::at(
+                                        format!("`{key}` must be {range}, found {v}"),
+                                        at,
+                                    )
+                                    .label("out of range"),
+                                ),
+                                None => {
+                                    *slot = v;
+                                    set_at.insert(key, (file, at));
+                                }
                             }
                         }
-                    };
-                    set("fraction", &mut next.heartbeat_fraction);
-                    set("step_s", &mut next.heartbeat_step_s);
-                    set("min_s", &mut next.heartbeat_min_s);
-                    set("max_s", &mut next.heartbeat_max_s);
-                    set("default_s", &mut next.heartbeat_default_s);
+                    }
                 }
                 policy = Some(next);
             }
@@ -603,7 +678,82 @@ impl Builder<'_> {
                 None,
             ));
         }
+        if let Some(pol) = &policy {
+            self.check_policy(pol, &set_at);
+        }
         policy
+    }
+
+    /// Checks the merged policy's numbers against each other (an overlay may set
+    /// one bound and inherit the other), pointing at the key set last.
+    fn check_policy(&mut self, p: &Policy, set_at: &HashMap<&'static str, (usize, Pos)>) {
+        let pairs = [
+            (
+                "min_s",
+                p.heartbeat_min_s,
+                "max_s",
+                p.heartbeat_max_s,
+                "the heartbeat's lower bound must not be above its upper bound",
+            ),
+            (
+                "medium_margin",
+                f64::from(p.medium_margin),
+                "high_margin",
+                f64::from(p.high_margin),
+                "the margin for medium confidence must not be above the one for high",
+            ),
+        ];
+        for (lo_key, lo, hi_key, hi, why) in pairs {
+            if lo <= hi {
+                continue;
+            }
+            // Blame whichever of the two was set last (an overlay over the defaults).
+            let (blamed, other, other_value) = match (set_at.get(lo_key), set_at.get(hi_key)) {
+                (Some(a), Some(b)) if b.0 > a.0 => (hi_key, lo_key, lo),
+                (None, Some(_)) => (hi_key, lo_key, lo),
+                _ => (lo_key, hi_key, hi),
+            };
+            let Some(&(file, at)) = set_at.get(blamed) else {
+                continue;
+            };
+            let from = match set_at.get(other) {
+                Some(&(f, _)) if f == file => String::new(),
+                Some(&(f, _)) if f < DEFAULT_FILES.len() => " in the built-in rules".into(),
+                Some(&(f, _)) => format!(" in {}", self.files.sources[f].name),
+                None => " by default".into(),
+            };
+            self.files.push(
+                file,
+                Diagnostic::at(format!("`{lo_key}` ({lo}) is above `{hi_key}` ({hi})"), at)
+                    .label("out of order")
+                    .help(format!("{why}; `{other}` is {other_value}{from}")),
+            );
+        }
+        let ordered = p.heartbeat_min_s <= p.heartbeat_max_s;
+        if ordered
+            && (p.heartbeat_default_s < p.heartbeat_min_s
+                || p.heartbeat_default_s > p.heartbeat_max_s)
+        {
+            // The key of the three that was set last (in the latest file).
+            let last = ["default_s", "min_s", "max_s"]
+                .iter()
+                .filter_map(|k| set_at.get(k))
+                .max_by_key(|(file, at)| (*file, at.line));
+            if let Some(&(file, at)) = last {
+                self.files.push(
+                    file,
+                    Diagnostic::at(
+                        format!(
+                            "the default heartbeat ({} s) is outside `min_s`..`max_s` ({}..{} s)",
+                            p.heartbeat_default_s, p.heartbeat_min_s, p.heartbeat_max_s
+                        ),
+                        at,
+                    )
+                    .label("out of range")
+                    .help("keep `min_s` <= `default_s` <= `max_s`"),
+                );
+            }
+        }
     }
 
     fn timeout(&mut self, file: usize, o: &Obj, key: &str, sources: &[&str]) -> Option<Timeout> {
@@ -901,16 +1051,6 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
     let o = Obj::new(&e.node, "a rule", p)?;
     let before = p.len();
     o.finish(RULE_FIELDS, p);
-    if !e
-        .id
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        p.push(Diagnostic::at(
-            format!("rule id `{}` must be kebab-case (a-z, 0-9, -)", e.id),
-            o.pos,
-        ));
-    }
     let dimension = o.text("dimension", true, p).unwrap_or_default();
     if !dimension.is_empty() && !DIMENSIONS.contains(&dimension.as_str()) {
         p.push(
@@ -1018,6 +1158,38 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         let text = g.text("text", true, p)?;
         let fix = g.text("fix", true, p)?;
         let id = g.text("id", false, p).unwrap_or_else(|| e.id.clone());
+        // Placeholders such as `{hop.id}` become kebab-case ids when rendered.
+        let literal: String = {
+            let mut depth = 0;
+            id.chars()
+                .filter(|c| match c {
+                    '{' => {
+                        depth += 1;
+                        false
+                    }
+                    '}' => {
+                        depth -= 1;
+                        false
+                    }
+                    _ => depth == 0,
+                })
+                .collect()
+        };
+        if !literal
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            p.push(
+                Diagnostic::at(
+                    format!(
+                        "gotcha id `{}` must be kebab-case (a-z, 0-9, -)",
+                        crate::term::clean(&id)
+                    ),
+                    g.get("id").map_or(g.pos, |n| n.pos),
+                )
+                .label("not a kebab-case id"),
+            );
+        }
         for (key, t) in [("id", &id), ("text", &text), ("fix", &fix)] {
             check_placeholders(t, scope, g.get(key).map_or(g.pos, |n| n.pos), p);
         }

@@ -76,7 +76,7 @@ impl<'a> Obj<'a> {
             }
             None => None,
             Some(n) => match &n.value {
-                Value::Str(s) if !s.trim().is_empty() => Some(s.trim_end().to_string()),
+                Value::Str(s) if !crate::term::is_blank(s) => Some(s.trim_end().to_string()),
                 Value::Str(_) => {
                     out.push(
                         Diagnostic::at(format!("`{key}` must not be empty"), n.pos).label("empty"),
@@ -109,6 +109,23 @@ impl<'a> Obj<'a> {
             Some(n) => match n.value {
                 Value::Int(i) => Some(i as f64),
                 Value::Float(f) if f.is_finite() => Some(f),
+                Value::Float(f) => {
+                    out.push(
+                        Diagnostic::at(
+                            format!(
+                                "`{key}` must be a finite number, found {}",
+                                if f.is_nan() {
+                                    ".nan"
+                                } else {
+                                    "an infinity (.inf)"
+                                }
+                            ),
+                            n.pos,
+                        )
+                        .label("expected a finite number"),
+                    );
+                    None
+                }
                 _ => {
                     out.push(
                         Diagnostic::at(

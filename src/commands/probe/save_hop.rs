@@ -1,9 +1,11 @@
 //! `--save-hop FILE`: the measured path as an inline hop in a profile's `path`,
 //! edited as text so the user's comments and layout stay, validated as a profile
-//! before anything is written.
+//! before anything is written, and written through [`crate::fsx`] (regular files
+//! only, atomic, owner and mode kept).
 
 use crate::app::Failure;
 use crate::diag::{Diagnostic, Report, Source};
+use crate::fsx;
 use crate::profile::{parse_profile, Hop, InlineHop};
 use crate::rules::Knowledge;
 use std::path::Path;
@@ -149,40 +151,6 @@ pub fn insert_hop(text: &str, hop: &str, replace_path: bool) -> Result<String, S
     Ok(out.concat())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a
-/// rename, keeping the file's permissions. (To be replaced by the shared writer.)
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "profile".into(), |n| n.to_string_lossy().into_owned());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{file_name}.{}-{nanos}.tmp", std::process::id()));
-    let perms = std::fs::metadata(path).ok().map(|m| m.permissions());
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Some(p) = perms {
-            std::fs::set_permissions(&tmp, p)?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 fn problem(name: &str, msg: String, help: &str) -> Failure {
     Failure::Input(vec![Report {
         source: Source {
@@ -196,6 +164,11 @@ fn problem(name: &str, msg: String, help: &str) -> Failure {
 /// Refuses a `--save-hop` file that is missing or not a valid profile.
 pub fn check(path: &Path, k: &Knowledge) -> Result<(), Failure> {
     let name = path.display().to_string();
+    let fail = |e: fsx::FsError| Failure::Usage(format!("--save-hop {name}: {e}"));
+    // Symbolic links, FIFOs and devices are refused; the file must be writable.
+    if let Some(meta) = fsx::inspect(path).map_err(fail)? {
+        fsx::check_writable(path, &meta).map_err(fail)?;
+    }
     if !path.is_file() {
         return Err(problem(
             &name,
@@ -245,8 +218,9 @@ pub fn save(
             &format!("add it to `path` by hand: {}", hop_yaml(hop)),
         ));
     }
-    write_atomic(path, new_text.as_bytes())
-        .map_err(|e| Failure::Usage(format!("cannot write {name}: {e}")))
+    let fail = |e: fsx::FsError| Failure::Usage(format!("{name}: {e}"));
+    let meta = fsx::inspect(path).map_err(fail)?;
+    fsx::write_atomic(path, new_text.as_bytes(), meta.as_ref()).map_err(fail)
 }
 
 #[cfg(test)]
