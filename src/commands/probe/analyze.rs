@@ -661,7 +661,22 @@ pub fn analyze(o: &Observations, knowledge: &Knowledge) -> ProbeReport {
     }
 
     let ws = websocket(o);
-    let ws_timeout = o.ws.as_ref().and_then(|w| w.cut_after_s).map(round2);
+    let mut ws_timeout = o.ws.as_ref().and_then(|w| w.cut_after_s).map(round2);
+    let ws_age = o.ws.as_ref().and_then(|w| w.cut_age_s);
+    let mut ws_note = None;
+    if let (Some(cap), Some(age)) = (lifetime.cap_s, ws_age) {
+        if age >= 0.9 * cap {
+            ws_timeout = None;
+            ws_note = Some(format!(
+                "; the WebSocket was cut at {age:.1} s of age, by the lifetime cap"
+            ));
+        }
+    }
+    if ws_timeout.is_some_and(|t| t < MIN_IDLE_S) {
+        ws_timeout = None;
+        ws_note =
+            Some("; the WebSocket was cut right after a message, not by an idle timeout".into());
+    }
     let (timeout_s, measured_on) = match (sse_timeout, ws_timeout) {
         (Some(a), Some(b)) if b < a => (Some(b), Some("websocket")),
         (Some(a), _) => (Some(a), Some("sse")),
@@ -671,7 +686,9 @@ pub fn analyze(o: &Observations, knowledge: &Knowledge) -> ProbeReport {
     let heartbeat_s =
         timeout_s.map(|t| crate::engine::facts::heartbeat_s(&knowledge.policy, Some(t)));
     let mut idle_note = sse_note;
-    if let Some(w) = &o.ws {
+    if let Some(n) = ws_note {
+        idle_note.push_str(&n);
+    } else if let Some(w) = &o.ws {
         if let (Some(c), Some(s)) = (w.cut_after_s, w.cut_in_silence_s) {
             idle_note.push_str(&format!(
                 "; the WebSocket was cut {c:.2} s into a {s} s silence"
@@ -1194,6 +1211,37 @@ mod tests {
         assert_eq!(r.lifetime.cap_s, Some(5.0));
         assert_eq!(r.idle.timeout_s, None);
         assert!(r.findings.iter().any(|f| f.id == "lifetime-cap"));
+    }
+
+    #[test]
+    fn a_websocket_cut_at_the_lifetime_cap_is_not_an_idle_timeout() {
+        let s = Schedule::for_max_idle(6.0);
+        let cut = |at| {
+            Some(StreamEnd {
+                at_ms: at,
+                how: EndKind::Cut("closed".into()),
+            })
+        };
+        let mut o = obs(stream(s, |i| 2.0 + i as f64 * 50.0, cut(5001.0)));
+        let mut busy = stream(Schedule::busy(1000, 20.0), |_| 0.0, cut(5000.0));
+        busy.events.clear();
+        o.busy = Some(busy);
+        let mut ws = WsObs {
+            upgraded: true,
+            cut_after_s: Some(1.5),
+            cut_in_silence_s: Some(2.0),
+            cut_age_s: Some(5.0),
+            ..WsObs::default()
+        };
+        o.ws = Some(ws.clone());
+        let r = analyze(&o, &k());
+        assert_eq!(r.idle.websocket_timeout_s, None, "{:?}", r.idle);
+        assert_eq!(r.idle.timeout_s, None);
+        // Cut young: an idle timeout.
+        ws.cut_age_s = Some(2.5);
+        o.ws = Some(ws);
+        let r = analyze(&o, &k());
+        assert_eq!(r.idle.websocket_timeout_s, Some(1.5));
     }
 
     #[test]

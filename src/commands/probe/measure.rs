@@ -199,6 +199,11 @@ pub async fn stream(job: StreamJob) -> Result<(), String> {
         .header("content-encoding")
         .is_some_and(|e| !e.eq_ignore_ascii_case("identity"));
     let mut on_mode = on_mode;
+    if obs.header(HEADER).is_some() {
+        if let Some(tx) = on_mode.take() {
+            let _ = tx.send(true);
+        }
+    }
     let mut body = resp.into_body();
     let mut splitter = EventSplitter::default();
     let mut last_byte = Instant::now();

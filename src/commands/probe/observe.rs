@@ -181,6 +181,8 @@ pub struct WsObs {
     pub survived_s: Vec<f64>,
     pub cut_after_s: Option<f64>,
     pub cut_in_silence_s: Option<f64>,
+    /// The connection's age at the cut (s), to tell a lifetime cap from idleness.
+    pub cut_age_s: Option<f64>,
     pub close_codes: Vec<u16>,
     /// The schedule of silences ran to its end.
     pub finished: bool,

@@ -126,6 +126,12 @@ fn sse(req: &Request<Incoming>, opts: &ServeOptions) -> Response<Body> {
         HeaderValue::from_static("text/event-stream"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Tells the client this is the probe's stream before any event arrives
+    // (a buffering hop may hold the events, rarely the headers).
+    h.insert(
+        HeaderName::from_static(super::schedule::HEADER),
+        HeaderValue::from_static("1"),
+    );
     for (name, value) in &opts.headers {
         h.insert(name.clone(), value.clone());
     }

@@ -102,6 +102,7 @@ pub async fn measure(
         }
     };
     obs.upgraded = true;
+    let opened = Instant::now();
     save(&shared, &obs);
     if !echo {
         let _ = ws.close(None).await;
@@ -185,6 +186,7 @@ pub async fn measure(
         if cut {
             obs.cut_after_s = Some(last_frame.elapsed().as_secs_f64());
             obs.cut_in_silence_s = Some(silence);
+            obs.cut_age_s = Some(opened.elapsed().as_secs_f64());
             return finish(&shared, &obs);
         }
         let noticed = Instant::now();
@@ -200,6 +202,7 @@ pub async fn measure(
             // Dropped without a FIN reaching us: it was cut some time in the silence.
             obs.cut_after_s = Some(noticed.duration_since(last_frame).as_secs_f64());
             obs.cut_in_silence_s = Some(silence);
+            obs.cut_age_s = Some(noticed.duration_since(opened).as_secs_f64());
             if obs.close_codes.is_empty() {
                 obs.close_codes.push(ABNORMAL_CLOSE);
             }
