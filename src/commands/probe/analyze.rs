@@ -1064,12 +1064,12 @@ pub fn breaks(r: &ProbeReport) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::observe::{Chunk, StreamEnd};
     use super::super::schedule::Schedule;
     use super::*;
 
-    fn k() -> Knowledge {
+    pub(crate) fn k() -> Knowledge {
         match Knowledge::embedded() {
             Ok(k) => k,
             Err(e) => panic!("embedded rules: {e:?}"),
@@ -1077,7 +1077,7 @@ mod tests {
     }
 
     /// A probe stream whose burst events arrive `arrive(i)` ms after the start.
-    fn stream(
+    pub(crate) fn stream(
         schedule: Schedule,
         arrive: impl Fn(usize) -> f64,
         end: Option<StreamEnd>,
@@ -1115,7 +1115,7 @@ mod tests {
         s
     }
 
-    fn obs(main: StreamObs) -> Observations {
+    pub(crate) fn obs(main: StreamObs) -> Observations {
         Observations {
             url: "http://127.0.0.1:1/".into(),
             max_idle_s: 6.0,

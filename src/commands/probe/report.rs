@@ -303,3 +303,68 @@ pub fn markdown(r: &ProbeReport) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::analyze::tests::{k, obs, stream};
+    use super::super::analyze::{analyze, ProbeReport};
+    use super::super::observe::{EndKind, EventObs, StreamEnd, WsObs};
+    use super::super::schedule::Schedule;
+
+    /// nginx's defaults as the probe sees them: a 4 KiB buffer, a 3 s idle
+    /// timeout, the Upgrade refused.
+    fn buffered_report() -> ProbeReport {
+        let s = Schedule::for_max_idle(6.0);
+        let burst_end = 1.0 + 39.0 * 50.0;
+        let mut m = stream(
+            s,
+            |i| (i / 16 + 1) as f64 * 800.0 + 2.0,
+            Some(StreamEnd {
+                at_ms: burst_end + 1000.0 + 2000.0 + 3000.0 + 1.0,
+                how: EndKind::Cut("closed".into()),
+            }),
+        );
+        m.events.push(EventObs {
+            at_ms: burst_end + 1001.0,
+            kind: "tick".into(),
+            seq: Some(41),
+            sent_ms: Some(1_000_000.0 + burst_end + 999.0),
+            bytes: 60,
+            after_silence_s: Some(1.0),
+        });
+        let mut o = obs(m);
+        o.ws = Some(WsObs {
+            url: "ws://127.0.0.1:1/ws".into(),
+            refused_status: Some(400),
+            ..WsObs::default()
+        });
+        analyze(&o, &k())
+    }
+
+    #[test]
+    fn table_report() {
+        let text = super::table(&buffered_report());
+        insta::assert_snapshot!(anstream::adapter::strip_str(&text).to_string());
+    }
+
+    #[test]
+    fn markdown_report() {
+        insta::assert_snapshot!(super::markdown(&buffered_report()));
+    }
+
+    #[test]
+    fn json_report() {
+        insta::assert_snapshot!(super::json(&buffered_report()));
+    }
+
+    #[test]
+    fn markdown_escapes_what_came_from_the_network() {
+        let mut r = buffered_report();
+        r.url = "http://x/<script>|".into();
+        r.protocol.headers = vec![("server".into(), "evil|<b>".into())];
+        let md = super::markdown(&r);
+        assert!(md.contains("http://x/&lt;script&gt;\\|"), "{md}");
+        assert!(md.contains("evil\\|&lt;b&gt;"), "{md}");
+        assert!(!md.contains("<script>") && !md.contains("<b>"), "{md}");
+    }
+}
