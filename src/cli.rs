@@ -207,6 +207,8 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
     #[command(flatten)]
+    pub heading: HeadingArg,
+    #[command(flatten)]
     pub rules: RulesArg,
 }
 

@@ -224,7 +224,7 @@ fn probe_url(a: ProbeArgs) -> Outcome {
     match a.format {
         Format::Table => emit(&report::table(&r))?,
         Format::Json => emit_plain(&report::json(&r))?,
-        Format::Markdown => emit_plain(&report::markdown(&r))?,
+        Format::Markdown => emit_plain(&report::markdown(&r, a.heading.heading_level))?,
     }
     if obs.interrupted {
         if a.save_hop.is_some() {

@@ -232,10 +232,19 @@ pub fn json(r: &ProbeReport) -> String {
     s
 }
 
-/// A markdown section for a design doc or an incident note.
-pub fn markdown(r: &ProbeReport) -> String {
+/// Text for a markdown code span: one line, no backticks, no controls.
+fn code_span(text: &str) -> String {
+    format!("`{}`", strip_controls(text).replace('`', "'"))
+}
+
+/// A markdown section for a design doc or an incident note; the title at
+/// `heading_level` (1–6), the subsections one level below.
+pub fn markdown(r: &ProbeReport, heading_level: u8) -> String {
+    let level = usize::from(heading_level.clamp(1, 5));
+    let h = "#".repeat(level);
+    let sub = "#".repeat(level + 1);
     let mut out = String::new();
-    let _ = writeln!(out, "## Path probe: {}\n", md_cell(&r.url));
+    let _ = writeln!(out, "{h} Path probe: {}\n", code_span(&r.url));
     let _ = writeln!(
         out,
         "Measured with `rtadvisor probe` against {} in {} s{}{}.\n",
@@ -255,7 +264,7 @@ pub fn markdown(r: &ProbeReport) -> String {
             ""
         },
     );
-    let _ = writeln!(out, "| check | result |\n|---|---|");
+    let _ = writeln!(out, "| check | result |\n| --- | --- |");
     let _ = writeln!(out, "| buffering | {} |", md_cell(&verdict(r)));
     if let Some(d) = &r.buffering.delay_ms {
         let _ = writeln!(out, "| event delay | {} |", md_cell(&pct(&Some(*d))));
@@ -275,7 +284,7 @@ pub fn markdown(r: &ProbeReport) -> String {
         let _ = writeln!(out, "| `{}` | {} |", md_cell(k), md_cell(v));
     }
     if !r.findings.is_empty() {
-        let _ = writeln!(out, "\n### Findings\n");
+        let _ = writeln!(out, "\n{sub} Findings\n");
         for f in &r.findings {
             let _ = write!(out, "- **{}**: {}", severity(f.severity), md_cell(&f.text));
             if let Some(fix) = &f.fix {
@@ -284,8 +293,11 @@ pub fn markdown(r: &ProbeReport) -> String {
             let _ = writeln!(out);
         }
     }
-    let _ = writeln!(out, "\n### Measured and assumed\n");
-    let _ = writeln!(out, "| fact | value | how known | why |\n|---|---|---|---|");
+    let _ = writeln!(out, "\n{sub} Measured and assumed\n");
+    let _ = writeln!(
+        out,
+        "| fact | value | how known | why |\n| --- | --- | --- | --- |"
+    );
     for f in &r.facts {
         let _ = writeln!(
             out,
@@ -349,7 +361,7 @@ mod tests {
 
     #[test]
     fn markdown_report() {
-        insta::assert_snapshot!(super::markdown(&buffered_report()));
+        insta::assert_snapshot!(super::markdown(&buffered_report(), 2));
     }
 
     #[test]
@@ -362,9 +374,13 @@ mod tests {
         let mut r = buffered_report();
         r.url = "http://x/<script>|".into();
         r.protocol.headers = vec![("server".into(), "evil|<b>".into())];
-        let md = super::markdown(&r);
-        assert!(md.contains("http://x/&lt;script&gt;\\|"), "{md}");
+        let md = super::markdown(&r, 1);
+        assert!(
+            md.starts_with("# Path probe: `http://x/<script>|`\n"),
+            "{md}"
+        );
+        assert!(md.contains("\n## Findings\n"), "{md}");
         assert!(md.contains("evil\\|&lt;b&gt;"), "{md}");
-        assert!(!md.contains("<script>") && !md.contains("<b>"), "{md}");
+        assert!(!md.contains("<b>"), "{md}");
     }
 }
