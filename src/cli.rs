@@ -194,6 +194,10 @@ pub struct ProbeArgs {
     /// (the named hops' default facts no longer apply)
     #[arg(long, requires = "save_hop")]
     pub replace_path: bool,
+    /// The name of the saved hop: one per network you measure from (a second run
+    /// with the same name replaces it)
+    #[arg(long, value_name = "NAME", default_value = "measured-path")]
+    pub hop_name: String,
     /// A forward proxy to go through, like a client behind a corporate proxy (http://HOST:PORT)
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,

@@ -567,7 +567,33 @@ fn squid_forward_proxy_streams_refuses_websocket_tunnels_and_its_read_timeout_is
 fn straight_to_probe_serve_everything_streams_in_every_format() {
     let (_serve, port) = probe_serve(&[]);
     let url = format!("http://127.0.0.1:{port}/");
-    let (r, code, _) = probe(&[&url, "--max-idle", "1s"]);
+    // A second network measured into the same profile: a hop of its own.
+    let dir = tempfile::tempdir().expect("dir");
+    let profile = dir.path().join("p.yaml");
+    let office = "{name: measured-path, idle_timeout_s: 60, buffers: false}";
+    std::fs::write(
+        &profile,
+        format!("name: x\ndirection: server-to-client\npath: [{office}]\n"),
+    )
+    .expect("profile");
+    let p = profile.display().to_string();
+    let (r, code, _) = probe(&[
+        &url,
+        "--max-idle",
+        "1s",
+        "--save-hop",
+        &p,
+        "--hop-name",
+        "lab",
+    ]);
+    let text = std::fs::read_to_string(&profile).expect("profile");
+    assert!(
+        text.contains(&format!(
+            "path: [{office}, {{name: lab, buffers: false, websocket: true"
+        )),
+        "{text}"
+    );
+    assert_eq!(r["hop"]["name"], "lab");
     assert_eq!(r["format_version"], 1);
     assert_streams(&r);
     assert_eq!(r["websocket"]["upgrade"], "passes");
@@ -669,6 +695,26 @@ fn bad_usage_and_unreachable_endpoints_exit_2_without_waiting() {
                 bad.display().to_string(),
             ],
             "did you mean `direction`",
+        ),
+        (
+            vec![
+                unreachable.clone(),
+                "--save-hop".into(),
+                link.display().to_string(),
+            ],
+            "symbolic link",
+        ),
+        (
+            vec![unreachable.clone(), "--replace-path".into()],
+            "--save-hop",
+        ),
+        (
+            vec![unreachable.clone(), "--hop-name".into(), "our f5".into()],
+            "--hop-name",
+        ),
+        (
+            vec!["app.example.com/probe".into()],
+            "https://app.example.com/probe",
         ),
     ];
     for (args, needle) in cases {

@@ -1048,7 +1048,7 @@ fn hop(r: &ProbeReport, o: &Observations) -> InlineHop {
             .find(|f| f.field == field && f.basis == Basis::Measured)
     };
     InlineHop {
-        name: "measured-path".into(),
+        name: super::save_hop::HOP_NAME.into(),
         idle_timeout_s: r.idle.timeout_s.map(|t| (t * 10.0).floor() / 10.0),
         lifetime_s: r.lifetime.cap_s.map(|t| (t * 10.0).floor() / 10.0),
         buffers: fact("buffers").map(|f| f.value == "yes"),

@@ -146,6 +146,12 @@ fn probe_url(a: ProbeArgs) -> Outcome {
             "give the URL to probe, or `probe serve` to run the reference endpoint".into(),
         ));
     };
+    if !url.contains("://") {
+        return Err(Failure::Usage(format!(
+            "`{}` has no scheme: write https://{0} (or http:// for cleartext)",
+            crate::report::strip_controls(&url)
+        )));
+    }
     let k = crate::app::knowledge(&a.rules)?;
     let target = net::Target::parse(&url).map_err(Failure::Usage)?;
     let headers = parse_headers(&a.headers)?;
@@ -169,6 +175,12 @@ fn probe_url(a: ProbeArgs) -> Outcome {
         None => Vec::new(),
     };
     let tls = net::tls_config(&roots).map_err(Failure::Usage)?;
+    if !save_hop::valid_hop_name(&a.hop_name) {
+        return Err(Failure::Usage(format!(
+            "--hop-name `{}`: use letters, digits, `-`, `_` and `.` (e.g. office-wifi)",
+            crate::report::strip_controls(&a.hop_name)
+        )));
+    }
     // Refuse a --save-hop target now, not after minutes of measuring.
     if let Some(path) = &a.save_hop {
         save_hop::check(path, &k)?;
@@ -220,7 +232,8 @@ fn probe_url(a: ProbeArgs) -> Outcome {
             )));
         }
     }
-    let r = analyze::analyze(&obs, &k);
+    let mut r = analyze::analyze(&obs, &k);
+    r.hop.name = a.hop_name.clone();
     match a.format {
         Format::Table => emit(&report::table(&r))?,
         Format::Json => emit_plain(&report::json(&r))?,

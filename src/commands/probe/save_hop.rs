@@ -10,8 +10,33 @@ use crate::profile::{parse_profile, Hop, InlineHop};
 use crate::rules::Knowledge;
 use std::path::Path;
 
-/// The name of the hop the probe writes (and replaces on the next run).
+/// The default name of the hop the probe writes (and replaces on the next run).
 pub const HOP_NAME: &str = "measured-path";
+
+/// A hop name `--hop-name` accepts: it goes into YAML flow style unquoted.
+pub fn valid_hop_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// Where `{name: NAME` starts in `text`, as a whole name (not a prefix of another).
+fn find_hop(text: &str, name: &str) -> Option<usize> {
+    let needle = format!("{{name: {name}");
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&needle) {
+        let at = from + i;
+        let rest = text[at + needle.len()..].trim_start();
+        if rest.starts_with(',') || rest.starts_with('}') {
+            return Some(at);
+        }
+        from = at + needle.len();
+    }
+    None
+}
 
 fn num(x: f64) -> String {
     format!("{x}")
@@ -43,9 +68,9 @@ fn split_comment(s: &str) -> (&str, &str) {
     }
 }
 
-/// Removes a `{name: measured-path …}` element from a flow list's inside.
-fn drop_flow_hop(inner: &str) -> String {
-    let Some(start) = inner.find(&format!("{{name: {HOP_NAME}")) else {
+/// Removes a `{name: NAME …}` element from a flow list's inside.
+fn drop_flow_hop(inner: &str, name: &str) -> String {
+    let Some(start) = find_hop(inner, name) else {
         return inner.to_string();
     };
     let Some(len) = inner[start..].find('}') else {
@@ -64,7 +89,7 @@ fn drop_flow_hop(inner: &str) -> String {
 
 /// Adds (or replaces) the hop in the profile text's `path`; with `replace_path`,
 /// the hop becomes the whole path (comments stay).
-pub fn insert_hop(text: &str, hop: &str, replace_path: bool) -> Result<String, String> {
+pub fn insert_hop(text: &str, hop: &str, name: &str, replace_path: bool) -> Result<String, String> {
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let Some(at) = lines.iter().position(|l| l.starts_with("path:")) else {
@@ -86,7 +111,7 @@ pub fn insert_hop(text: &str, hop: &str, replace_path: bool) -> Result<String, S
     let trail = &raw[raw.trim_end().len()..];
     let mut out: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
     if value.starts_with('[') && value.ends_with(']') {
-        let inner = drop_flow_hop(&value[1..value.len() - 1]);
+        let inner = drop_flow_hop(&value[1..value.len() - 1], name);
         let inner = inner.trim();
         let list = if inner.is_empty() || replace_path {
             format!("[{hop}]")
@@ -117,7 +142,7 @@ pub fn insert_hop(text: &str, hop: &str, replace_path: bool) -> Result<String, S
         if item && indent.is_none() {
             indent = Some(l[..l.len() - l.trim_start().len()].to_string());
         }
-        if t.starts_with(&format!("- {{name: {HOP_NAME}")) {
+        if t.starts_with("- ") && find_hop(t, name) == Some(2) {
             existing = Some(i);
         }
         last = i;
@@ -197,7 +222,7 @@ pub fn save(
 ) -> Result<(), Failure> {
     check(path, k)?;
     let (name, text) = crate::app::read_input(path).map_err(|r| Failure::Input(vec![r]))?;
-    let new_text = insert_hop(&text, &hop_yaml(hop), replace_path).map_err(|m| {
+    let new_text = insert_hop(&text, &hop_yaml(hop), &hop.name, replace_path).map_err(|m| {
         problem(
             &name,
             format!("cannot add the measured hop: {m}"),
@@ -232,7 +257,7 @@ mod tests {
     #[test]
     fn adds_a_path_key_when_there_is_none() {
         assert_eq!(
-            insert_hop("name: x\ndirection: server-to-client", HOP, false).ok(),
+            insert_hop("name: x\ndirection: server-to-client", HOP, HOP_NAME, false).ok(),
             Some(format!(
                 "name: x\ndirection: server-to-client\npath:\n  - {HOP}\n"
             ))
@@ -243,13 +268,13 @@ mod tests {
     fn appends_to_a_flow_list_keeping_its_comment() {
         let t = "name: x\npath: [cloudflare, nginx]   # outermost first\nhttp2: true\n";
         assert_eq!(
-            insert_hop(t, HOP, false).ok(),
+            insert_hop(t, HOP, HOP_NAME, false).ok(),
             Some(format!(
                 "name: x\npath: [cloudflare, nginx, {HOP}]   # outermost first\nhttp2: true\n"
             ))
         );
         assert_eq!(
-            insert_hop("path: []\n", HOP, false).ok(),
+            insert_hop("path: []\n", HOP, HOP_NAME, false).ok(),
             Some(format!("path: [{HOP}]\n"))
         );
     }
@@ -258,7 +283,7 @@ mod tests {
     fn appends_to_a_block_list_with_its_indentation_and_comments() {
         let t = "name: x\npath:\n    # the CDN\n    - cloudflare\n    - nginx\n\n# auth\nauth: cookie\n";
         assert_eq!(
-            insert_hop(t, HOP, false).ok(),
+            insert_hop(t, HOP, HOP_NAME, false).ok(),
             Some(format!("name: x\npath:\n    # the CDN\n    - cloudflare\n    - nginx\n    - {HOP}\n\n# auth\nauth: cookie\n"))
         );
     }
@@ -266,11 +291,12 @@ mod tests {
     #[test]
     fn a_second_run_replaces_the_measured_hop() {
         let newer = "{name: measured-path, idle_timeout_s: 60}";
-        let flow = insert_hop(&format!("path: [nginx, {HOP}]\n"), newer, false).ok();
+        let flow = insert_hop(&format!("path: [nginx, {HOP}]\n"), newer, HOP_NAME, false).ok();
         assert_eq!(flow, Some(format!("path: [nginx, {newer}]\n")));
         let block = insert_hop(
             &format!("path:\n- nginx\n- {HOP}\nauth: none\n"),
             newer,
+            HOP_NAME,
             false,
         )
         .ok();
@@ -282,24 +308,44 @@ mod tests {
 
     #[test]
     fn replace_path_makes_the_hop_the_whole_path_keeping_comments() {
-        let flow = insert_hop("path: [cloudflare, nginx]  # edge\n", HOP, true).ok();
+        let flow = insert_hop("path: [cloudflare, nginx]  # edge\n", HOP, HOP_NAME, true).ok();
         assert_eq!(flow, Some(format!("path: [{HOP}]  # edge\n")));
         let t = "path:\n  # the CDN\n  - cloudflare\n  - name: our-f5\n    idle_timeout_s: 300\nauth: none\n";
         assert_eq!(
-            insert_hop(t, HOP, true).ok(),
+            insert_hop(t, HOP, HOP_NAME, true).ok(),
             Some(format!("path:\n  # the CDN\n  - {HOP}\nauth: none\n"))
         );
     }
 
     #[test]
+    fn another_name_is_another_hop() {
+        let office = "{name: office, idle_timeout_s: 60}";
+        let t = format!("path: [{HOP}]\n");
+        assert_eq!(
+            insert_hop(&t, office, "office", false).ok(),
+            Some(format!("path: [{HOP}, {office}]\n"))
+        );
+        // `measured-path-2` is not `measured-path`.
+        let t = "path: [{name: measured-path-2}]\n";
+        assert_eq!(
+            insert_hop(t, HOP, HOP_NAME, false).ok(),
+            Some(format!("path: [{{name: measured-path-2}}, {HOP}]\n"))
+        );
+        assert!(valid_hop_name("office-wifi_2.lte"));
+        for bad in ["", "a b", "a,b", "{x}", "-x", "a:b"] {
+            assert!(!valid_hop_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn refuses_forms_it_does_not_edit() {
-        assert!(insert_hop("path: [nginx,\n  aws-alb]\n", HOP, false).is_err());
+        assert!(insert_hop("path: [nginx,\n  aws-alb]\n", HOP, HOP_NAME, false).is_err());
     }
 
     #[test]
     fn keeps_crlf_line_endings() {
         assert_eq!(
-            insert_hop("name: x\r\n", HOP, false).ok(),
+            insert_hop("name: x\r\n", HOP, HOP_NAME, false).ok(),
             Some(format!("name: x\r\npath:\r\n  - {HOP}\r\n"))
         );
     }
