@@ -1,6 +1,6 @@
 //! Running commands: arguments in, exit code out. The only place that prints.
 
-use crate::cli::{Cli, Command, Format, RulesArg};
+use crate::cli::{Cli, Command, RulesArg};
 use crate::diag::{Diagnostic, Report, Source};
 use crate::engine::{Decision, Engine, Verdict};
 use crate::input;
@@ -144,7 +144,7 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Advise(a) => {
             let k = knowledge(&a.rules)?;
-            advise(&k, &a.inputs, a.format, a.check, a.heading.heading_level)
+            advise(&k, &a)
         }
         Command::Ask(a) => crate::ask::run(a),
         Command::Doc(a) => crate::doc::run(a),
@@ -180,6 +180,20 @@ pub fn knowledge(arg: &RulesArg) -> Result<Knowledge, Failure> {
 pub struct Loaded {
     pub source: String,
     pub profile: Profile,
+    /// The line that sets `current_transport` (1-based), for audit formats
+    /// that point at it (SARIF).
+    pub current_line: Option<usize>,
+}
+
+/// The line of a profile's text that sets `current_transport`, if one does at the
+/// top level (block style, as `init` and `ask --save` write profiles).
+fn current_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix("current_transport")
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 /// A report for a problem with a whole file (no position inside it).
@@ -280,6 +294,7 @@ pub fn load_one(path: &Path, k: &Knowledge) -> Result<Loaded, Failure> {
     let (name, text) = read_input(path).map_err(|r| Failure::Input(vec![r]))?;
     match parse_profile(&text, &k.hop_ids()) {
         Ok(profile) => Ok(Loaded {
+            current_line: current_line(&text),
             source: name,
             profile,
         }),
@@ -303,6 +318,7 @@ pub fn load_profiles(
         let (name, text) = read_input(path)?;
         match parse_profile(&text, &ids) {
             Ok(profile) => Ok(Loaded {
+                current_line: current_line(&text),
                 source: name,
                 profile,
             }),
@@ -384,58 +400,68 @@ pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
     parallel_map(loaded, |l| engine.decide(&l.profile, &l.source))
 }
 
-pub fn advise(
-    k: &Knowledge,
-    inputs: &[PathBuf],
-    format: Format,
-    check: bool,
-    heading_level: u8,
-) -> Outcome {
-    let (loaded, bad) = load_profiles(inputs, k)?;
+/// `advise`: decide every profile and print the reports; with `--check` (or an
+/// audit format), audit each profile's current transport.
+pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
+    use crate::cli::{AdviseFormat, FailOn};
+    let (loaded, bad) = load_profiles(&a.inputs, k)?;
     if loaded.is_empty() {
         return Err(Failure::Input(bad));
     }
     let engine = Engine::new(k);
     let decisions = decide_all(&engine, &loaded);
-    match format {
-        Format::Table => emit(&report::table::render(&decisions))?,
-        Format::Json => emit_plain(&report::json::render(&decisions))?,
-        Format::Markdown => {
+    let audit_format = matches!(a.format, Some(AdviseFormat::Sarif | AdviseFormat::Junit));
+    let check = a.check || audit_format;
+    let fail_on: Vec<Verdict> = a
+        .fail_on
+        .iter()
+        .map(|f| match f {
+            FailOn::OverEngineered => Verdict::OverEngineered,
+            FailOn::UnderEngineered => Verdict::UnderEngineered,
+            FailOn::Mismatch => Verdict::Mismatch,
+        })
+        .collect();
+    let audited = report::audit::collect(&decisions, &fail_on);
+    // The full reports: unless --check alone asked for the findings only.
+    let reports = match a.format {
+        None if check && !a.verbose => None,
+        None => Some(AdviseFormat::Table),
+        f => f,
+    };
+    match reports {
+        None => {}
+        Some(AdviseFormat::Table) => emit(&report::table::render(&decisions))?,
+        Some(AdviseFormat::Json) => emit_plain(&report::json::render(&decisions))?,
+        Some(AdviseFormat::Markdown) => {
             let items: Vec<(&Decision, &Profile)> = decisions
                 .iter()
                 .zip(loaded.iter().map(|l| &l.profile))
                 .collect();
-            emit_plain(&report::markdown::render_all(&items, k, heading_level))?
+            emit_plain(&report::markdown::render_all(
+                &items,
+                k,
+                a.heading.heading_level,
+            ))?
         }
+        Some(AdviseFormat::Sarif) => {
+            let line_of = |d: &Decision| {
+                loaded
+                    .iter()
+                    .find(|l| l.source == d.source)
+                    .and_then(|l| l.current_line)
+            };
+            emit_plain(&report::audit::sarif(&audited, &line_of))?
+        }
+        Some(AdviseFormat::Junit) => emit_plain(&report::audit::junit(&decisions, &audited))?,
     }
-    let mut misfit = false;
     if check {
-        let misfits: Vec<&Decision> = decisions
-            .iter()
-            .filter(|d| d.audit.as_ref().is_some_and(|a| a.verdict != Verdict::Fits))
-            .collect();
-        let mut err = anstream::stderr();
-        for d in &misfits {
-            if let Some(a) = &d.audit {
-                let _ = writeln!(
-                    err,
-                    "{}: {}: current {} is {}; recommended {}",
-                    report::strip_controls(&d.source),
-                    report::strip_controls(&d.name),
-                    a.current,
-                    a.verdict.as_str(),
-                    d.recommendation.label()
-                );
-            }
-        }
-        if !misfits.is_empty() {
-            let _ = writeln!(
-                err,
-                "check: {} of {} profiles do not fit their current transport",
-                misfits.len(),
-                decisions.len()
-            );
-            misfit = true;
+        let text = report::audit::lines(&audited);
+        if a.format.is_none() {
+            // The findings are the output (after the reports with --verbose).
+            emit(&text)?;
+        } else {
+            // The output is a report: the findings go beside it, on stderr.
+            let _ = write!(anstream::stderr(), "{text}");
         }
     }
     if !bad.is_empty() {
@@ -443,7 +469,7 @@ pub fn advise(
         return Err(Failure::InputAfter(bad, decisions.len()));
     }
     no_viable_transport(&decisions)?;
-    if misfit {
+    if check && audited.failing() > 0 {
         return Err(Failure::CheckFailed);
     }
     Ok(())

@@ -60,6 +60,32 @@ pub enum Format {
     Json,
 }
 
+/// `advise --format`: the report formats, and the audit formats for CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdviseFormat {
+    /// Readable report for a terminal
+    Table,
+    /// A design-doc section (GitHub-flavoured Markdown)
+    Markdown,
+    /// Stable machine output (JSON v1)
+    Json,
+    /// The --check findings as SARIF 2.1.0 (code-scanning UIs); implies --check
+    Sarif,
+    /// The --check findings as JUnit XML (CI test reports); implies --check
+    Junit,
+}
+
+/// A `--check` verdict that can fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// The current transport is more than the workload needs
+    OverEngineered,
+    /// The current transport is less than the workload needs
+    UnderEngineered,
+    /// A queue against a live transport, or the reverse
+    Mismatch,
+}
+
 #[derive(Debug, Args, Clone, Default)]
 pub struct RulesArg {
     /// A folder of rule files laid over the built-in rules
@@ -79,12 +105,26 @@ pub struct AdviseArgs {
     /// Profile files, folders of *.yaml/*.yml profiles, or - for stdin
     #[arg(required = true, value_name = "FILE|DIR|-")]
     pub inputs: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Exit 1 when a profile's current_transport does not fit the recommendation
+    /// Output format (default: table; with --check, only the findings unless a
+    /// format or --verbose is given)
+    #[arg(long, short, value_enum)]
+    pub format: Option<AdviseFormat>,
+    /// Audit each profile's current_transport: print one line per misfit and a
+    /// summary; exit 1 when a finding fails (see --fail-on and `accept:` waivers)
     #[arg(long)]
     pub check: bool,
+    /// Which verdicts fail a --check (comma-separated)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "VERDICTS",
+        default_value = "over-engineered,under-engineered,mismatch"
+    )]
+    pub fail_on: Vec<FailOn>,
+    /// With --check: print the full reports too, not only the findings
+    #[arg(long, short)]
+    pub verbose: bool,
     #[command(flatten)]
     pub heading: HeadingArg,
     #[command(flatten)]

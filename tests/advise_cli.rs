@@ -256,7 +256,7 @@ fn check_exits_1_on_misfits_and_0_when_everything_fits() {
         .arg(&over)
         .assert()
         .code(1)
-        .stderr(
+        .stdout(
             predicate::str::contains("over-engineered")
                 .and(predicate::str::contains("recommended sse")),
         );

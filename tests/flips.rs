@@ -87,27 +87,35 @@ fn unknowns_are_fields_whose_answer_could_change_it() {
                 | "resume"
                 | "user_waits"
                 | "hidden_tab_delivery"
+                | "receives_webhooks"
+                | "replies"
                 | "http2" => vec![json!(true), json!(false)],
                 "payload" => vec![json!("binary"), json!("text")],
+                "subscriptions" => vec![json!("fixed"), json!("changing")],
+                "audience" => vec![json!("broadcast"), json!("per-user"), json!("mixed")],
                 "auth" => vec![
                     json!("cookie"),
                     json!("bearer-token"),
                     json!("query-token"),
+                    json!("mtls"),
                     json!("none"),
                 ],
                 "clients" => vec![
                     json!(["browser"]),
+                    json!(["desktop"]),
                     json!(["iot"]),
                     json!(["server"]),
                     json!(["mobile"]),
                 ],
                 "runtime" => k.runtimes.iter().map(|r| json!(r.id)).collect(),
                 _ => [
-                    0.5, 0.9, 1.0, 5.0, 6.0, 7.0, 29.0, 31.0, 59.0, 61.0, 99.0, 101.0, 121.0,
-                    199.0, 601.0, 999.0, 1001.0, 3000.0, 9999.0, 10001.0,
+                    0.5, 0.9, 1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 29.0, 31.0, 59.0, 61.0, 99.0, 101.0,
+                    121.0, 199.0, 601.0, 999.0, 1001.0, 3000.0, 9999.0, 10001.0,
                 ]
                 .iter()
                 .map(|n| json!(n))
+                // Whole numbers for count fields (streams_per_client, concurrent_clients).
+                .chain([2u64, 3, 10, 1000, 10000, 100000].map(|n| json!(n)))
                 .collect(),
             };
             let flips = candidates

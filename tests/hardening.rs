@@ -185,7 +185,7 @@ const HOSTILE_RULES: &str = r#"
 hops:
   - id: evil-proxy
     name: "evil<script>alert(1)</script>\u001b[31m|pipe"
-    buffering: {default: true, fix: "run `rm -rf` <img src=x onerror=alert(1)> \u001b]8;;http://x\u0007", source: domain-digest}
+    buffering: {default: true, fix: "run `rm -rf` <img src=x onerror=alert(1)> \u001b]8;;http://x\u0007", source: whatwg-sse}
 rules:
   - id: evil-rule
     dimension: proxies
@@ -193,7 +193,7 @@ rules:
     why: "a why that is long enough to count as an explanation of what this rule is about here"
     when: {path: {contains: evil-proxy}}
     score: {sse: 1}
-    sources: [domain-digest]
+    sources: [whatwg-sse]
 "#;
 
 #[test]

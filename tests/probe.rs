@@ -212,11 +212,11 @@ fn nginx(upstream: u16, location: &str) -> Option<(Proc, u16)> {
     Some((proc, port))
 }
 
-const DASHBOARD: &str = "# The ops dashboard: new numbers every couple of minutes.\n\
+const DASHBOARD: &str = "# The ops dashboard: new numbers every half minute.\n\
 name: ops dashboard\n\
 direction: server-to-client\n\
-update_interval_s: 120\n\
-max_delay_s: 5\n\
+update_interval_s: 30\n\
+max_delay_s: 2\n\
 clients: [browser]\n\
 path: [aws-alb]   # our edge\n";
 
@@ -287,6 +287,8 @@ fn nginx_default_buffers_its_read_timeout_is_measured_and_save_hop_changes_the_a
 
     // advise now reasons from the measurements.
     let after = advise(&profile);
+    assert_eq!(before["recommendation"]["transport"], "sse", "{before:#}");
+    assert_eq!(after["recommendation"]["transport"], "sse", "{after:#}");
     let add_ons = |v: &Value| v["recommendation"]["add_ons"].to_string();
     assert!(
         !add_ons(&before).contains("disable-buffering"),
@@ -311,7 +313,7 @@ fn nginx_with_x_accel_buffering_no_streams_and_passes_websockets() {
     let profile = dir.path().join("feed.yaml");
     std::fs::write(
         &profile,
-        "name: feed\ndirection: server-to-client\nupdate_interval_s: 120\nmax_delay_s: 5\nclients: [browser]\npath:\n  # our proxy\n  - nginx\n",
+        "name: feed\ndirection: server-to-client\nupdate_interval_s: 30\nmax_delay_s: 2\nclients: [browser]\npath:\n  # our proxy\n  - nginx\n",
     )
     .expect("profile");
     let before = advise(&profile);
@@ -340,6 +342,8 @@ fn nginx_with_x_accel_buffering_no_streams_and_passes_websockets() {
     );
     assert!(!text.contains("- nginx"), "{text}");
     let after = advise(&profile);
+    assert_eq!(before["recommendation"]["transport"], "sse", "{before:#}");
+    assert_eq!(after["recommendation"]["transport"], "sse", "{after:#}");
     let add_ons = |v: &Value| v["recommendation"]["add_ons"].to_string();
     assert!(add_ons(&before).contains("disable-buffering"), "{before:#}");
     assert!(!add_ons(&after).contains("disable-buffering"), "{after:#}");

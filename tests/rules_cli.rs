@@ -75,7 +75,7 @@ fn replacing_a_default_rule_changes_the_decision() {
     why: "Our platform team runs a socket gateway and supports nothing else."
     when: {direction: server-to-client}
     score: {websocket: 20}
-    sources: [domain-digest]
+    sources: [whatwg-sse]
 "#,
     )]);
     let after = decide(fixture, Some(dir.path()));
@@ -202,7 +202,7 @@ const OK_RULE: &str = "    dimension: direction\n    message: \"m\"\n    why: \"
 #[test]
 fn unknown_field_in_a_rule() {
     check_fails(
-        &format!("rules:\n  - id: a\n{OK_RULE}    colour: red\n    score: {{sse: 1}}\n    sources: [domain-digest]\n"),
+        &format!("rules:\n  - id: a\n{OK_RULE}    colour: red\n    score: {{sse: 1}}\n    sources: [whatwg-sse]\n"),
         &["unknown field `colour` in a rule", "mine.yaml:6:5"],
     );
 }
@@ -222,7 +222,7 @@ fn unknown_section() {
 #[test]
 fn unknown_profile_variable_in_a_condition() {
     check_fails(
-        &format!("rules:\n  - id: a\n{OK_RULE}    when: {{presense: true}}\n    score: {{sse: 1}}\n    sources: [domain-digest]\n"),
+        &format!("rules:\n  - id: a\n{OK_RULE}    when: {{presense: true}}\n    score: {{sse: 1}}\n    sources: [whatwg-sse]\n"),
         &["unknown variable `presense`", "mine.yaml:6:12", "did you mean `presence`?"],
     );
 }
@@ -230,7 +230,7 @@ fn unknown_profile_variable_in_a_condition() {
 #[test]
 fn unknown_transport_in_score_veto_and_for() {
     check_fails(
-        &format!("rules:\n  - id: a\n{OK_RULE}    score: {{websockets: 1}}\n    sources: [domain-digest]\n  - id: b\n{OK_RULE}    veto: [pollin]\n    sources: [domain-digest]\n  - id: c\n{OK_RULE}    for: [see]\n    add_ons: [heartbeat]\n    sources: [domain-digest]\n"),
+        &format!("rules:\n  - id: a\n{OK_RULE}    score: {{websockets: 1}}\n    sources: [whatwg-sse]\n  - id: b\n{OK_RULE}    veto: [pollin]\n    sources: [whatwg-sse]\n  - id: c\n{OK_RULE}    for: [see]\n    add_ons: [heartbeat]\n    sources: [whatwg-sse]\n"),
         &[
             "unknown transport `websockets`",
             "mine.yaml:6:13",
@@ -246,7 +246,7 @@ fn unknown_transport_in_score_veto_and_for() {
 fn unknown_add_on() {
     check_fails(
         &format!(
-            "rules:\n  - id: a\n{OK_RULE}    add_ons: [hearbeat]\n    sources: [domain-digest]\n"
+            "rules:\n  - id: a\n{OK_RULE}    add_ons: [hearbeat]\n    sources: [whatwg-sse]\n"
         ),
         &[
             "unknown add-on `hearbeat`",
@@ -259,7 +259,7 @@ fn unknown_add_on() {
 #[test]
 fn bad_operators_and_values() {
     check_fails(
-        &format!("rules:\n  - id: a\n{OK_RULE}    when:\n      all:\n        - max_delay_s: {{between: 3}}\n        - presence: {{gt: 1}}\n        - payload: binery\n    score: {{sse: 1}}\n    sources: [domain-digest]\n"),
+        &format!("rules:\n  - id: a\n{OK_RULE}    when:\n      all:\n        - max_delay_s: {{between: 3}}\n        - presence: {{gt: 1}}\n        - payload: binery\n    score: {{sse: 1}}\n    sources: [whatwg-sse]\n"),
         &[
             "unknown operator `between`",
             "mine.yaml:8:25",
@@ -289,7 +289,7 @@ fn missing_why_and_sources_and_empty_why() {
 
 #[test]
 fn duplicate_ids_within_a_file() {
-    let rule = format!("  - id: a\n{OK_RULE}    score: {{sse: 1}}\n    sources: [domain-digest]\n");
+    let rule = format!("  - id: a\n{OK_RULE}    score: {{sse: 1}}\n    sources: [whatwg-sse]\n");
     check_fails(
         &format!("rules:\n{rule}{rule}"),
         &["duplicate id `a` in `rules`", "mine.yaml:8:5"],
@@ -321,9 +321,9 @@ fn bad_yaml() {
 #[test]
 fn every_problem_in_every_file_is_reported_at_once() {
     let dir = overlay(&[
-        ("a.yaml", &format!("rules:\n  - id: a\n{OK_RULE}    colour: red\n    when: {{directoin: bidirectional}}\n    add_ons: [hearbeat]\n    sources: [domain-digest]\n")),
+        ("a.yaml", &format!("rules:\n  - id: a\n{OK_RULE}    colour: red\n    when: {{directoin: bidirectional}}\n    add_ons: [hearbeat]\n    sources: [whatwg-sse]\n")),
         ("b.yaml", "rules: [unclosed\n"),
-        ("c.yaml", "hops:\n  - id: our-lb\n    name: Our LB\n    websocket: {supported: nope, source: domain-digest}\n"),
+        ("c.yaml", "hops:\n  - id: our-lb\n    name: Our LB\n    websocket: {supported: nope, source: whatwg-sse}\n"),
     ]);
     let out = rt()
         .args(["rules", "check"])
@@ -399,9 +399,9 @@ fn show_prints_why_condition_effects_and_dated_sources() {
     for needle in [
         "rare-client-messages",
         "why:",
-        "when:     client_messages_per_minute <= 6 and direction != client-to-server",
+        "when:     client_messages_per_minute <= 2 and direction != client-to-server",
         "score:    sse +2",
-        "domain-digest",
+        "whatwg-sse",
         "checked 20",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");

@@ -719,7 +719,7 @@ fn a_rule_set_that_vetoes_everything_recommends_nothing() {
     let o = tempfile::tempdir().unwrap();
     std::fs::write(
         o.path().join("veto.yaml"),
-        "rules:\n  - id: veto-everything\n    dimension: direction\n    message: nothing goes\n    why: a rule set that vetoes every transport\n    when: {name: {known: true}}\n    veto: [sse, websocket, polling, queue]\n    sources: [rfc6455]\n",
+        "rules:\n  - id: veto-everything\n    dimension: direction\n    message: nothing goes\n    why: a rule set that vetoes every transport\n    when: {name: {known: true}}\n    veto: [sse, websocket, polling, long-polling, queue]\n    sources: [rfc6455]\n",
     )
     .unwrap();
     let out = rt()

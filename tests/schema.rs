@@ -74,7 +74,7 @@ fn bad_profiles_fail() {
         "name: x\ndirection: both-ways\n",
         "name: x\ndirection: server-to-client\npayload: binery\n",
         "name: x\ndirection: server-to-client\nauth: jwt\n",
-        "name: x\ndirection: server-to-client\nclients: [browser, desktop]\n",
+        "name: x\ndirection: server-to-client\nclients: [browser, tablet]\n",
         "name: x\ndirection: server-to-client\ncurrent_transport: grpc\n",
         "name: x\ndirection: server-to-client\nround_trip_ms: 0\n",
         "name: x\ndirection: server-to-client\nupdate_interval_s: -1\n",

@@ -15,11 +15,17 @@ pub struct Decision {
     pub rationale: Vec<Reason>,
     pub gotchas: Vec<Gotcha>,
     pub flips: Vec<Flip>,
+    /// Changes too small to count as flips (under 25 %) that would already change the
+    /// answer: the decision sits at a boundary (shown by `explain`, lowers confidence).
+    #[serde(skip)]
+    pub near_flips: Vec<Flip>,
     pub unknowns: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit: Option<Audit>,
     /// What to build: each add-on with its concrete instructions.
     pub build: Vec<BuildStep>,
+    /// Connections, rates and instances, checked against every known limit on the path.
+    pub capacity: super::capacity::Capacity,
     pub sources: Vec<SourceCite>,
     /// Every rule evaluated (for `explain`); not part of the JSON output.
     #[serde(skip)]
@@ -34,6 +40,9 @@ pub struct Recommendation {
     pub add_ons: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heartbeat_s: Option<f64>,
+    /// When one transport is not enough: the combination, in a sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hybrid: Option<String>,
     /// Points ahead of the runner-up (none when every other option is vetoed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub margin: Option<i32>,
@@ -109,6 +118,9 @@ pub struct Gotcha {
     pub text: String,
     pub fix: String,
     pub rule: String,
+    /// The design does not work as is: apply the fix first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocking: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,6 +138,28 @@ pub struct Audit {
     pub current: String,
     pub verdict: Verdict,
     pub text: String,
+    /// The rule that most separates the recommendation from the current
+    /// transport (a veto of it, or the most points between them): the reason a
+    /// `--check` finding gives. Absent when the current transport fits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The profile's waiver (`accept:`), when it covers this verdict and has not
+    /// expired: the finding is reported as waived, not failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waiver>,
+    /// Why a waiver in the profile does not apply (expired, or another verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver_note: Option<String>,
+}
+
+/// A deliberate choice a team accepts: `accept: {verdict, reason, until}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    pub verdict: Verdict,
+    pub reason: String,
+    /// `YYYY-MM-DD`: the waiver stops applying after this day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,10 +1,11 @@
 //! Filling the rule variables for one profile: its fields, plus what the platform
 //! knowledge says about its runtime and the hops on its path.
 
+use super::capacity::{self, Capacity};
 use crate::profile::{Hop, Profile};
 use crate::rules::cond::{Lookup, Val};
 use crate::rules::vars::{self, Scope, VarId, VARS};
-use crate::rules::{Knowledge, Policy};
+use crate::rules::{Knowledge, Limit, Policy};
 
 /// Variable values for one profile, and one set per hop on the path.
 #[derive(Debug, Clone)]
@@ -13,6 +14,8 @@ pub struct Facts {
     pub hops: Vec<HopFacts>,
     /// Source ids of the platform facts in play (runtime and hops).
     pub sources: Vec<String>,
+    /// Connections, rates and the limits they were checked against.
+    pub capacity: Capacity,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +88,7 @@ struct HopView {
     lifetime: Option<f64>,
     lifetime_setting: Option<String>,
     lifetime_fix: Option<String>,
+    limits: Vec<Limit>,
     buffers: Option<bool>,
     buffering_fix: Option<String>,
     websocket: Option<bool>,
@@ -93,21 +97,33 @@ struct HopView {
     http2: Option<bool>,
 }
 
-fn hop_view(k: &Knowledge, hop: &Hop, sources: &mut Vec<String>) -> Option<HopView> {
+/// `ws`: the view a WebSocket gets (hops may time sockets differently from streams).
+fn hop_view(k: &Knowledge, hop: &Hop, ws: bool, sources: &mut Vec<String>) -> Option<HopView> {
     match hop {
         Hop::Known(id) => {
             let h = k.hop(id)?;
             sources.extend(h.sources().into_iter().map(String::from));
+            let pick = |own: &Option<crate::rules::Timeout>,
+                        ws_own: &Option<crate::rules::Timeout>| {
+                if ws {
+                    ws_own.clone().or_else(|| own.clone())
+                } else {
+                    own.clone()
+                }
+            };
+            let idle = pick(&h.idle_timeout, &h.websocket_idle_timeout);
+            let life = pick(&h.lifetime, &h.websocket_lifetime);
             Some(HopView {
                 id: h.id.clone(),
                 name: h.name.clone(),
                 inline: false,
-                idle: h.idle_timeout.as_ref().map(|t| t.seconds),
-                idle_setting: h.idle_timeout.as_ref().and_then(|t| t.setting.clone()),
-                idle_fix: h.idle_timeout.as_ref().and_then(|t| t.fix.clone()),
-                lifetime: h.lifetime.as_ref().map(|t| t.seconds),
-                lifetime_setting: h.lifetime.as_ref().and_then(|t| t.setting.clone()),
-                lifetime_fix: h.lifetime.as_ref().and_then(|t| t.fix.clone()),
+                idle: idle.as_ref().map(|t| t.seconds),
+                idle_setting: idle.as_ref().and_then(|t| t.setting.clone()),
+                idle_fix: idle.as_ref().and_then(|t| t.fix.clone()),
+                lifetime: life.as_ref().map(|t| t.seconds),
+                lifetime_setting: life.as_ref().and_then(|t| t.setting.clone()),
+                lifetime_fix: life.as_ref().and_then(|t| t.fix.clone()),
+                limits: h.limits.clone(),
                 buffers: h.buffering.as_ref().map(|c| c.value),
                 buffering_fix: h.buffering.as_ref().and_then(|c| c.how.clone()),
                 websocket: h.websocket.as_ref().map(|c| c.value),
@@ -133,6 +149,7 @@ fn hop_view(k: &Knowledge, hop: &Hop, sources: &mut Vec<String>) -> Option<HopVi
                     h.name
                 )
             }),
+            limits: Vec::new(),
             buffers: h.buffers,
             buffering_fix: h.buffers.filter(|b| *b).map(|_| {
                 format!(
@@ -223,8 +240,13 @@ pub fn heartbeat_s(policy: &Policy, min_idle: Option<f64>) -> f64 {
     }
 }
 
-/// Computes every variable for a profile.
+/// Computes every variable for a profile, as a stream (SSE, polling) meets the path.
 pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
+    facts_as(k, p, false)
+}
+
+/// The same, with the timeouts a WebSocket meets when `ws` (advice for a WebSocket).
+pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     let mut vals = vec![Val::Unknown; VARS.len()];
     let mut sources = Vec::new();
     let set = |vals: &mut Vec<Val>, name: &str, v: Val| vals[vars::id(name)] = v;
@@ -287,6 +309,11 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
     );
     set(&mut vals, "job_duration_s", num(p.job_duration_s));
     set(&mut vals, "user_waits", flag(p.user_waits));
+    set(&mut vals, "message_bytes", num(p.message_bytes));
+    set(&mut vals, "receives_webhooks", flag(p.receives_webhooks));
+    set(&mut vals, "replies", flag(p.replies));
+    set(&mut vals, "subscriptions", word(p.subscriptions));
+    set(&mut vals, "audience", word(p.audience));
     set(&mut vals, "current_transport", word(p.current_transport));
 
     let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
@@ -309,7 +336,16 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
             "runtime.streaming",
             flag(rt.streaming.as_ref().map(|c| c.value)),
         );
-        let lt = rt.lifetime.as_ref();
+        let managed_ws = matches!(rt.websocket.as_ref(), Some((s, _)) if s == "managed");
+        let lt = if ws {
+            rt.websocket_lifetime.as_ref().or(if managed_ws {
+                None
+            } else {
+                rt.lifetime.as_ref()
+            })
+        } else {
+            rt.lifetime.as_ref()
+        };
         set(
             &mut vals,
             "runtime.lifetime_s",
@@ -340,12 +376,12 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
         .path
         .iter()
         .flatten()
-        .filter_map(|h| hop_view(k, h, &mut sources))
+        .filter_map(|h| hop_view(k, h, ws, &mut sources))
         .collect();
     if let Some(rt) = runtime {
         for id in &rt.implies {
             if !views.iter().any(|v| &v.id == id) {
-                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), &mut sources) {
+                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), ws, &mut sources) {
                     views.push(v);
                 }
             }
@@ -387,12 +423,36 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
         consider(&mut life, v.lifetime, &v.name);
     }
     if let Some(rt) = runtime {
-        consider(
-            &mut idle,
-            rt.idle_timeout.as_ref().map(|t| t.seconds),
-            &rt.name,
-        );
-        consider(&mut life, rt.lifetime.as_ref().map(|t| t.seconds), &rt.name);
+        let (rt_idle, rt_life) = runtime_caps(rt, ws);
+        consider(&mut idle, rt_idle, &rt.name);
+        consider(&mut life, rt_life, &rt.name);
+    }
+    // What a stream meets (whatever the view), for the heartbeat.
+    let mut stream_idle: Option<(f64, String)> = None;
+    for h in p.path.iter().flatten() {
+        if let Some(v) = hop_view(k, h, false, &mut Vec::new()) {
+            consider(&mut stream_idle, v.idle, &v.name);
+        }
+    }
+    // What a WebSocket meets, for the scoring rules (whatever the view).
+    let mut ws_idle: Option<(f64, String)> = None;
+    let mut ws_life: Option<(f64, String)> = None;
+    for h in p.path.iter().flatten() {
+        if let Some(v) = hop_view(k, h, true, &mut Vec::new()) {
+            consider(&mut ws_idle, v.idle, &v.name);
+            consider(&mut ws_life, v.lifetime, &v.name);
+        }
+    }
+    if let Some(rt) = runtime {
+        for id in &rt.implies {
+            if let Some(v) = hop_view(k, &Hop::Known(id.clone()), true, &mut Vec::new()) {
+                consider(&mut ws_idle, v.idle, &v.name);
+                consider(&mut ws_life, v.lifetime, &v.name);
+            }
+        }
+        let (rt_idle, rt_life) = runtime_caps(rt, true);
+        consider(&mut ws_idle, rt_idle, &rt.name);
+        consider(&mut ws_life, rt_life, &rt.name);
     }
     // Without a path, hops we cannot see may still have timeouts: unknown, not none.
     let none_or_unknown = if path_known {
@@ -406,16 +466,56 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
     };
     let (life_s, life_hop) = match &life {
         Some((s, who)) => (Val::Num(*s), Val::Text(who.clone())),
-        None => (none_or_unknown.clone(), none_or_unknown),
+        None => (none_or_unknown.clone(), none_or_unknown.clone()),
     };
     set(&mut vals, "path.min_idle_s", idle_s);
     set(&mut vals, "path.min_idle_hop", idle_hop);
     set(&mut vals, "path.min_lifetime_s", life_s);
     set(&mut vals, "path.min_lifetime_hop", life_hop);
+    let absent_or = |x: &Option<(f64, String)>, num: bool| match x {
+        Some((s, who)) => {
+            if num {
+                Val::Num(*s)
+            } else {
+                Val::Text(who.clone())
+            }
+        }
+        None => none_or_unknown.clone(),
+    };
+    set(&mut vals, "path.ws_min_idle_s", absent_or(&ws_idle, true));
+    set(
+        &mut vals,
+        "path.ws_min_lifetime_s",
+        absent_or(&ws_life, true),
+    );
+    set(
+        &mut vals,
+        "path.ws_min_lifetime_hop",
+        absent_or(&ws_life, false),
+    );
+
+    // Capacity: every limit of the runtime and the hops, against this workload's load.
+    let mut owned: Vec<(String, Limit)> = Vec::new();
+    if let Some(rt) = runtime {
+        owned.extend(rt.limits.iter().map(|l| (rt.name.clone(), l.clone())));
+    }
+    for v in &views {
+        owned.extend(v.limits.iter().map(|l| (v.name.clone(), l.clone())));
+    }
+    let cap = capacity::compute(&k.policy, p, &owned);
+    capacity::set_vars(&cap, p, &mut vals);
+    // The heartbeat stays strictly under every idle timeout on the path, whichever way
+    // (stream or socket) a hop times the connection: one interval fits both.
+    let mut any_idle = idle.as_ref().map(|(s, _)| *s);
+    for (s, _) in [&ws_idle, &stream_idle].into_iter().flatten() {
+        if any_idle.is_none_or(|m| *s < m) {
+            any_idle = Some(*s);
+        }
+    }
     set(
         &mut vals,
         "heartbeat_s",
-        Val::Num(heartbeat_s(&k.policy, idle.as_ref().map(|(s, _)| *s))),
+        Val::Num(heartbeat_s(&k.policy, any_idle)),
     );
 
     let hops = views
@@ -437,7 +537,11 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
                     (vars::id("hop.buffers"), flag(v.buffers)),
                     (vars::id("hop.buffering_fix"), t(v.buffering_fix)),
                     (vars::id("hop.websocket"), flag(v.websocket)),
-                    (vars::id("hop.websocket_setup"), t(v.websocket_setup)),
+                    // No setup text: nothing to configure (unknown, so the setup gotcha stays quiet).
+                    (
+                        vars::id("hop.websocket_setup"),
+                        v.websocket_setup.map_or(Val::Unknown, Val::Text),
+                    ),
                     (vars::id("hop.sse"), flag(v.sse)),
                     (vars::id("hop.http2"), flag(v.http2)),
                 ],
@@ -450,7 +554,26 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
         vals,
         hops,
         sources,
+        capacity: cap,
     }
+}
+
+/// The runtime's idle and lifetime caps for a stream, or for a WebSocket (`ws`). Sockets
+/// held by a managed service (API Gateway WebSocket, Web PubSub) are not bound by the
+/// function's request caps, only by the service's own.
+fn runtime_caps(rt: &crate::rules::Runtime, ws: bool) -> (Option<f64>, Option<f64>) {
+    let secs = |t: &Option<crate::rules::Timeout>| t.as_ref().map(|t| t.seconds);
+    if !ws {
+        return (secs(&rt.idle_timeout), secs(&rt.lifetime));
+    }
+    let managed = matches!(rt.websocket.as_ref(), Some((s, _)) if s == "managed");
+    let idle = secs(&rt.websocket_idle_timeout).or(if managed {
+        None
+    } else {
+        secs(&rt.idle_timeout)
+    });
+    let life = secs(&rt.websocket_lifetime).or(if managed { None } else { secs(&rt.lifetime) });
+    (idle, life)
 }
 
 /// Fills `{placeholders}` in a rule text.

@@ -103,14 +103,22 @@ fn numeric_candidates(e: &Engine, kind: FieldKind, var: usize) -> Vec<f64> {
 
 fn candidates(e: &Engine, p: &Profile, name: &str, kind: FieldKind, known: bool) -> Vec<Cand> {
     match kind {
-        FieldKind::Number { .. } | FieldKind::Count { .. } => vars::var_id(name)
-            .map(|v| {
-                numeric_candidates(e, kind, v)
-                    .into_iter()
-                    .map(Cand::Num)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        FieldKind::Number { .. } | FieldKind::Count { .. } => {
+            let mut out: Vec<Cand> = vars::var_id(name)
+                .map(|v| {
+                    numeric_candidates(e, kind, v)
+                        .into_iter()
+                        .map(Cand::Num)
+                        .collect()
+                })
+                .unwrap_or_default();
+            // The capacity checks read the load through derived variables: try the
+            // magnitudes a fleet grows through, so caps on the path count too.
+            if name == "concurrent_clients" {
+                out.extend([100.0, 1_000.0, 10_000.0, 100_000.0].map(Cand::Num));
+            }
+            out
+        }
         FieldKind::YesNo => vec![Cand::Bool(true), Cand::Bool(false)],
         FieldKind::Choice(words) => words.iter().map(|w| Cand::Word((*w).to_string())).collect(),
         FieldKind::Runtime => {
@@ -120,7 +128,13 @@ fn candidates(e: &Engine, p: &Profile, name: &str, kind: FieldKind, known: bool)
                 .collect()
         }
         FieldKind::Clients => {
-            let all = [Client::Browser, Client::Mobile, Client::Server, Client::Iot];
+            let all = [
+                Client::Browser,
+                Client::Mobile,
+                Client::Desktop,
+                Client::Server,
+                Client::Iot,
+            ];
             match &p.clients {
                 Some(current) => all
                     .iter()
@@ -175,6 +189,11 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
         ("hidden_tab_delivery", Cand::Bool(b)) => q.hidden_tab_delivery = Some(*b),
         ("resume", Cand::Bool(b)) => q.resume = Some(*b),
         ("user_waits", Cand::Bool(b)) => q.user_waits = Some(*b),
+        ("message_bytes", Cand::Num(n)) => q.message_bytes = Some(*n),
+        ("receives_webhooks", Cand::Bool(b)) => q.receives_webhooks = Some(*b),
+        ("replies", Cand::Bool(b)) => q.replies = Some(*b),
+        ("subscriptions", Cand::Word(w)) => q.subscriptions = Some(word(w)?),
+        ("audience", Cand::Word(w)) => q.audience = Some(word(w)?),
         ("direction", Cand::Word(w)) => q.direction = word(w)?,
         ("payload", Cand::Word(w)) => q.payload = Some(word(w)?),
         ("auth", Cand::Word(w)) => q.auth = Some(word(w)?),
@@ -237,6 +256,31 @@ fn distance(from: &Json, to: &Cand) -> f64 {
     }
 }
 
+/// A numeric change smaller than this factor (either way) is too small to report as a
+/// flip: it means the answer sits at a boundary, which lowers the confidence instead.
+pub const MIN_FLIP_FACTOR: f64 = 1.25;
+
+/// Whether changing an answered field to `c` is a plausible change of the same workload.
+/// The direction defines the feature; a runtime move is plausible only to a long-running
+/// process (the usual escape from serverless caps), not to an arbitrary platform.
+fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
+    match (name, c) {
+        ("direction", _) => false,
+        ("runtime", Cand::Word(id)) => e.k.runtime(id).is_some_and(|r| r.kind == "container"),
+        _ => true,
+    }
+}
+
+/// What would change the answer.
+pub(super) struct Analysis {
+    /// Plausible changes of answered fields that flip the transport.
+    pub flips: Vec<Flip>,
+    /// Changes under [`MIN_FLIP_FACTOR`] that already flip it: the answer is close.
+    pub near: Vec<Flip>,
+    /// Unanswered fields whose answer could change it, most decisive first.
+    pub unknowns: Vec<String>,
+}
+
 /// Flips for answered fields, and the unanswered fields that could change the answer
 /// (most decisive first).
 pub(super) fn analyse(
@@ -245,7 +289,8 @@ pub(super) fn analyse(
     base: &Facts,
     scores: &Scores,
     win: usize,
-) -> (Vec<Flip>, Vec<String>) {
+) -> Analysis {
+    let mut near: Vec<Flip> = Vec::new();
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
     let profile_json = serde_json::to_value(p).unwrap_or(Json::Null);
@@ -278,6 +323,9 @@ pub(super) fn analyse(
             }
             flipped += 1;
             if let Some(from) = &from {
+                if !plausible(e, spec.name, c) {
+                    continue;
+                }
                 let transport = e.transport(w).to_string();
                 let d = distance(from, c);
                 let flip = Flip {
@@ -286,6 +334,12 @@ pub(super) fn analyse(
                     to: c.json(),
                     transport,
                 };
+                if matches!(c, Cand::Num(_)) && d < MIN_FLIP_FACTOR.ln() {
+                    if !near.iter().any(|f| f.field == flip.field) {
+                        near.push(flip);
+                    }
+                    continue;
+                }
                 match flips
                     .iter_mut()
                     .find(|(f, _)| f.field == flip.field && f.transport == flip.transport)
@@ -305,10 +359,11 @@ pub(super) fn analyse(
         }
     }
     unknowns.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
-    (
-        flips.into_iter().map(|(f, _)| f).collect(),
-        unknowns.into_iter().map(|(n, _, _)| n).collect(),
-    )
+    Analysis {
+        flips: flips.into_iter().map(|(f, _)| f).collect(),
+        near,
+        unknowns: unknowns.into_iter().map(|(n, _, _)| n).collect(),
+    }
 }
 
 /// Every profile an answer to `name` could give, from the same candidates the flip

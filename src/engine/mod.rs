@@ -1,5 +1,6 @@
 //! Scores a profile against the rules and builds a [`Decision`]. Never prints.
 
+pub mod capacity;
 mod decision;
 pub mod facts;
 pub(crate) mod flips;
@@ -22,6 +23,8 @@ pub struct Engine<'k> {
     readers: Vec<Vec<usize>>,
     /// Sources cited by any runtime or hop.
     platform_sources: std::collections::HashSet<String>,
+    /// Today (UTC, `YYYY-MM-DD`): a waiver's `until` is compared with it.
+    today: String,
 }
 
 struct ScoringRule<'k> {
@@ -91,7 +94,14 @@ impl<'k> Engine<'k> {
             scoring,
             readers,
             platform_sources,
+            today: crate::profile::today_utc(),
         }
+    }
+
+    /// The same engine with another date for waivers (tests, replays).
+    pub fn with_today(mut self, today: &str) -> Self {
+        self.today = today.to_string();
+        self
     }
 
     pub(crate) fn score(&self, f: &Facts) -> Scores {
@@ -219,7 +229,16 @@ impl<'k> Engine<'k> {
             }
         }
 
-        // Advice: add-ons and gotchas for the winner.
+        // Advice: add-ons and gotchas for the winner, with the timeouts the winner meets
+        // (a WebSocket may be timed differently from a stream on the same hop).
+        let ws_facts;
+        let af: &Facts = if winner == "websocket" {
+            ws_facts = facts::facts_as(self.k, p, true);
+            &ws_facts
+        } else {
+            &f
+        };
+        let mut hybrid: Option<String> = None;
         let mut add_on_ids: Vec<String> = Vec::new();
         let mut gotchas: Vec<Gotcha> = Vec::new();
         let mut used_sources: Vec<String> = Vec::new();
@@ -247,6 +266,9 @@ impl<'k> Engine<'k> {
                         return;
                     }
                     used_sources.extend(rule.sources.iter().cloned());
+                    if hybrid.is_none() {
+                        hybrid = rule.hybrid.as_ref().map(|h| render(h, env));
+                    }
                     for a in &rule.add_ons {
                         if !add_on_ids.contains(a) {
                             add_on_ids.push(a.clone());
@@ -260,18 +282,19 @@ impl<'k> Engine<'k> {
                                 text: render(&g.text, env),
                                 fix: render(&g.fix, env),
                                 rule: rule.id.clone(),
+                                blocking: g.blocking,
                             });
                         }
                     }
                 };
             if rule.per_hop {
-                for hop in &f.hops {
-                    let env = HopEnv { facts: &f, hop };
+                for hop in &af.hops {
+                    let env = HopEnv { facts: af, hop };
                     let name = env.get(crate::rules::vars::id("hop.name")).display();
                     give(&env, Some(name), &mut evaluations);
                 }
             } else {
-                give(&f, None, &mut evaluations);
+                give(af, None, &mut evaluations);
             }
         }
         // Add-ons in catalogue order, so output is stable whatever the rule order.
@@ -290,19 +313,36 @@ impl<'k> Engine<'k> {
             .map(|a| BuildStep {
                 add_on: a.id.clone(),
                 name: a.name.clone(),
-                text: render(&a.build, &f),
+                text: render(&a.build, af),
             })
             .collect();
         let heartbeat_s = add_ons.iter().any(|a| a == "heartbeat").then(|| {
-            match f.get(crate::rules::vars::id("heartbeat_s")) {
+            match af.get(crate::rules::vars::id("heartbeat_s")) {
                 crate::rules::Val::Num(n) => *n,
                 _ => policy.heartbeat_default_s,
             }
         });
 
-        let (flips, unknowns) = flips::analyse(self, p, &f, &s, win);
+        let flips::Analysis {
+            flips,
+            near,
+            unknowns,
+        } = flips::analyse(self, p, &f, &s, win);
         if !unknowns.is_empty() {
             confidence = confidence.lower();
+        }
+        if !near.is_empty() {
+            confidence = confidence.lower();
+        }
+        // A strong fired argument against the winner, or a design that only works after
+        // a blocking fix, is never a "high" answer.
+        let contested = self
+            .scoring
+            .iter()
+            .zip(&s.fired)
+            .any(|(r, t)| *t == Tri::True && r.points[win] <= -2);
+        if (contested || gotchas.iter().any(|g| g.blocking)) && confidence == Confidence::High {
+            confidence = Confidence::Medium;
         }
 
         // Platform sources only for the runtime and hops of this profile; the
@@ -338,10 +378,11 @@ impl<'k> Engine<'k> {
         // advise on; the ranking says which rules vetoed each (and flips what
         // change would make one viable).
         let viable = !s.vetoed(win);
-        let audit = p
-            .current_transport
-            .filter(|_| viable)
-            .map(|c| self.audit(&facts::enum_word(&c), winner));
+        let audit = p.current_transport.filter(|_| viable).map(|c| {
+            let mut a = self.audit(&facts::enum_word(&c), winner, &rationale);
+            self.waive(&mut a, p.accept.as_ref());
+            a
+        });
         let (add_ons, build, gotchas) = if viable {
             (add_ons, build, gotchas)
         } else {
@@ -356,6 +397,7 @@ impl<'k> Engine<'k> {
                 confidence,
                 add_ons,
                 heartbeat_s: heartbeat_s.filter(|_| viable),
+                hybrid: hybrid.filter(|_| viable),
                 margin: margin.filter(|_| viable),
                 runner_up: runner
                     .filter(|_| viable)
@@ -365,15 +407,45 @@ impl<'k> Engine<'k> {
             rationale,
             gotchas,
             flips,
+            near_flips: near,
             unknowns,
             audit,
             build,
+            capacity: af.capacity.clone(),
             sources,
             evaluations,
         }
     }
 
-    fn audit(&self, current: &str, recommended: &str) -> Audit {
+    /// Applies the profile's waiver to an audit: it covers the verdict it names
+    /// until its `until` day; otherwise the audit says why it does not apply.
+    fn waive(&self, a: &mut Audit, accept: Option<&crate::profile::Accept>) {
+        let Some(w) = accept else { return };
+        let accepted = facts::enum_word(&w.verdict);
+        if a.verdict == Verdict::Fits {
+            a.waiver_note = Some(format!(
+                "{} fits now: the `accept: {accepted}` waiver can be removed",
+                a.current
+            ));
+        } else if accepted != a.verdict.as_str() {
+            a.waiver_note = Some(format!(
+                "the waiver accepts {accepted}, but the verdict is {}",
+                a.verdict.as_str()
+            ));
+        } else if let Some(until) = w.until.as_deref().filter(|u| *u < self.today.as_str()) {
+            a.waiver_note = Some(format!(
+                "the waiver expired on {until}: renew it with a new `until` or change the transport"
+            ));
+        } else {
+            a.waived = Some(Waiver {
+                verdict: a.verdict,
+                reason: w.reason.clone(),
+                until: w.until.clone(),
+            });
+        }
+    }
+
+    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason]) -> Audit {
         let ladder = |t: &str| self.k.transport(t).and_then(|x| x.ladder);
         let verdict = if current == recommended {
             Verdict::Fits
@@ -397,12 +469,45 @@ impl<'k> Engine<'k> {
                 format!("{current} does not match this workload's shape: use {recommended}")
             }
         };
+        let reason = (verdict != Verdict::Fits)
+            .then(|| decisive_reason(rationale, current, recommended))
+            .flatten();
         Audit {
             current: current.to_string(),
             verdict,
             text,
+            reason,
+            waived: None,
+            waiver_note: None,
         }
     }
+}
+
+/// The fired rule that most separates `recommended` from `current`: one that
+/// vetoes `current` first, else the most points for `recommended` over `current`.
+fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Option<String> {
+    let points = |r: &Reason, t: &str| {
+        r.effects
+            .iter()
+            .filter(|e| e.transport == t)
+            .map(|e| e.points)
+            .sum::<i32>()
+    };
+    rationale
+        .iter()
+        .map(|r| {
+            let gap = if r.vetoes.iter().any(|v| v == current) {
+                i32::MAX
+            } else {
+                points(r, recommended) - points(r, current)
+            };
+            (gap, r)
+        })
+        .filter(|(gap, _)| *gap > 0)
+        // The first of equals, in rule order.
+        .rev()
+        .max_by_key(|(gap, _)| *gap)
+        .map(|(_, r)| r.text.clone())
 }
 
 fn evaluation(

@@ -74,8 +74,12 @@ impl Validator {
         let mut direction = None;
         let mut p = Profile::new(String::new(), Direction::ServerToClient);
         for (key, node) in entries {
+            if key.name == "accept" {
+                p.accept = self.accept(node);
+                continue;
+            }
             let Some(spec) = field(&key.name) else {
-                let names = FIELDS.iter().map(|f| f.name);
+                let names = FIELDS.iter().map(|f| f.name).chain(["accept"]);
                 self.push(
                     Diagnostic::at(format!("unknown field `{}`", key.name), key.pos)
                         .label("not a profile v1 field")
@@ -112,6 +116,7 @@ impl Validator {
                         "cookie" => Auth::Cookie,
                         "bearer-token" => Auth::BearerToken,
                         "query-token" => Auth::QueryToken,
+                        "mtls" => Auth::Mtls,
                         _ => Auth::None,
                     })
                 }
@@ -124,6 +129,22 @@ impl Validator {
                 "streams_per_client" => p.streams_per_client = self.count(spec, node),
                 "job_duration_s" => p.job_duration_s = self.number(spec, node),
                 "user_waits" => p.user_waits = self.yes_no(spec.name, node),
+                "message_bytes" => p.message_bytes = self.number(spec, node),
+                "receives_webhooks" => p.receives_webhooks = self.yes_no(spec.name, node),
+                "replies" => p.replies = self.yes_no(spec.name, node),
+                "subscriptions" => {
+                    p.subscriptions = self.choice(spec, node).map(|s| match s {
+                        "changing" => Subscriptions::Changing,
+                        _ => Subscriptions::Fixed,
+                    })
+                }
+                "audience" => {
+                    p.audience = self.choice(spec, node).map(|s| match s {
+                        "broadcast" => Audience::Broadcast,
+                        "per-user" => Audience::PerUser,
+                        _ => Audience::Mixed,
+                    })
+                }
                 _ => {
                     p.current_transport = self.choice(spec, node).map(|s| match s {
                         "sse" => CurrentTransport::Sse,
@@ -148,6 +169,89 @@ impl Validator {
         p.name = name?;
         p.direction = direction?;
         Some(p)
+    }
+
+    /// `accept: {verdict, reason, until}`: a waiver for `advise --check`.
+    fn accept(&mut self, node: &Node) -> Option<Accept> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type("accept", node, "a mapping {verdict, reason, until}");
+            return None;
+        };
+        let before = self.problems.len();
+        let (mut verdict, mut reason, mut until) = (None, None, None);
+        for (key, value) in entries {
+            match key.name.as_str() {
+                "verdict" => {
+                    let spec = FieldSpec {
+                        name: "accept.verdict",
+                        kind: FieldKind::Choice(ACCEPTED_VERDICTS),
+                        required: true,
+                        doc: "",
+                    };
+                    verdict = self.choice(&spec, value).map(|v| match v {
+                        "over-engineered" => AcceptedVerdict::OverEngineered,
+                        "under-engineered" => AcceptedVerdict::UnderEngineered,
+                        _ => AcceptedVerdict::Mismatch,
+                    });
+                }
+                "reason" => reason = self.text("accept.reason", value),
+                "until" => until = self.date("accept.until", value),
+                other => self.push(
+                    Diagnostic::at(format!("unknown field `{other}` in `accept`"), key.pos)
+                        .label("not a waiver field")
+                        .help(suggestion(other, ["verdict", "reason", "until"])),
+                ),
+            }
+        }
+        for (field, missing, help) in [
+            (
+                "verdict",
+                verdict.is_none() && !entries.iter().any(|(k, _)| k.name == "verdict"),
+                "add `verdict: over-engineered | under-engineered | mismatch`: the finding it accepts",
+            ),
+            (
+                "reason",
+                reason.is_none() && !entries.iter().any(|(k, _)| k.name == "reason"),
+                "add `reason: \"…\"`: a waiver says why the team accepts the finding",
+            ),
+        ] {
+            if missing {
+                self.push(
+                    Diagnostic::at(format!("`accept` has no `{field}`"), node.pos)
+                        .label("in this waiver")
+                        .help(help),
+                );
+            }
+        }
+        if self.problems.len() != before {
+            return None;
+        }
+        Some(Accept {
+            verdict: verdict?,
+            reason: reason?,
+            until,
+        })
+    }
+
+    /// A calendar date written `YYYY-MM-DD`.
+    fn date(&mut self, field: &str, node: &Node) -> Option<String> {
+        let text = match &node.value {
+            Value::Str(s) => s.trim().to_string(),
+            _ => {
+                self.wrong_type(field, node, "a date, YYYY-MM-DD");
+                return None;
+            }
+        };
+        if crate::profile::is_date(&text) {
+            Some(text)
+        } else {
+            self.push(
+                Diagnostic::at(format!("`{field}` is not a date: `{text}`"), node.pos)
+                    .label("expected YYYY-MM-DD")
+                    .help("write the last day the waiver applies, e.g. 2027-06-30"),
+            );
+            None
+        }
     }
 
     fn wrong_type(&mut self, field: &str, node: &Node, expected: &str) {
@@ -433,6 +537,7 @@ impl Validator {
                 let c = match c {
                     "browser" => Client::Browser,
                     "mobile" => Client::Mobile,
+                    "desktop" => Client::Desktop,
                     "server" => Client::Server,
                     _ => Client::Iot,
                 };

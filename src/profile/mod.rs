@@ -29,6 +29,8 @@ pub enum Auth {
     Cookie,
     BearerToken,
     QueryToken,
+    /// Mutual TLS: the client presents a certificate.
+    Mtls,
     None,
 }
 
@@ -37,8 +39,27 @@ pub enum Auth {
 pub enum Client {
     Browser,
     Mobile,
+    /// A native desktop app (Electron, Tauri, native toolkits).
+    Desktop,
     Server,
     Iot,
+}
+
+/// Whether the channels a client listens to change during a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subscriptions {
+    Fixed,
+    Changing,
+}
+
+/// Whether every viewer gets the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    Broadcast,
+    PerUser,
+    Mixed,
 }
 
 /// What the feature uses today (turns on the fit audit).
@@ -50,6 +71,33 @@ pub enum CurrentTransport {
     Polling,
     LongPolling,
     Queue,
+}
+
+/// The audit verdict a waiver accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AcceptedVerdict {
+    OverEngineered,
+    UnderEngineered,
+    Mismatch,
+}
+
+pub const ACCEPTED_VERDICTS: &[&str] = &["over-engineered", "under-engineered", "mismatch"];
+
+/// A waiver for `advise --check`: the team accepts this verdict, for this reason,
+/// until this day. Not part of the workload: it never changes the recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// The audit verdict being accepted.
+    pub verdict: AcceptedVerdict,
+    /// Why the team accepts it (required).
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    /// `YYYY-MM-DD`: the waiver stops applying after this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub until: Option<String>,
 }
 
 /// One intermediary between client and app: a known id, or gear the rules do not know.
@@ -161,9 +209,28 @@ pub struct Profile {
     /// Does the user keep the page open until that work ends?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_waits: Option<bool>,
+    /// Typical size of one message, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
+    pub message_bytes: Option<f64>,
+    /// Server clients can take inbound HTTP calls (webhooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receives_webhooks: Option<bool>,
+    /// A client message needs an answer on the channel (bids, commands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<bool>,
+    /// Do the channels a client listens to change during a session?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<Subscriptions>,
+    /// Does every viewer get the same data (broadcast), their own (per-user), or both?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
     /// What the feature uses today: turns on the fit audit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_transport: Option<CurrentTransport>,
+    /// A waiver for the fit audit (`advise --check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Accept>,
 }
 
 impl Profile {
@@ -190,7 +257,13 @@ impl Profile {
             streams_per_client: None,
             job_duration_s: None,
             user_waits: None,
+            message_bytes: None,
+            receives_webhooks: None,
+            replies: None,
+            subscriptions: None,
+            audience: None,
             current_transport: None,
+            accept: None,
         }
     }
 }
@@ -227,8 +300,10 @@ pub struct FieldSpec {
 
 pub const DIRECTIONS: &[&str] = &["server-to-client", "client-to-server", "bidirectional"];
 pub const PAYLOADS: &[&str] = &["text", "binary"];
-pub const AUTHS: &[&str] = &["cookie", "bearer-token", "query-token", "none"];
-pub const CLIENTS: &[&str] = &["browser", "mobile", "server", "iot"];
+pub const AUTHS: &[&str] = &["cookie", "bearer-token", "query-token", "mtls", "none"];
+pub const CLIENTS: &[&str] = &["browser", "mobile", "desktop", "server", "iot"];
+pub const SUBSCRIPTIONS: &[&str] = &["fixed", "changing"];
+pub const AUDIENCES: &[&str] = &["broadcast", "per-user", "mixed"];
 pub const CURRENT: &[&str] = &["sse", "websocket", "polling", "long-polling", "queue"];
 
 const POSITIVE: FieldKind = FieldKind::Number {
@@ -329,7 +404,7 @@ pub const FIELDS: &[FieldSpec] = &[
         name: "hidden_tab_delivery",
         kind: FieldKind::YesNo,
         required: false,
-        doc: "must events reach a tab in the background",
+        doc: "must events reach a client not in the foreground (hidden or closed tab, backgrounded app)",
     },
     FieldSpec {
         name: "resume",
@@ -362,6 +437,36 @@ pub const FIELDS: &[FieldSpec] = &[
         doc: "does the user keep the page open until that work ends",
     },
     FieldSpec {
+        name: "message_bytes",
+        kind: POSITIVE,
+        required: false,
+        doc: "typical size of one message, in bytes (> 0)",
+    },
+    FieldSpec {
+        name: "receives_webhooks",
+        kind: FieldKind::YesNo,
+        required: false,
+        doc: "server clients can take inbound HTTP calls (webhooks)",
+    },
+    FieldSpec {
+        name: "replies",
+        kind: FieldKind::YesNo,
+        required: false,
+        doc: "a client message needs an answer on the channel (bids, commands)",
+    },
+    FieldSpec {
+        name: "subscriptions",
+        kind: FieldKind::Choice(SUBSCRIPTIONS),
+        required: false,
+        doc: "fixed | changing: do the channels a client listens to change in a session",
+    },
+    FieldSpec {
+        name: "audience",
+        kind: FieldKind::Choice(AUDIENCES),
+        required: false,
+        doc: "broadcast | per-user | mixed: does every viewer get the same data",
+    },
+    FieldSpec {
         name: "current_transport",
         kind: FieldKind::Choice(CURRENT),
         required: false,
@@ -379,6 +484,48 @@ pub const HOP_FIELDS: &[(&str, FieldKind)] = &[
     ("sse", FieldKind::YesNo),
     ("http2", FieldKind::YesNo),
 ];
+
+/// A valid calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+        && s.bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the system clock.
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
 
 pub fn field(name: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|f| f.name == name)

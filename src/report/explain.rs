@@ -82,7 +82,7 @@ pub fn render(d: &Decision) -> String {
     }
     match (&r.runner_up, r.margin) {
         (Some(t), Some(m)) => {
-            let _ = writeln!(out, "  {} leads {t} by {m}; confidence follows the margin, one step lower when unknowns could change the answer", r.label());
+            let _ = writeln!(out, "  {} leads {t} by {m}; confidence {} (see docs/model.md: the margin sets it, then one step lower for each of: unknowns that could change the answer, a change under 25 % that flips it; at most medium with a blocking gotcha or a strong rule against the winner)", r.label(), r.confidence.as_str());
         }
         _ => {
             let _ = writeln!(out, "  every other transport is vetoed");
@@ -121,10 +121,40 @@ pub fn render(d: &Decision) -> String {
         }
     }
 
+    let _ = writeln!(out, "\n{BOLD}Capacity{BOLD:#}");
+    if d.capacity.arithmetic.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no figures: concurrent_clients is unknown, so no limit could be checked"
+        );
+    }
+    for line in &d.capacity.arithmetic {
+        let _ = writeln!(out, "  {}", strip_controls(line));
+    }
+
     let _ = writeln!(out, "\n{BOLD}What would change the answer{BOLD:#}");
     if d.flips.is_empty() && d.unknowns.is_empty() {
         let _ = writeln!(out, "  no single change to one field flips it");
     }
     super::table::write_changes(&mut out, d);
+    if !d.near_flips.is_empty() {
+        let _ = writeln!(
+            out,
+            "  not listed as flips (changes under 25 %, too small to plan on; they lower the confidence because the answer sits at a boundary):"
+        );
+        for f in &d.near_flips {
+            let from = f
+                .from
+                .as_ref()
+                .map_or("unknown".to_string(), super::table::show_json);
+            let _ = writeln!(
+                out,
+                "    {}: {from} -> {} gives {}",
+                f.field,
+                super::table::show_json(&f.to),
+                f.transport
+            );
+        }
+    }
     out
 }

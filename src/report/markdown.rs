@@ -315,6 +315,9 @@ impl<'a> Section<'a> {
         if let Some(hb) = r.heartbeat_s {
             extra.push(format!("Heartbeat: every {} s.", fmt_num(hb)));
         }
+        if let Some(line) = crate::report::table::capacity_lines(self.d).first() {
+            extra.push(format!("Capacity: {}.", self.esc.text(line, false)));
+        }
         if !extra.is_empty() {
             out.push(extra.join(" "));
         }

@@ -1,5 +1,6 @@
 //! Renderers: pure functions from a [`Decision`](crate::engine::Decision) to text.
 
+pub mod audit;
 pub mod explain;
 pub mod json;
 pub mod markdown;

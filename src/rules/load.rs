@@ -590,7 +590,7 @@ impl Builder<'_> {
         for (file, node) in nodes {
             let mut p = Vec::new();
             if let Some(o) = Obj::new(&node, "the policy", &mut p) {
-                o.finish(&["confidence", "heartbeat"], &mut p);
+                o.finish(&["confidence", "heartbeat", "capacity"], &mut p);
                 let mut next = policy.clone().unwrap_or(Policy {
                     high_margin: 4,
                     medium_margin: 2,
@@ -599,6 +599,8 @@ impl Builder<'_> {
                     heartbeat_min_s: 1.0,
                     heartbeat_max_s: 30.0,
                     heartbeat_default_s: 15.0,
+                    reconnect_window_s: 5.0,
+                    jitter_window_s: 60.0,
                 });
                 if let Some(c) = o
                     .get("confidence")
@@ -664,6 +666,32 @@ impl Builder<'_> {
                                     *slot = v;
                                     set_at.insert(key, (file, at));
                                 }
+                            }
+                        }
+                    }
+                }
+                if let Some(c) = o
+                    .get("capacity")
+                    .and_then(|n| Obj::new(n, "capacity", &mut p))
+                {
+                    c.finish(&["reconnect_window_s", "jitter_window_s"], &mut p);
+                    for (key, slot) in [
+                        ("reconnect_window_s", &mut next.reconnect_window_s),
+                        ("jitter_window_s", &mut next.jitter_window_s),
+                    ] {
+                        if let Some(v) = c.num(key, false, &mut p) {
+                            let at = c.key_pos(key).unwrap_or(c.pos);
+                            if v > 0.0 && v <= 86_400.0 {
+                                *slot = v;
+                                set_at.insert(key, (file, at));
+                            } else {
+                                p.push(
+                                    Diagnostic::at(
+                                        format!("`{key}` must be seconds, above 0 and at most 86400, found {v}"),
+                                        at,
+                                    )
+                                    .label("out of range"),
+                                );
                             }
                         }
                     }
@@ -820,6 +848,100 @@ impl Builder<'_> {
         })
     }
 
+    fn limits(&mut self, file: usize, o: &Obj, sources: &[&str]) -> Vec<Limit> {
+        let items = match o.get("limits").map(|n| &n.value) {
+            Some(Value::Seq(items)) => items,
+            Some(_) => {
+                self.files.push(
+                    file,
+                    Diagnostic::at("`limits` must be a list of limits", o.pos)
+                        .help("each: {id, what, unit, per, max, fix, source}"),
+                );
+                return Vec::new();
+            }
+            None => return Vec::new(),
+        };
+        let mut out: Vec<Limit> = Vec::new();
+        for item in items {
+            let mut p = Vec::new();
+            let Some(l) = Obj::new(item, "a limit", &mut p) else {
+                self.files.problems[file].extend(p);
+                continue;
+            };
+            l.finish(
+                &[
+                    "id",
+                    "what",
+                    "unit",
+                    "per",
+                    "transports",
+                    "max",
+                    "default",
+                    "max_instances",
+                    "fix",
+                    "source",
+                ],
+                &mut p,
+            );
+            let id = l.text("id", true, &mut p).unwrap_or_default();
+            if out.iter().any(|x| x.id == id) {
+                p.push(Diagnostic::at(format!("duplicate limit id `{id}`"), l.pos));
+            }
+            let what = l.text("what", true, &mut p).unwrap_or_default();
+            let word = |key: &str, allowed: &[&str], p: &mut Vec<Diagnostic>| {
+                let w = l.text(key, true, p).unwrap_or_default();
+                if !w.is_empty() && !allowed.contains(&w.as_str()) {
+                    p.push(
+                        Diagnostic::at(
+                            format!("`{key}` must be one of {}", allowed.join(", ")),
+                            l.get(key).map_or(l.pos, |n| n.pos),
+                        )
+                        .help(suggestion(&w, allowed.iter().copied())),
+                    );
+                }
+                w
+            };
+            let unit = word("unit", LIMIT_UNITS, &mut p);
+            let per = word("per", LIMIT_SCOPES, &mut p);
+            let transports: Vec<String> = l
+                .words("transports", &mut p)
+                .into_iter()
+                .map(|(w, _)| w)
+                .collect();
+            let positive = |key: &str, v: Option<f64>, p: &mut Vec<Diagnostic>| {
+                if let Some(x) = v {
+                    if !(x > 0.0 && x.is_finite()) {
+                        p.push(Diagnostic::at(format!("`{key}` must be > 0"), l.pos));
+                        return None;
+                    }
+                }
+                v
+            };
+            let max = l.num("max", true, &mut p);
+            let max = positive("max", max, &mut p).unwrap_or(1.0);
+            let default = l.num("default", false, &mut p);
+            let default = positive("default", default, &mut p);
+            let max_instances = l.num("max_instances", false, &mut p);
+            let max_instances = positive("max_instances", max_instances, &mut p);
+            let fix = l.text("fix", true, &mut p).unwrap_or_default();
+            self.files.problems[file].extend(p);
+            let source = self.check_source(file, &l, "source", sources);
+            out.push(Limit {
+                id,
+                what,
+                unit,
+                per,
+                transports,
+                max,
+                default,
+                max_instances,
+                fix,
+                source,
+            });
+        }
+        out
+    }
+
     fn notes(&mut self, file: usize, o: &Obj, sources: &[&str]) -> Vec<Note> {
         match o.get("notes").map(|n| &n.value) {
             Some(Value::Seq(items)) => items
@@ -851,6 +973,9 @@ impl Builder<'_> {
                     "name",
                     "idle_timeout",
                     "lifetime",
+                    "websocket_idle_timeout",
+                    "websocket_lifetime",
+                    "limits",
                     "buffering",
                     "websocket",
                     "sse",
@@ -865,6 +990,9 @@ impl Builder<'_> {
             let hop = HopInfo {
                 idle_timeout: self.timeout(e.file, &o, "idle_timeout", sources),
                 lifetime: self.timeout(e.file, &o, "lifetime", sources),
+                websocket_idle_timeout: self.timeout(e.file, &o, "websocket_idle_timeout", sources),
+                websocket_lifetime: self.timeout(e.file, &o, "websocket_lifetime", sources),
+                limits: self.limits(e.file, &o, sources),
                 buffering: self.capability(e.file, &o, "buffering", "default", "fix", sources),
                 websocket: self.capability(e.file, &o, "websocket", "supported", "setup", sources),
                 sse: self.capability(e.file, &o, "sse", "supported", "setup", sources),
@@ -901,6 +1029,9 @@ impl Builder<'_> {
                     "streaming",
                     "lifetime",
                     "idle_timeout",
+                    "websocket_lifetime",
+                    "websocket_idle_timeout",
+                    "limits",
                     "implies",
                     "managed_service",
                     "notes",
@@ -959,6 +1090,9 @@ impl Builder<'_> {
                 streaming: self.capability(e.file, &o, "streaming", "supported", "setup", sources),
                 lifetime: self.timeout(e.file, &o, "lifetime", sources),
                 idle_timeout: self.timeout(e.file, &o, "idle_timeout", sources),
+                websocket_lifetime: self.timeout(e.file, &o, "websocket_lifetime", sources),
+                websocket_idle_timeout: self.timeout(e.file, &o, "websocket_idle_timeout", sources),
+                limits: self.limits(e.file, &o, sources),
                 implies,
                 managed_service,
                 notes: self.notes(e.file, &o, sources),
@@ -1043,6 +1177,7 @@ const RULE_FIELDS: &[&str] = &[
     "for",
     "add_ons",
     "gotcha",
+    "hybrid",
     "sources",
     "disabled",
 ];
@@ -1154,9 +1289,10 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
     }
     let gotcha = o.get("gotcha").and_then(|n| {
         let g = Obj::new(n, "a gotcha", p)?;
-        g.finish(&["id", "text", "fix"], p);
+        g.finish(&["id", "text", "fix", "blocking"], p);
         let text = g.text("text", true, p)?;
         let fix = g.text("fix", true, p)?;
+        let blocking = g.flag("blocking", false, p).unwrap_or(false);
         let id = g.text("id", false, p).unwrap_or_else(|| e.id.clone());
         // Placeholders such as `{hop.id}` become kebab-case ids when rendered.
         let literal: String = {
@@ -1193,7 +1329,12 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         for (key, t) in [("id", &id), ("text", &text), ("fix", &fix)] {
             check_placeholders(t, scope, g.get(key).map_or(g.pos, |n| n.pos), p);
         }
-        Some(GotchaTemplate { id, text, fix })
+        Some(GotchaTemplate {
+            id,
+            text,
+            fix,
+            blocking,
+        })
     });
     check_placeholders(
         &message,
@@ -1201,6 +1342,10 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         o.get("message").map_or(o.pos, |n| n.pos),
         p,
     );
+    let hybrid = o.text("hybrid", false, p);
+    if let Some(h) = &hybrid {
+        check_placeholders(h, scope, o.get("hybrid").map_or(o.pos, |n| n.pos), p);
+    }
     let mut sources = Vec::new();
     for (s, pos) in o.words("sources", p) {
         if ctx.sources.contains(&s.as_str()) {
@@ -1221,7 +1366,7 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         );
     }
     let effects = !score.is_empty() || !veto.is_empty();
-    let asks_for_effects = ["score", "veto", "add_ons", "gotcha"]
+    let asks_for_effects = ["score", "veto", "add_ons", "gotcha", "hybrid"]
         .iter()
         .any(|k| o.get(k).is_some());
     if !asks_for_effects {
@@ -1261,6 +1406,7 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
         only_for,
         add_ons,
         gotcha,
+        hybrid,
         sources,
         origin,
         reads,
@@ -1396,9 +1542,20 @@ mod tests {
             let h = k.hop(hop).unwrap_or_else(|| panic!("hop {hop} missing"));
             assert!(!h.sources().is_empty(), "hop {hop} cites no source");
         }
-        // Every cited source carries a check date.
+        // Every source is a public https:// URL with the date it was read; none points
+        // at a file users do not have.
         for s in &k.sources {
             assert!(s.checked.starts_with("20"), "{}", s.id);
+            assert!(s.url.starts_with("https://"), "{}: {}", s.id, s.url);
+            assert!(
+                !s.url.contains("shared/") && !s.title.contains("shared/"),
+                "{}",
+                s.id
+            );
+        }
+        // No user-visible text cites a file users do not have.
+        for (_, text) in DEFAULT_FILES {
+            assert!(!text.contains("DOMAIN.md") && !text.contains("FACTS.md"));
         }
         // The fixed add-on ids of SPEC.md exist.
         for a in [
@@ -1468,7 +1625,77 @@ mod tests {
             k.runtime("vercel-edge")
                 .and_then(|r| r.websocket.as_ref())
                 .map(|w| w.0.as_str()),
-            Some("none")
+            Some("undocumented"),
+            "no Vercel page says Edge cannot hold WebSockets; none documents it either"
+        );
+        // Corrections of 2026-11-25.
+        let hop = |id: &str| k.hop(id).unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(
+            hop("aws-api-gateway")
+                .idle_timeout
+                .as_ref()
+                .map(|t| t.seconds),
+            Some(30.0),
+            "edge-optimized REST streaming idles out at 30 s"
+        );
+        assert_eq!(
+            hop("aws-api-gateway")
+                .websocket_lifetime
+                .as_ref()
+                .map(|t| t.seconds),
+            Some(7200.0),
+            "API Gateway WebSocket connections last 2 h, not 15 min"
+        );
+        assert_eq!(
+            k.runtime("cloudflare-workers")
+                .and_then(|r| r.websocket.as_ref())
+                .map(|w| w.0.as_str()),
+            Some("native"),
+            "a Worker can accept a WebSocket itself"
+        );
+        assert!(k
+            .runtime("cloudflare-workers")
+            .unwrap()
+            .notes
+            .iter()
+            .any(|n| n.text.contains("32 MiB")));
+        let limit =
+            |on: &[crate::rules::Limit], id: &str| on.iter().find(|l| l.id == id).map(|l| l.max);
+        assert_eq!(
+            limit(
+                &hop("azure-front-door").limits,
+                "afd-websockets-per-profile"
+            ),
+            Some(3000.0)
+        );
+        assert_eq!(
+            limit(&hop("azure-app-gateway").limits, "appgw-wss-per-instance"),
+            Some(13500.0)
+        );
+        assert_eq!(
+            limit(&hop("aws-api-gateway").limits, "apigw-ws-new-connections"),
+            Some(500.0)
+        );
+        assert_eq!(
+            limit(
+                &k.runtime("cloud-run").unwrap().limits,
+                "cloud-run-concurrency"
+            ),
+            Some(1000.0)
+        );
+        assert_eq!(
+            limit(
+                &k.runtime("vercel-functions").unwrap().limits,
+                "vercel-file-descriptors"
+            ),
+            Some(1024.0)
+        );
+        assert_eq!(
+            limit(
+                &k.runtime("netlify-server").unwrap().limits,
+                "netlify-server-requests"
+            ),
+            Some(128.0)
         );
     }
 
@@ -1477,7 +1704,7 @@ mod tests {
         let mut sources = default_sources();
         sources.push(Source {
             name: "team/rules.yaml".into(),
-            text: "rules:\n  - id: presence\n    disabled: true\n  - id: our-rule\n    dimension: scale\n    message: m\n    why: a why that is long enough to count as a real explanation here\n    score: {sse: 1}\n    sources: [domain-digest]\n".into(),
+            text: "rules:\n  - id: presence\n    disabled: true\n  - id: our-rule\n    dimension: scale\n    message: m\n    why: a why that is long enough to count as a real explanation here\n    score: {sse: 1}\n    sources: [whatwg-sse]\n".into(),
         });
         let k = Knowledge::from_sources(sources).unwrap();
         assert!(k.rule("presence").is_none());

@@ -94,6 +94,32 @@ pub struct Capability {
     pub source: String,
 }
 
+/// A capacity limit of a runtime or hop: a cap the workload's load is checked against.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub id: String,
+    /// What is counted, e.g. "concurrent WebSocket connections per Front Door profile".
+    pub what: String,
+    /// `connections`, `connections_per_s` (new connections) or `requests_per_s`.
+    pub unit: String,
+    /// `instance` (scale out to stay under it) or `deployment` (the whole service).
+    pub per: String,
+    /// Transports whose load counts against it (empty: all).
+    pub transports: Vec<String>,
+    /// The highest value the cap can be set to (or its fixed value).
+    pub max: f64,
+    /// The value at default settings, when lower than `max`.
+    pub default: Option<f64>,
+    /// For per-instance caps: the most instances the platform allows.
+    pub max_instances: Option<f64>,
+    /// What to do when the load exceeds it.
+    pub fix: String,
+    pub source: String,
+}
+
+pub const LIMIT_UNITS: &[&str] = &["connections", "connections_per_s", "requests_per_s"];
+pub const LIMIT_SCOPES: &[&str] = &["instance", "deployment"];
+
 #[derive(Debug, Clone)]
 pub struct Note {
     pub text: String,
@@ -109,6 +135,10 @@ pub struct Runtime {
     pub streaming: Option<Capability>,
     pub lifetime: Option<Timeout>,
     pub idle_timeout: Option<Timeout>,
+    /// Caps that apply to WebSockets instead of `lifetime`/`idle_timeout`.
+    pub websocket_lifetime: Option<Timeout>,
+    pub websocket_idle_timeout: Option<Timeout>,
+    pub limits: Vec<Limit>,
     pub implies: Vec<String>,
     pub managed_service: Option<Note>,
     pub notes: Vec<Note>,
@@ -121,6 +151,10 @@ pub struct HopInfo {
     pub name: String,
     pub idle_timeout: Option<Timeout>,
     pub lifetime: Option<Timeout>,
+    /// Caps that apply to WebSockets instead of `lifetime`/`idle_timeout`.
+    pub websocket_idle_timeout: Option<Timeout>,
+    pub websocket_lifetime: Option<Timeout>,
+    pub limits: Vec<Limit>,
     pub buffering: Option<Capability>,
     pub websocket: Option<Capability>,
     pub sse: Option<Capability>,
@@ -137,6 +171,13 @@ impl Runtime {
         out.extend(self.streaming.iter().map(|c| c.source.as_str()));
         out.extend(self.lifetime.iter().map(|t| t.source.as_str()));
         out.extend(self.idle_timeout.iter().map(|t| t.source.as_str()));
+        out.extend(self.websocket_lifetime.iter().map(|t| t.source.as_str()));
+        out.extend(
+            self.websocket_idle_timeout
+                .iter()
+                .map(|t| t.source.as_str()),
+        );
+        out.extend(self.limits.iter().map(|l| l.source.as_str()));
         out.extend(self.managed_service.iter().map(|n| n.source.as_str()));
         out
     }
@@ -154,6 +195,13 @@ impl HopInfo {
         let mut out: Vec<&str> = Vec::new();
         out.extend(self.idle_timeout.iter().map(|t| t.source.as_str()));
         out.extend(self.lifetime.iter().map(|t| t.source.as_str()));
+        out.extend(self.websocket_lifetime.iter().map(|t| t.source.as_str()));
+        out.extend(
+            self.websocket_idle_timeout
+                .iter()
+                .map(|t| t.source.as_str()),
+        );
+        out.extend(self.limits.iter().map(|l| l.source.as_str()));
         for c in [&self.buffering, &self.websocket, &self.sse, &self.http2]
             .into_iter()
             .flatten()
@@ -217,6 +265,10 @@ pub struct Policy {
     pub heartbeat_max_s: f64,
     /// Used when no idle timeout is known.
     pub heartbeat_default_s: f64,
+    /// Capacity: seconds in which a fleet reconnects after a deploy without jitter…
+    pub reconnect_window_s: f64,
+    /// …and with reconnects spread by jitter.
+    pub jitter_window_s: f64,
 }
 
 /// What a rule produces in a text: a gotcha with a fix.
@@ -225,6 +277,8 @@ pub struct GotchaTemplate {
     pub id: String,
     pub text: String,
     pub fix: String,
+    /// The design does not work until the fix is applied.
+    pub blocking: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +297,8 @@ pub struct Rule {
     pub only_for: Vec<String>,
     pub add_ons: Vec<String>,
     pub gotcha: Option<GotchaTemplate>,
+    /// For advice rules: the recommendation is a hybrid, stated in this text.
+    pub hybrid: Option<String>,
     pub sources: Vec<String>,
     pub origin: Origin,
     /// Variables the condition reads.

@@ -1,7 +1,7 @@
 //! The variables rule conditions and texts may use: the profile's fields and
 //! facts derived from the platform knowledge. Rules name them; the engine fills them.
 
-use crate::profile::{AUTHS, CLIENTS, CURRENT, DIRECTIONS, PAYLOADS};
+use crate::profile::{AUDIENCES, AUTHS, CLIENTS, CURRENT, DIRECTIONS, PAYLOADS, SUBSCRIPTIONS};
 
 /// What a variable holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,7 +41,7 @@ pub struct VarDef {
 pub type VarId = usize;
 
 pub const KINDS: &[&str] = &["container", "serverless", "edge"];
-pub const WS_SUPPORT: &[&str] = &["native", "capped", "managed", "none"];
+pub const WS_SUPPORT: &[&str] = &["native", "capped", "managed", "undocumented", "none"];
 
 const fn v(
     name: &'static str,
@@ -72,6 +72,14 @@ use VarType::*;
 
 const RT: &[&str] = &["runtime"];
 const PATH: &[&str] = &["path", "runtime"];
+const CAP: &[&str] = &[
+    "concurrent_clients",
+    "streams_per_client",
+    "update_interval_s",
+    "max_delay_s",
+    "path",
+    "runtime",
+];
 
 /// Every variable, in a fixed order (their index is their [`VarId`]).
 pub const VARS: &[VarDef] = &[
@@ -171,6 +179,36 @@ pub const VARS: &[VarDef] = &[
         "the user keeps the page open until the work ends",
     ),
     v(
+        "message_bytes",
+        Num,
+        &["message_bytes"],
+        "typical size of one message (bytes)",
+    ),
+    v(
+        "receives_webhooks",
+        Bool,
+        &["receives_webhooks"],
+        "server clients can take inbound HTTP calls",
+    ),
+    v(
+        "replies",
+        Bool,
+        &["replies"],
+        "a client message needs an answer on the channel",
+    ),
+    v(
+        "subscriptions",
+        Word(SUBSCRIPTIONS),
+        &["subscriptions"],
+        "fixed or changing channels per session",
+    ),
+    v(
+        "audience",
+        Word(AUDIENCES),
+        &["audience"],
+        "broadcast, per-user or mixed data",
+    ),
+    v(
         "current_transport",
         Word(CURRENT),
         &["current_transport"],
@@ -267,7 +305,103 @@ pub const VARS: &[VarDef] = &[
         "heartbeat_s",
         Num,
         PATH,
-        "heartbeat interval safely under the smallest idle timeout (s)",
+        "heartbeat interval strictly under the smallest idle timeout (s)",
+    ),
+    v(
+        "path.ws_min_idle_s",
+        Num,
+        PATH,
+        "smallest idle timeout a WebSocket meets on the path (s)",
+    ),
+    v(
+        "path.ws_min_lifetime_s",
+        Num,
+        PATH,
+        "smallest total-lifetime cap a WebSocket meets (s)",
+    ),
+    v(
+        "path.ws_min_lifetime_hop",
+        Text,
+        PATH,
+        "the hop or runtime with that WebSocket cap",
+    ),
+    v(
+        "capacity.connections",
+        Num,
+        CAP,
+        "open streams at peak: concurrent_clients x streams_per_client",
+    ),
+    v(
+        "capacity.instances",
+        Num,
+        CAP,
+        "instances the per-instance caps on the path call for",
+    ),
+    v(
+        "capacity.poll_rps",
+        Num,
+        CAP,
+        "requests per second if every client polls at max_delay_s",
+    ),
+    v(
+        "capacity.fanout_per_s",
+        Num,
+        CAP,
+        "messages per second the server sends to all clients",
+    ),
+    v(
+        "capacity.reconnect_per_s",
+        Num,
+        CAP,
+        "new connections per second when every client reconnects after a deploy",
+    ),
+    v(
+        "capacity.websocket_over",
+        Bool,
+        CAP,
+        "a fixed platform cap on WebSocket connections is exceeded",
+    ),
+    v(
+        "capacity.websocket_over_text",
+        Text,
+        CAP,
+        "which WebSocket cap, and by how much",
+    ),
+    v(
+        "capacity.websocket_over_fix",
+        Text,
+        CAP,
+        "how to get under that cap",
+    ),
+    v(
+        "capacity.sse_over",
+        Bool,
+        CAP,
+        "a fixed platform cap on streams (SSE) is exceeded",
+    ),
+    v(
+        "capacity.sse_over_text",
+        Text,
+        CAP,
+        "which stream cap, and by how much",
+    ),
+    v(
+        "capacity.sse_over_fix",
+        Text,
+        CAP,
+        "how to get under that cap",
+    ),
+    v(
+        "capacity.reconnect_over",
+        Bool,
+        CAP,
+        "a new-connections-per-second limit is below the reconnect burst after a deploy",
+    ),
+    v(
+        "capacity.reconnect_text",
+        Text,
+        CAP,
+        "which new-connection limit, and the burst against it",
     ),
     h("hop.id", Text, "the hop's id (inline hops: their name)"),
     h("hop.name", Text, "the hop's display name"),

@@ -1,0 +1,504 @@
+//! The capacity model: open connections, rates and instances for one workload, checked
+//! against every limit the runtime and the hops on its path declare in `rules/`.
+//! Pure arithmetic; the rules read the results through `capacity.*` variables.
+
+use crate::profile::Profile;
+use crate::rules::cond::Val;
+use crate::rules::vars;
+use crate::rules::{Limit, Policy};
+use serde::Serialize;
+
+/// Connections, rates and limits for one workload. Every figure is absent when the
+/// profile does not give what it needs (`concurrent_clients` for most).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Capacity {
+    /// Open streams at peak: `concurrent_clients` × `streams_per_client` (1 if unknown).
+    pub connections: Option<f64>,
+    /// Open WebSockets at peak: one per client (a socket carries every stream of a page).
+    pub sockets: Option<f64>,
+    /// Instances the tightest per-instance cap calls for (at its highest setting).
+    pub instances_needed: Option<f64>,
+    /// Messages per second the server sends to all clients (`connections` / `update_interval_s`).
+    pub fan_out_per_s: Option<f64>,
+    /// Bytes per second of that fan-out, when `message_bytes` is known.
+    pub fan_out_bytes_per_s: Option<f64>,
+    /// The polling interval that meets `max_delay_s`.
+    pub poll_interval_s: Option<f64>,
+    /// Requests per second if every client polls at that interval.
+    pub polling_requests_per_s: Option<f64>,
+    /// New connections per second when every client reconnects after a deploy, within
+    /// the policy's reconnect window (no jitter).
+    pub reconnect_per_s: Option<f64>,
+    /// The same spread over the policy's jitter window.
+    pub jittered_reconnect_per_s: Option<f64>,
+    pub reconnect_window_s: f64,
+    pub jitter_window_s: f64,
+    /// Every limit checked.
+    pub limits: Vec<LimitCheck>,
+    /// The arithmetic, one line per figure (for `explain`).
+    pub arithmetic: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimitCheck {
+    pub id: String,
+    /// The runtime or hop that has it.
+    pub on: String,
+    pub what: String,
+    pub unit: String,
+    pub per: String,
+    /// Transports it applies to (empty: every long-lived connection).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transports: Vec<String>,
+    pub limit: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_instances: Option<f64>,
+    /// This workload's load against it (absent when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<f64>,
+    /// For per-instance caps: instances needed at the highest setting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instances_needed: Option<f64>,
+    pub status: LimitStatus,
+    pub fix: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimitStatus {
+    /// Under the cap at default settings.
+    Ok,
+    /// Over the default, under the highest setting: raise it.
+    Raise,
+    /// Needs more than one instance: scale out (and share state between instances).
+    ScaleOut,
+    /// The reconnect burst after a deploy is over it, the jittered rate is not.
+    NeedsJitter,
+    /// Over the cap even at its highest setting (or with jitter): shard, or move the
+    /// connections to a managed service.
+    Exceeded,
+    /// The load is unknown.
+    Unknown,
+}
+
+impl LimitStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitStatus::Ok => "ok",
+            LimitStatus::Raise => "raise",
+            LimitStatus::ScaleOut => "scale-out",
+            LimitStatus::NeedsJitter => "needs-jitter",
+            LimitStatus::Exceeded => "exceeded",
+            LimitStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// A number for people: thousands separated, at most one decimal.
+pub fn fmt_num(n: f64) -> String {
+    let neg = n < 0.0;
+    let n = n.abs();
+    let whole = n.trunc() as u64;
+    let frac = n - whole as f64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if whole < 100 && frac >= 0.05 {
+        let tenth = ((frac * 10.0).round() as u64).min(9);
+        out.push('.');
+        out.push_str(&tenth.to_string());
+    }
+    if neg {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn applies_to_sse(l: &Limit) -> bool {
+    l.transports.is_empty()
+        || l.transports
+            .iter()
+            .any(|t| t == "sse" || t == "long-polling")
+}
+
+/// Computes the capacity figures and checks every `(owner, limit)`.
+pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capacity {
+    let mut c = Capacity {
+        reconnect_window_s: policy.reconnect_window_s,
+        jitter_window_s: policy.jitter_window_s,
+        ..Capacity::default()
+    };
+    let clients = p.concurrent_clients.map(|n| n as f64);
+    let streams = p.streams_per_client.unwrap_or(1) as f64;
+    c.connections = clients.map(|n| n * streams);
+    c.sockets = clients;
+    if let Some(n) = clients {
+        c.arithmetic.push(format!(
+            "open connections: {} clients x {} stream(s) each = {} (one WebSocket per client: {})",
+            fmt_num(n),
+            fmt_num(streams),
+            fmt_num(n * streams),
+            fmt_num(n)
+        ));
+    }
+    if let (Some(conns), Some(gap)) = (c.connections, p.update_interval_s) {
+        let rate = conns / gap;
+        c.fan_out_per_s = Some(rate);
+        c.arithmetic.push(format!(
+            "fan-out: {} connections / one update every {} s = {} messages/s",
+            fmt_num(conns),
+            fmt_num(gap),
+            fmt_num(rate)
+        ));
+        if let Some(b) = p.message_bytes {
+            c.fan_out_bytes_per_s = Some(rate * b);
+            c.arithmetic.push(format!(
+                "fan-out bandwidth: {} messages/s x {} bytes = {} bytes/s",
+                fmt_num(rate),
+                fmt_num(b),
+                fmt_num(rate * b)
+            ));
+        }
+    }
+    if let Some(d) = p.max_delay_s {
+        c.poll_interval_s = Some(d);
+        if let Some(n) = c.connections {
+            let rps = n / d;
+            c.polling_requests_per_s = Some(rps);
+            c.arithmetic.push(format!(
+                "polling: {} pollers, one request every {} s (max_delay_s) = {} requests/s",
+                fmt_num(n),
+                fmt_num(d),
+                fmt_num(rps)
+            ));
+        }
+    }
+    if let Some(n) = c.connections {
+        let burst = n / policy.reconnect_window_s;
+        let spread = n / policy.jitter_window_s;
+        c.reconnect_per_s = Some(burst);
+        c.jittered_reconnect_per_s = Some(spread);
+        c.arithmetic.push(format!(
+            "after a deploy: {} connections reconnect within {} s = {} new connections/s; spread with jitter over {} s = {}/s",
+            fmt_num(n),
+            fmt_num(policy.reconnect_window_s),
+            fmt_num(burst),
+            fmt_num(policy.jitter_window_s),
+            fmt_num(spread)
+        ));
+    }
+    let mut instances: Option<f64> = None;
+    for (on, l) in limits {
+        let mut check = LimitCheck {
+            id: l.id.clone(),
+            on: on.clone(),
+            what: l.what.clone(),
+            unit: l.unit.clone(),
+            per: l.per.clone(),
+            transports: l.transports.clone(),
+            limit: l.max,
+            default: l.default,
+            max_instances: l.max_instances,
+            load: None,
+            instances_needed: None,
+            status: LimitStatus::Unknown,
+            fix: l.fix.clone(),
+            source: l.source.clone(),
+        };
+        let conns = if applies_to_sse(l) {
+            c.connections
+        } else {
+            c.sockets
+        };
+        match l.unit.as_str() {
+            "connections_per_s" => {
+                let sockets = conns;
+                if let Some(n) = sockets {
+                    let burst = n / policy.reconnect_window_s;
+                    let spread = n / policy.jitter_window_s;
+                    check.load = Some(burst);
+                    check.status = if spread > l.max {
+                        LimitStatus::Exceeded
+                    } else if burst > l.max {
+                        LimitStatus::NeedsJitter
+                    } else {
+                        LimitStatus::Ok
+                    };
+                    c.arithmetic.push(format!(
+                        "{on}: {} — {} new connections/s after a deploy ({} with jitter) against {}/s: {}",
+                        l.what,
+                        fmt_num(burst),
+                        fmt_num(spread),
+                        fmt_num(l.max),
+                        check.status.as_str()
+                    ));
+                }
+            }
+            unit => {
+                let load = if unit == "requests_per_s" {
+                    c.polling_requests_per_s
+                } else {
+                    conns
+                };
+                if let Some(n) = load {
+                    check.load = Some(n);
+                    if l.per == "instance" {
+                        let need = (n / l.max).ceil().max(1.0);
+                        check.instances_needed = Some(need);
+                        if instances.is_none_or(|i| need > i) {
+                            instances = Some(need);
+                        }
+                        check.status = match (l.max_instances, l.default) {
+                            (Some(m), _) if need > m => LimitStatus::Exceeded,
+                            _ if need > 1.0 => LimitStatus::ScaleOut,
+                            (_, Some(d)) if n > d => LimitStatus::Raise,
+                            _ => LimitStatus::Ok,
+                        };
+                        let at_most = l
+                            .max_instances
+                            .map(|m| format!(", at most {} instances", fmt_num(m)))
+                            .unwrap_or_default();
+                        c.arithmetic.push(format!(
+                            "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
+                            l.what,
+                            fmt_num(n),
+                            fmt_num(l.max),
+                            fmt_num(need),
+                            check.status.as_str()
+                        ));
+                    } else {
+                        check.status = if n > l.max {
+                            LimitStatus::Exceeded
+                        } else if l.default.is_some_and(|d| n > d) {
+                            LimitStatus::Raise
+                        } else {
+                            LimitStatus::Ok
+                        };
+                        c.arithmetic.push(format!(
+                            "{on}: {} — {} against a cap of {}: {}",
+                            l.what,
+                            fmt_num(n),
+                            fmt_num(l.max),
+                            check.status.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+        c.limits.push(check);
+    }
+    c.instances_needed = instances;
+    c
+}
+
+fn is_for(l: &LimitCheck, transport: &str) -> bool {
+    if l.transports.is_empty() {
+        transport != "polling" && transport != "queue"
+    } else {
+        l.transports.iter().any(|t| t == transport)
+    }
+}
+
+/// A sentence for the first exceeded connection cap that applies to `transport`.
+fn over(c: &Capacity, transport: &str) -> (Val, Val, Val) {
+    let relevant: Vec<&LimitCheck> = c
+        .limits
+        .iter()
+        .filter(|l| l.unit == "connections" && is_for(l, transport))
+        .collect();
+    if relevant.is_empty() {
+        return (Val::Bool(false), Val::Absent, Val::Absent);
+    }
+    if let Some(l) = relevant.iter().find(|l| l.status == LimitStatus::Exceeded) {
+        let load = l.load.map(fmt_num).unwrap_or_default();
+        let text = match l.instances_needed {
+            Some(need) => format!(
+                "{}: {} is {} per instance, so {load} connections need {} instances, more than the {} allowed",
+                l.on,
+                l.what,
+                fmt_num(l.limit),
+                fmt_num(need),
+                l.max_instances.map(fmt_num).unwrap_or_default()
+            ),
+            None => format!(
+                "{}: {} is {}; this workload opens {load}",
+                l.on,
+                l.what,
+                fmt_num(l.limit)
+            ),
+        };
+        return (Val::Bool(true), Val::Text(text), Val::Text(l.fix.clone()));
+    }
+    if relevant.iter().any(|l| l.status == LimitStatus::Unknown) {
+        return (Val::Unknown, Val::Absent, Val::Absent);
+    }
+    (Val::Bool(false), Val::Absent, Val::Absent)
+}
+
+/// Fills the `capacity.*` variables.
+pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
+    let mut set = |name: &str, v: Val| vals[vars::id(name)] = v;
+    let num = |x: Option<f64>| x.map_or(Val::Unknown, Val::Num);
+    set("capacity.connections", num(c.connections));
+    set(
+        "capacity.instances",
+        match c.instances_needed {
+            Some(n) => Val::Num(n),
+            None if p.concurrent_clients.is_some() => Val::Num(1.0),
+            None => Val::Unknown,
+        },
+    );
+    set("capacity.poll_rps", num(c.polling_requests_per_s));
+    set("capacity.fanout_per_s", num(c.fan_out_per_s));
+    set("capacity.reconnect_per_s", num(c.reconnect_per_s));
+    let (ws, ws_text, ws_fix) = over(c, "websocket");
+    set("capacity.websocket_over", ws);
+    set("capacity.websocket_over_text", ws_text);
+    set("capacity.websocket_over_fix", ws_fix);
+    let (sse, sse_text, sse_fix) = over(c, "sse");
+    set("capacity.sse_over", sse);
+    set("capacity.sse_over_text", sse_text);
+    set("capacity.sse_over_fix", sse_fix);
+    let rate: Vec<&LimitCheck> = c
+        .limits
+        .iter()
+        .filter(|l| l.unit == "connections_per_s")
+        .collect();
+    let (flag, text) = match rate
+        .iter()
+        .find(|l| matches!(l.status, LimitStatus::NeedsJitter | LimitStatus::Exceeded))
+    {
+        Some(l) => (
+            Val::Bool(true),
+            Val::Text(format!(
+                "{}: {} is {}/s; after a deploy {} connections come back within {} s, about {}/s",
+                l.on,
+                l.what,
+                fmt_num(l.limit),
+                c.connections.map(fmt_num).unwrap_or_default(),
+                fmt_num(c.reconnect_window_s),
+                l.load.map(fmt_num).unwrap_or_default()
+            )),
+        ),
+        None if rate.iter().any(|l| l.status == LimitStatus::Unknown) => {
+            (Val::Unknown, Val::Absent)
+        }
+        None => (Val::Bool(false), Val::Absent),
+    };
+    set("capacity.reconnect_over", flag);
+    set("capacity.reconnect_text", text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Direction, Profile};
+
+    fn policy() -> Policy {
+        Policy {
+            high_margin: 4,
+            medium_margin: 2,
+            heartbeat_fraction: 0.45,
+            heartbeat_step_s: 5.0,
+            heartbeat_min_s: 1.0,
+            heartbeat_max_s: 30.0,
+            heartbeat_default_s: 15.0,
+            reconnect_window_s: 5.0,
+            jitter_window_s: 60.0,
+        }
+    }
+
+    fn limit(unit: &str, per: &str, max: f64) -> Limit {
+        Limit {
+            id: "x".into(),
+            what: "things".into(),
+            unit: unit.into(),
+            per: per.into(),
+            transports: vec!["websocket".into()],
+            max,
+            default: None,
+            max_instances: None,
+            fix: "fix it".into(),
+            source: "s".into(),
+        }
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(fmt_num(20000.0), "20,000");
+        assert_eq!(fmt_num(1234567.0), "1,234,567");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(999.4), "999");
+    }
+
+    #[test]
+    fn a_deployment_cap_is_exceeded_and_per_instance_caps_count_instances() {
+        let mut p = Profile::new("x", Direction::ServerToClient);
+        p.concurrent_clients = Some(20_000);
+        p.update_interval_s = Some(2.0);
+        p.max_delay_s = Some(4.0);
+        let c = compute(
+            &policy(),
+            &p,
+            &[
+                ("AFD".into(), limit("connections", "deployment", 3000.0)),
+                ("GW".into(), limit("connections", "instance", 13_500.0)),
+                (
+                    "API".into(),
+                    limit("connections_per_s", "deployment", 500.0),
+                ),
+            ],
+        );
+        assert_eq!(c.connections, Some(20_000.0));
+        assert_eq!(c.fan_out_per_s, Some(10_000.0));
+        assert_eq!(c.polling_requests_per_s, Some(5_000.0));
+        assert_eq!(c.reconnect_per_s, Some(4_000.0));
+        assert_eq!(c.limits[0].status, LimitStatus::Exceeded);
+        assert_eq!(c.limits[1].instances_needed, Some(2.0));
+        assert_eq!(c.limits[1].status, LimitStatus::ScaleOut);
+        // 20,000 / 60 s = 333/s with jitter: under 500/s, but the 4,000/s burst is not.
+        assert_eq!(c.limits[2].status, LimitStatus::NeedsJitter);
+        assert_eq!(c.instances_needed, Some(2.0));
+        let mut vals = vec![Val::Unknown; vars::VARS.len()];
+        set_vars(&c, &p, &mut vals);
+        assert_eq!(vals[vars::id("capacity.websocket_over")], Val::Bool(true));
+        assert_eq!(vals[vars::id("capacity.sse_over")], Val::Bool(false));
+        assert_eq!(vals[vars::id("capacity.reconnect_over")], Val::Bool(true));
+    }
+
+    #[test]
+    fn unknown_load_is_unknown_not_fine() {
+        let p = Profile::new("x", Direction::ServerToClient);
+        let c = compute(
+            &policy(),
+            &p,
+            &[("AFD".into(), limit("connections", "deployment", 3000.0))],
+        );
+        assert_eq!(c.limits[0].status, LimitStatus::Unknown);
+        let mut vals = vec![Val::Absent; vars::VARS.len()];
+        set_vars(&c, &p, &mut vals);
+        assert_eq!(vals[vars::id("capacity.websocket_over")], Val::Unknown);
+    }
+
+    #[test]
+    fn a_capped_instance_count_is_a_hard_limit() {
+        let mut p = Profile::new("x", Direction::ServerToClient);
+        p.concurrent_clients = Some(1000);
+        let mut l = limit("connections", "instance", 128.0);
+        l.transports = vec!["sse".into()];
+        l.max_instances = Some(3.0);
+        let c = compute(&policy(), &p, &[("Netlify".into(), l)]);
+        assert_eq!(c.limits[0].instances_needed, Some(8.0));
+        assert_eq!(c.limits[0].status, LimitStatus::Exceeded);
+    }
+}
