@@ -25,7 +25,7 @@ pub enum Command {
     Advise(AdviseArgs),
     /// Answer a few questions in the terminal and get a recommendation
     Ask(AskArgs),
-    /// Write or refresh the decision section of a design doc, between markers
+    /// Write or refresh the decision sections of design docs, between markers
     Doc(DocArgs),
     /// Show every rule evaluated, its contribution, and what would flip the answer
     Explain(ExplainArgs),
@@ -147,17 +147,40 @@ pub struct AskArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  rtadvisor doc w.yaml --into docs/design.md      write or refresh the section for w.yaml
+  rtadvisor doc w.yaml --into docs/design.md --after \"Decision\"
+  rtadvisor doc docs/design.md                    refresh every section of the doc
+  rtadvisor doc --check docs/                     CI: exit 1 if any doc under docs/ is out of date
+
+What a section was made with (profile, heading level, status, detail, rules) is recorded in its
+begin marker, paths relative to the doc, so a doc alone can be refreshed or checked.")]
 pub struct DocArgs {
-    /// The workload profile
-    pub file: PathBuf,
-    /// The design doc to write the section into (created if missing)
+    /// With --into: the workload profile. Without: design docs, or folders searched
+    /// for *.md docs, whose sections are refreshed (or checked) from the profiles
+    /// their markers name
+    #[arg(required = true, value_name = "PROFILE|DOC|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// The design doc to write the profile's section into (created if missing)
     #[arg(long, value_name = "DOC")]
-    pub into: PathBuf,
-    /// Write nothing; exit 1 if the section is out of date
+    pub into: Option<PathBuf>,
+    /// Write nothing; exit 1 if a section is out of date (or the --into doc is missing)
     #[arg(long)]
     pub check: bool,
-    #[command(flatten)]
-    pub heading: HeadingArg,
+    /// Put a new section at the end of this heading's part of the doc (before the
+    /// next heading of the same or a higher level) instead of at the end of the doc
+    #[arg(long, value_name = "HEADING", requires = "into")]
+    pub after: Option<String>,
+    /// Markdown heading level of the section title (1-6) [default: 2, or what the
+    /// doc records]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub heading_level: Option<u8>,
+    /// Status of the decision [default: proposed, or what the doc records]
+    #[arg(long, value_enum)]
+    pub status: Option<crate::report::markdown::Status>,
+    /// How much the section says [default: concise, or what the doc records]
+    #[arg(long, value_enum)]
+    pub detail: Option<crate::report::markdown::Detail>,
     #[command(flatten)]
     pub rules: RulesArg,
 }

@@ -1,6 +1,9 @@
-//! `advise --format markdown`: snapshots of the design-doc section, and escaping.
+//! The design-doc section: snapshots (concise and full), the concise budget and
+//! markdownlint's line length on every fixture, the HTML it renders to, escaping.
 
 use assert_cmd::Command;
+use pulldown_cmark::{html, Event, Options, Parser, Tag};
+use std::path::Path;
 
 fn markdown(args: &[&str]) -> String {
     let out = Command::cargo_bin("rtadvisor")
@@ -21,8 +24,57 @@ fn fixture(name: &str) -> String {
     markdown(&[&format!("fixtures/{name}.yaml")])
 }
 
-/// What every section must look like, whatever the workload.
+/// The section `doc PROFILE --into DOC EXTRA...` writes, markers left out.
+/// The profile is copied beside the doc, so the section names it by its file name.
+fn doc_section(profile: &Path, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("d.md");
+    let name = profile.file_name().unwrap();
+    std::fs::copy(profile, dir.path().join(name)).unwrap();
+    Command::cargo_bin("rtadvisor")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("doc")
+        .arg(name)
+        .arg("--into")
+        .arg("d.md")
+        .args(extra)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&into).unwrap();
+    let start = text.find("-->\n\n").unwrap() + 5;
+    let end = text.rfind("\n<!-- rtadvisor:end -->").unwrap();
+    text[start..end].to_string()
+}
+
+/// The long form of a fixture's section (`--detail full`).
+fn full(name: &str, extra: &[&str]) -> String {
+    let profile = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/{name}.yaml"));
+    let mut args = vec!["--detail", "full"];
+    args.extend_from_slice(extra);
+    doc_section(&profile, &args)
+}
+
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+    names.sort();
+    assert!(names.len() >= 30, "{names:?}");
+    names
+}
+
+/// What every concise section must look like, whatever the workload.
 fn assert_well_formed(md: &str) {
+    assert_shape(md, 3);
+}
+
+/// The shape of a section whose table has `columns` columns.
+fn assert_shape(md: &str, columns: usize) {
     assert!(
         md.ends_with('\n') && !md.ends_with("\n\n"),
         "one trailing newline"
@@ -42,7 +94,11 @@ fn assert_well_formed(md: &str) {
             );
         }
         if line.starts_with('|') {
-            assert_eq!(line.matches(" | ").count() + 2, 6, "five columns: {line:?}");
+            assert_eq!(
+                line.matches(" | ").count() + 1,
+                columns,
+                "{columns} columns: {line:?}"
+            );
         }
     }
 }
@@ -83,12 +139,24 @@ fn azure_front_door_notifications() {
 }
 
 #[test]
+fn ai_chat_tokens_full() {
+    let md = full("ai-chat-tokens", &[]);
+    assert_shape(&md, 5);
+    insta::assert_snapshot!(md);
+}
+
+#[test]
 fn heading_level_moves_every_heading() {
+    // The concise section has one heading, the title.
     let md = markdown(&["fixtures/ai-chat-tokens.yaml", "--heading-level", "4"]);
+    assert!(md.starts_with("#### Real-time transport: Chat assistant token stream\n"));
+    assert_eq!(md.lines().filter(|l| l.starts_with('#')).count(), 1);
+    // The full form's subsections follow the title's level.
+    let md = full("ai-chat-tokens", &["--heading-level", "4"]);
     assert!(md.starts_with("#### Real-time transport: Chat assistant token stream\n"));
     assert!(md.contains("\n##### Decision\n"));
     assert!(!md.contains("\n###### "));
-    let md = markdown(&["fixtures/ai-chat-tokens.yaml", "--heading-level", "6"]);
+    let md = full("ai-chat-tokens", &["--heading-level", "6"]);
     assert!(!md.contains("####### "), "never deeper than 6");
 }
 
@@ -99,7 +167,7 @@ fn same_input_same_bytes() {
 
 #[test]
 fn pros_and_cons_come_from_the_fired_rules() {
-    let md = fixture("custom-f5-hop");
+    let md = full("custom-f5-hop", &[]);
     let ws = md
         .lines()
         .find(|l| l.starts_with("| WebSockets"))
@@ -111,6 +179,15 @@ fn pros_and_cons_come_from_the_fired_rules() {
         sse.contains("**recommended**") && sse.contains("(+3)"),
         "{sse}"
     );
+    // The concise table gives each option one verdict from the same rules.
+    let md = fixture("custom-f5-hop");
+    let ws = md.lines().find(|l| l.starts_with("| WebSockets")).unwrap();
+    assert!(
+        ws.ends_with("| vetoed: A hop on the path does not pass the WebSocket Upgrade. |"),
+        "{ws}"
+    );
+    let sse = md.lines().find(|l| l.starts_with("| Server-Sent")).unwrap();
+    assert!(sse.ends_with("| **chosen** |"), "{sse}");
 }
 
 #[test]
@@ -143,8 +220,22 @@ fn user_text_is_escaped() {
         serde_json::to_string(HOSTILE_HOP).unwrap(),
     );
     std::fs::write(&profile, yaml).unwrap();
-    let md = markdown(&[profile.to_str().unwrap()]);
-    assert_well_formed(&md);
+    let concise = markdown(&[profile.to_str().unwrap()]);
+    assert_well_formed(&concise);
+    assert!(concise.starts_with(
+        "## Real-time transport: a\\|b &lt;script&gt;alert(1)&lt;/script&gt; \\[31m\n"
+    ));
+    for bad in ["<script", "<img", "\u{1b}"] {
+        assert!(!concise.contains(bad), "{bad} in the concise section");
+    }
+    for line in concise.lines().filter(|l| l.starts_with('|')) {
+        let unescaped_pipes =
+            line.len() - line.replace('|', "").len() - line.matches("\\|").count();
+        assert_eq!(unescaped_pipes, 4, "{line}");
+    }
+
+    let md = doc_section(&profile, &["--detail", "full"]);
+    assert_shape(&md, 5);
 
     assert!(!md.contains("<script"), "no HTML tag from the name");
     assert!(!md.contains("<img"), "no HTML tag from the hop name");
@@ -153,12 +244,14 @@ fn user_text_is_escaped() {
         "## Real-time transport: a\\|b &lt;script&gt;alert(1)&lt;/script&gt; \\[31m\n"
     ));
     let hop = "f5\\|x &lt;img src=x onerror=alert(1)&gt; \\`\\*\\_\\[y\\]";
+    // Prose is wrapped at 80 columns: look for the texts with line breaks as spaces.
+    let flat = md.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     assert!(
-        md.contains(&format!("first: {hop} (described in the profile")),
+        flat.contains(&format!("first: {hop} (described in the profile")),
         "drivers"
     );
     assert!(
-        md.contains(&format!(": {hop} buffers responses by default")),
+        flat.contains(&format!(": {hop} buffers responses by default")),
         "gotchas"
     );
     // Every table row keeps its five cells.
@@ -166,5 +259,167 @@ fn user_text_is_escaped() {
         let unescaped_pipes =
             line.len() - line.replace('|', "").len() - line.matches("\\|").count();
         assert_eq!(unescaped_pipes, 6, "{line}");
+    }
+}
+
+/// Lines markdownlint's MD013 (line length 80, not strict) would flag: longer than
+/// 80 once the last run of non-space characters counts as one (so a long URL at
+/// the end is allowed). Table rows are exempt (`tables: false` in the CI config).
+fn too_long(md: &str) -> Vec<String> {
+    md.lines()
+        .filter(|l| !l.starts_with('|'))
+        .filter(|l| {
+            let head = l.trim_end_matches(|c: char| !c.is_whitespace());
+            let counted = head.chars().count() + usize::from(head.len() < l.len());
+            counted > 80
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The words a reader reads: the text of the rendered section (URLs excluded).
+fn rendered_words(md: &str) -> usize {
+    let mut text = String::new();
+    for e in Parser::new_ext(md, Options::all()) {
+        match e {
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(&t);
+                text.push(' ');
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().count()
+}
+
+#[test]
+fn concise_sections_fit_the_budget_on_every_fixture() {
+    let mut report = Vec::new();
+    for name in fixture_names() {
+        let md = fixture(&name);
+        assert_well_formed(&md);
+        let lines = md.lines().count();
+        let words = rendered_words(&md);
+        report.push(format!("{name}: {lines} lines, {words} words"));
+        assert!(lines <= 40, "{name}: {lines} lines\n{md}");
+        assert!(words <= 450, "{name}: {words} words\n{md}");
+        assert!(
+            rtadvisor::report::markdown::count_words(&md) <= 450,
+            "{name}: over the renderer's own word count"
+        );
+        let long = too_long(&md);
+        assert!(
+            long.is_empty(),
+            "{name}: lines markdownlint flags: {long:#?}"
+        );
+        // The long form wraps nothing, but is there for whoever wants it.
+        assert!(full(&name, &[]).lines().count() > lines, "{name}");
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+#[test]
+fn each_thing_is_said_once() {
+    for name in fixture_names() {
+        let md = fixture(&name);
+        let items: Vec<&str> = md.lines().filter(|l| l.starts_with("- [ ] ")).collect();
+        assert!(!items.is_empty(), "{name}: a build checklist");
+        let mut seen = items.clone();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), items.len(), "{name}: an item twice");
+        // Every gotcha is named once: as its fix, merged into an add-on, or listed.
+        let json: serde_json::Value = serde_json::from_slice(
+            &Command::cargo_bin("rtadvisor")
+                .unwrap()
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args([
+                    "advise",
+                    &format!("fixtures/{name}.yaml"),
+                    "--format",
+                    "json",
+                ])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        for g in json["gotchas"].as_array().unwrap() {
+            let id = format!("`{}`", g["id"].as_str().unwrap());
+            assert_eq!(md.matches(&id).count(), 1, "{name}: {id}\n{md}");
+        }
+        assert!(!md.contains("| none |") && !md.contains("none |"), "{name}");
+        assert!(!md.contains("Cons"), "{name}");
+    }
+}
+
+#[test]
+fn sections_render_to_the_expected_html() {
+    for name in fixture_names() {
+        let md = fixture(&name);
+        let mut out = String::new();
+        let opts =
+            Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+        html::push_html(&mut out, Parser::new_ext(&md, opts));
+        let count = |s: &str| out.matches(s).count();
+        assert_eq!(count("<h2>"), 1, "{name}: one heading, the title\n{out}");
+        assert_eq!(count("<h3>") + count("<h1>") + count("<h4>"), 0, "{name}");
+        assert_eq!(count("<table>"), 1, "{name}: one table");
+        let json: serde_json::Value = serde_json::from_slice(
+            &Command::cargo_bin("rtadvisor")
+                .unwrap()
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args([
+                    "advise",
+                    &format!("fixtures/{name}.yaml"),
+                    "--format",
+                    "json",
+                ])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let options = json["ranking"].as_array().unwrap().len();
+        assert_eq!(count("<tr>"), options + 1, "{name}: a row per option");
+        assert_eq!(
+            count("<input disabled=\"\" type=\"checkbox\"/>"),
+            md.lines().filter(|l| l.starts_with("- [ ] ")).count(),
+            "{name}: every build item is a checklist item"
+        );
+        assert_eq!(
+            count("<a href=\"https://"),
+            md.matches("](https://").count(),
+            "{name}: every source link renders as a link"
+        );
+        assert_eq!(
+            count("<a href="),
+            count("<a href=\"https://"),
+            "{name}: only web links"
+        );
+        assert!(out.contains("<strong>Decision:</strong>"), "{name}");
+        // Escapes only keep text literal; none shows up in the rendered page.
+        assert!(!out.contains('\\'), "{name}: a visible backslash\n{out}");
+        assert_eq!(
+            count("<strong>"),
+            md.matches("**").count() / 2,
+            "{name}: every bold span renders as bold"
+        );
+        let confidence = json["recommendation"]["confidence"].as_str().unwrap();
+        assert!(
+            out.contains(&format!("<strong>{confidence}</strong> confidence")),
+            "{name}"
+        );
+        // Nothing but the markdown's own HTML: no raw tags from text.
+        for e in Parser::new_ext(&md, opts) {
+            assert!(
+                !matches!(e, Event::Html(_) | Event::InlineHtml(_)),
+                "{name}: raw HTML {e:?}"
+            );
+            if let Event::Start(Tag::Heading { level, .. }) = e {
+                assert_eq!(level as u8, 2, "{name}");
+            }
+        }
     }
 }

@@ -516,7 +516,7 @@ fn file_names_reach_stderr_without_escapes() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("d[2Joc.md: wrote"), "{err}");
+    assert!(err.contains("d[2Joc.md:1: the rtadvisor section"), "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains('\u{200B}'));
 
     let missing = d.path().join("gone\u{1b}[31m.yaml");

@@ -10,9 +10,14 @@ const SECTION: &str = "## Real-time transport\n\nChosen: **sse**\n";
 fuzz_target!(|data: &[u8]| {
     let Ok(doc) = std::str::from_utf8(data) else { return };
     let markers = find_markers(doc);
-    let Ok(once) = splice(doc, SECTION) else {
-        assert!(markers.is_err());
-        return;
+    let once = match splice(doc, SECTION) {
+        Ok(once) => once,
+        Err(e) => {
+            // A bad layout, or a doc that ends inside an unclosed code block or
+            // comment (a section appended there would be part of it).
+            assert!(markers.is_err() || e.message.contains("ends inside"), "{e:?}");
+            return;
+        }
     };
     let twice = splice(&once, SECTION).expect("a spliced doc has one valid pair of markers");
     assert_eq!(once, twice, "a second run changed the doc");

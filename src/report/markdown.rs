@@ -1,22 +1,123 @@
 //! The design-doc section (GitHub-flavoured Markdown), shaped like an ADR/MADR
-//! record: decision, drivers, considered options, rationale, what to build,
-//! gotchas, what would change the decision, and dated sources.
+//! record. Two levels of detail:
+//!
+//! - **concise** (the default): one heading, the decision with its confidence and
+//!   status, the 3-6 rules that decided it, a compact options table (transport,
+//!   score, one-line verdict), one build checklist in which every add-on and gotcha
+//!   fix appears once, a capacity line when the decision has one, what would change
+//!   it, and the dated sources. Prose is wrapped at 80 columns (markdownlint MD013;
+//!   only the table is longer), so a section stays short enough to be read.
+//! - **full**: today's long form with a subsection per part: drivers (the whole
+//!   profile in words), options with every pro and con, rationale, what to build,
+//!   gotchas, what would change the decision, sources.
 //!
 //! Every piece of user text (the workload name, inline hop names, the source
 //! path) is escaped so it cannot break a table, open HTML or create formatting.
 //! Rule texts keep their `code spans` but are escaped the same way otherwise.
 //! Blocks are joined by exactly one blank line and the section ends with one
-//! newline, so the output passes markdownlint's default rules (MD013 aside).
+//! newline, so the output passes markdownlint's default rules.
 
 use super::strip_controls;
-use crate::engine::{Decision, Ranked};
+use crate::engine::{Decision, Ranked, Reason};
 use crate::profile::{Hop, Profile, FIELDS};
 use crate::rules::cond::fmt_num;
 use crate::rules::Knowledge;
 
-/// Renders one decision as a markdown section whose title is at `level` (1-6).
+/// Where a decision stands (MADR statuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Status {
+    #[default]
+    Proposed,
+    Accepted,
+    Rejected,
+    Deprecated,
+    Superseded,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Proposed,
+        Status::Accepted,
+        Status::Rejected,
+        Status::Deprecated,
+        Status::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Proposed => "proposed",
+            Status::Accepted => "accepted",
+            Status::Rejected => "rejected",
+            Status::Deprecated => "deprecated",
+            Status::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// How much the section says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Detail {
+    /// A section a reviewer reads in a minute (at most 40 lines)
+    #[default]
+    Concise,
+    /// Every driver, pro, con, rule and gotcha, each under its own heading
+    Full,
+}
+
+impl Detail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detail::Concise => "concise",
+            Detail::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Detail> {
+        [Detail::Concise, Detail::Full]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// How one section is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Heading level of the section title (1-6).
+    pub level: u8,
+    pub status: Status,
+    pub detail: Detail,
+}
+
+impl Style {
+    /// A concise, proposed section with its title at `level`.
+    pub fn new(level: u8) -> Self {
+        Style {
+            level,
+            status: Status::default(),
+            detail: Detail::default(),
+        }
+    }
+}
+
+/// The column markdownlint's MD013 stops at.
+pub const WIDTH: usize = 80;
+
+/// Renders one decision as a concise markdown section whose title is at `level` (1-6).
 pub fn render(d: &Decision, p: &Profile, k: &Knowledge, level: u8) -> String {
-    Section::new(d, p, k, level, None).render()
+    render_with(d, p, k, &Style::new(level))
+}
+
+/// Renders one decision as a markdown section written as `style` says.
+pub fn render_with(d: &Decision, p: &Profile, k: &Knowledge, style: &Style) -> String {
+    let s = Section::new(d, p, k, style, None);
+    match style.detail {
+        Detail::Concise => s.concise(),
+        Detail::Full => s.render(),
+    }
 }
 
 /// Renders several decisions as one document: a title at `level`, then one
@@ -40,7 +141,8 @@ pub fn render_all(items: &[(&Decision, &Profile)], k: &Knowledge, level: u8) -> 
         if same > 0 {
             label = format!("{label} ({})", same + 1);
         }
-        let section = Section::new(d, p, k, level.saturating_add(1).min(6), Some(label)).render();
+        let style = Style::new(level.saturating_add(1).min(6));
+        let section = Section::new(d, p, k, &style, Some(label)).concise();
         blocks.push(section.trim_end().to_string());
     }
     finish(blocks)
@@ -219,6 +321,7 @@ struct Section<'a> {
     p: &'a Profile,
     k: &'a Knowledge,
     level: u8,
+    status: Status,
     /// In a multi-profile document: the workload name added to subsection headings.
     suffix: Option<String>,
     esc: Escaper,
@@ -229,14 +332,15 @@ impl<'a> Section<'a> {
         d: &'a Decision,
         p: &'a Profile,
         k: &'a Knowledge,
-        level: u8,
+        style: &Style,
         suffix: Option<String>,
     ) -> Self {
         Section {
             d,
             p,
             k,
-            level: level.clamp(1, 6),
+            level: style.level.clamp(1, 6),
+            status: style.status,
             suffix,
             esc: Escaper::new(p),
         }
@@ -269,7 +373,8 @@ impl<'a> Section<'a> {
                 escape(self.suffix.as_deref().unwrap_or(&d.name))
             ),
             format!(
-                "Status: proposed. Generated by rtadvisor from {}; edit the profile and re-run rather than editing this section.",
+                "Status: {}. Generated by rtadvisor from {}; edit the profile and re-run rather than editing this section.",
+                self.status.as_str(),
                 escape(&d.source)
             ),
         ];
@@ -281,7 +386,7 @@ impl<'a> Section<'a> {
         blocks.extend(self.gotchas());
         blocks.extend(self.changes());
         blocks.extend(self.sources());
-        finish(blocks)
+        finish(blocks.iter().map(|b| wrap_block(b)).collect())
     }
 
     fn decision(&self) -> Vec<String> {
@@ -714,11 +819,890 @@ impl<'a> Section<'a> {
     }
 }
 
+/// At most this many lines in a concise section (markdown source lines).
+pub const MAX_LINES: usize = 40;
+/// At most this many words in a concise section.
+pub const MAX_WORDS: usize = 450;
+
+/// Words as the section budget counts them: runs of text between spaces that hold
+/// a letter or digit (a link counts as its words plus one for the URL), outside
+/// table delimiter rows.
+pub fn count_words(md: &str) -> usize {
+    md.lines()
+        .filter(|l| !l.starts_with("| ---"))
+        .flat_map(str::split_whitespace)
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// How much a concise section leaves to `--detail full` to stay within budget.
+#[derive(Debug, Clone, Copy, Default)]
+struct Trim {
+    /// Drivers shown at most.
+    drivers: usize,
+    /// Gotcha fixes (from the last) named only.
+    folded: usize,
+    /// Add-ons (from the last) shown by name only.
+    short: usize,
+    /// Changes that would flip the decision, shown at most.
+    flips: usize,
+    /// Gotcha fixes shown by their gist (first clause) only.
+    gist_fixes: bool,
+    /// Capacity: only the limits that need action, not the figures.
+    capacity_short: bool,
+    /// Sources listed at most (the rest: `--detail full`).
+    sources: usize,
+    /// Gotcha fixes an add-on carries named only (spelled out by `--detail full`).
+    attached_named: bool,
+}
+
+/// The concise section: the parts a reviewer reads, each thing said once.
+impl Section<'_> {
+    /// The richest concise section within [`MAX_LINES`] and [`MAX_WORDS`]: first at
+    /// most 3 drivers, then the gist of each gotcha fix and at most 2 flips, then
+    /// add-ons by name only, then gotchas named only (all spelled out by
+    /// `--detail full`).
+    fn concise(&self) -> String {
+        let gotchas = self.checklist_parts().1.len();
+        let add_ons = self.d.build.len();
+        let all = usize::MAX;
+        let full = Trim {
+            drivers: 6,
+            folded: 0,
+            short: 0,
+            flips: all,
+            gist_fixes: false,
+            capacity_short: false,
+            sources: all,
+            attached_named: false,
+        };
+        let mut steps = vec![
+            full,
+            Trim { drivers: 3, ..full },
+            Trim {
+                drivers: 3,
+                gist_fixes: true,
+                ..full
+            },
+        ];
+        let tight = Trim {
+            drivers: 3,
+            gist_fixes: true,
+            flips: 2,
+            ..full
+        };
+        for short in 0..=add_ons {
+            steps.push(Trim { short, ..tight });
+        }
+        for folded in 1..=gotchas {
+            steps.push(Trim {
+                short: add_ons,
+                folded,
+                ..tight
+            });
+        }
+        let tightest = Trim {
+            short: add_ons,
+            folded: gotchas,
+            ..tight
+        };
+        steps.push(Trim {
+            capacity_short: true,
+            ..tightest
+        });
+        for sources in (1..=3).rev() {
+            steps.push(Trim {
+                capacity_short: true,
+                sources,
+                ..tightest
+            });
+        }
+        steps.push(Trim {
+            capacity_short: true,
+            sources: 1,
+            attached_named: true,
+            ..tightest
+        });
+        steps.push(Trim {
+            capacity_short: true,
+            sources: 1,
+            attached_named: true,
+            drivers: 2,
+            flips: 1,
+            ..tightest
+        });
+        let mut out = String::new();
+        for t in steps {
+            out = self.concise_with(&t);
+            if out.lines().count() <= MAX_LINES && count_words(&out) <= MAX_WORDS {
+                break;
+            }
+        }
+        out
+    }
+
+    fn concise_with(&self, trim: &Trim) -> String {
+        let d = self.d;
+        let r = &d.recommendation;
+        let mut blocks = vec![format!(
+            "{} Real-time transport: {}",
+            hashes(self.level),
+            escape(self.suffix.as_deref().unwrap_or(&d.name))
+        )];
+
+        let ahead = match (&r.runner_up, r.margin) {
+            (Some(t), Some(m)) => format!(
+                "{m} point{} ahead of {}",
+                if m == 1 { "" } else { "s" },
+                self.transport_name(t)
+            ),
+            _ => "every other option is vetoed".to_string(),
+        };
+        let mut decision = format!(
+            "**Decision:** {}, with **{}** confidence ({ahead}). Status: {}.",
+            self.transport(r.label()),
+            r.confidence.as_str(),
+            self.status.as_str()
+        );
+        if let Some(a) = &d.audit {
+            decision.push_str(&format!(
+                " Used today: {}, which is **{}** here: {}",
+                code(&a.current),
+                a.verdict.as_str(),
+                sentence(&self.esc.text(&a.text, false))
+            ));
+        }
+        let mut deciders = self.deciders();
+        deciders.truncate(trim.drivers);
+        if !deciders.is_empty() {
+            decision.push_str(" What decided it:");
+        }
+        blocks.push(wrap(&decision, "", ""));
+        let drivers: Vec<String> = deciders
+            .iter()
+            .map(|reason| self.esc.text(&reason.text, false))
+            .collect();
+        if !drivers.is_empty() {
+            blocks.push(list(&drivers, "- "));
+        }
+        if let Some(line) = self.capacity_line(trim.capacity_short) {
+            blocks.push(wrap(&line, "", ""));
+        }
+
+        let mut rows = vec![
+            "| Option | Score | Verdict |".to_string(),
+            "| --- | --- | --- |".to_string(),
+        ];
+        for (i, rank) in d.ranking.iter().enumerate() {
+            rows.push(format!(
+                "| {} | {} | {} |",
+                self.transport(&rank.transport),
+                rank.score,
+                self.one_line_verdict(i, rank)
+            ));
+        }
+        blocks.push(rows.join("\n"));
+
+        blocks.push("To build:".to_string());
+        blocks.push(list(&self.checklist(trim), "- [ ] "));
+
+        blocks.push(wrap(&self.would_change(trim.flips), "", ""));
+
+        let generated = format!(
+            "Generated by rtadvisor from {}; edit the profile, not this section.",
+            escape(&d.source)
+        );
+        let cited = self.cited_sources(trim);
+        if cited.is_empty() {
+            blocks.push(wrap(&generated, "", ""));
+        } else {
+            let mut links: Vec<String> = cited
+                .iter()
+                .take(trim.sources)
+                .map(|s| format!("{} {}", escape(&s.checked), self.source_link(s)))
+                .collect();
+            let more = cited.len().saturating_sub(trim.sources);
+            if more > 0 {
+                links.push(format!("{more} more with `--detail full`"));
+            }
+            blocks.push(wrap(
+                &format!(
+                    "**Sources** (date checked): {}. {generated}",
+                    links.join("; ")
+                ),
+                "",
+                "",
+            ));
+        }
+        finish(blocks)
+    }
+
+    /// The sources of the rules this section shows (drivers, verdicts, add-ons,
+    /// the gotcha fixes it spells out), in the decision's order; all of them when
+    /// none can be told apart. `--detail full` lists every source.
+    fn cited_sources(&self, trim: &Trim) -> Vec<&crate::engine::SourceCite> {
+        let d = self.d;
+        let mut rules: Vec<&str> = self
+            .deciders()
+            .iter()
+            .take(trim.drivers)
+            .map(|r| r.rule.as_str())
+            .collect();
+        let (add_ons, rest) = self.checklist_parts();
+        let shown = rest.len().saturating_sub(trim.folded);
+        let spelled = add_ons
+            .iter()
+            .flat_map(|(_, f)| f.iter())
+            .chain(&rest[..shown]);
+        rules.extend(spelled.map(|gi| d.gotchas[*gi].rule.as_str()));
+        for (i, rank) in d.ranking.iter().enumerate() {
+            if let Some(reason) = self.verdict_reason(i, rank) {
+                rules.push(reason.rule.as_str());
+            }
+        }
+        for e in d.evaluations.iter().filter(|e| e.outcome == "true") {
+            let gives_add_on = self.k.rule(&e.rule).is_some_and(|rule| {
+                rule.add_ons
+                    .iter()
+                    .any(|a| d.build.iter().any(|b| b.add_on == *a))
+            });
+            if gives_add_on {
+                rules.push(e.rule.as_str());
+            }
+        }
+        let ids: Vec<&str> = rules
+            .iter()
+            .filter_map(|r| self.k.rule(r))
+            .flat_map(|rule| rule.sources.iter().map(String::as_str))
+            .collect();
+        let cited: Vec<&crate::engine::SourceCite> = d
+            .sources
+            .iter()
+            .filter(|s| ids.contains(&s.id.as_str()))
+            .collect();
+        if cited.is_empty() {
+            d.sources.iter().collect()
+        } else {
+            cited
+        }
+    }
+
+    /// One line on capacity (connections, instances, limits that need action),
+    /// when the decision has something to say about it.
+    /// Concise: the figures, and each limit that needs action by name (its fix is
+    /// in the checklist or the long form).
+    /// With `short`, only the limits that need action (the figures otherwise).
+    fn capacity_line(&self, short: bool) -> Option<String> {
+        use crate::engine::capacity::{fmt_num, LimitStatus};
+        let lines = crate::report::table::capacity_lines(self.d);
+        let act: Vec<&crate::engine::capacity::LimitCheck> = {
+            let mut seen: Vec<(u64, &str, &str)> = Vec::new();
+            self.d
+                .capacity
+                .limits
+                .iter()
+                .filter(|l| !matches!(l.status, LimitStatus::Ok | LimitStatus::Unknown))
+                // The same limit reached through the runtime and a hop: once.
+                .filter(|l| {
+                    let key = (l.limit.to_bits(), l.unit.as_str(), l.per.as_str());
+                    let new = !seen.contains(&key);
+                    seen.push(key);
+                    new
+                })
+                .collect()
+        };
+        let mut parts: Vec<String> = lines
+            .first()
+            .filter(|l| !l.contains(':') && (!short || act.is_empty()))
+            .map(|l| self.esc.text(l, false))
+            .into_iter()
+            .collect();
+        for l in act {
+            parts.push(format!(
+                "{} {} of {} ({})",
+                l.status.as_str(),
+                self.esc.text(&l.what, false),
+                fmt_num(l.limit),
+                l.load.map_or_else(
+                    || "load unknown".to_string(),
+                    |n| format!("needs {}", fmt_num(n))
+                )
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("Capacity: {}.", parts.join("; ")))
+    }
+
+    /// The 3-6 fired rules that decided between the chosen option and the runner-up
+    /// (or the others, when they are vetoed), most decisive first.
+    fn deciders(&self) -> Vec<&Reason> {
+        let r = &self.d.recommendation;
+        let pts = |reason: &Reason, t: &str| -> i32 {
+            reason
+                .effects
+                .iter()
+                .filter(|e| e.transport == t)
+                .map(|e| e.points)
+                .sum()
+        };
+        let weight = |reason: &Reason| -> i32 {
+            let win = pts(reason, r.label());
+            match &r.runner_up {
+                Some(ru) => {
+                    let veto = if reason.vetoes.contains(ru) { 100 } else { 0 };
+                    win - pts(reason, ru) + veto
+                }
+                None => win + 100 * reason.vetoes.len() as i32,
+            }
+        };
+        let mut ranked: Vec<(i32, usize, &Reason)> = self
+            .d
+            .rationale
+            .iter()
+            .enumerate()
+            .map(|(i, reason)| (weight(reason), i, reason))
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut out: Vec<&Reason> = ranked
+            .iter()
+            .filter(|(w, _, _)| *w > 0)
+            .take(6)
+            .map(|(_, _, reason)| *reason)
+            .collect();
+        if out.len() < 3 {
+            // Too few rules set the two apart: add the ones that ruled the others out.
+            let mut rest: Vec<(i32, usize, &Reason)> = self
+                .d
+                .rationale
+                .iter()
+                .enumerate()
+                .filter(|(_, reason)| !out.iter().any(|o| std::ptr::eq(*o, *reason)))
+                .map(|(i, reason)| {
+                    let hurt: i32 = reason
+                        .effects
+                        .iter()
+                        .filter(|e| e.transport != r.label())
+                        .map(|e| (-e.points).max(0))
+                        .sum();
+                    (hurt + 100 * reason.vetoes.len() as i32, i, reason)
+                })
+                .filter(|(w, _, _)| *w > 0)
+                .collect();
+            rest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let need = 3 - out.len();
+            out.extend(rest.into_iter().take(need).map(|(_, _, reason)| reason));
+        }
+        out
+    }
+
+    /// The rule that best says why an option lost: its veto, or the rule that set
+    /// it furthest behind the chosen option.
+    fn verdict_reason(&self, i: usize, rank: &Ranked) -> Option<&Reason> {
+        let d = self.d;
+        if i == 0 && !rank.vetoed {
+            return None;
+        }
+        if rank.vetoed {
+            return d
+                .rationale
+                .iter()
+                .find(|r| r.vetoes.contains(&rank.transport));
+        }
+        let win = d.recommendation.label();
+        let gap = |reason: &Reason| -> i32 {
+            reason
+                .effects
+                .iter()
+                .map(|e| {
+                    if e.transport == win {
+                        e.points
+                    } else if e.transport == rank.transport {
+                        -e.points
+                    } else {
+                        0
+                    }
+                })
+                .sum()
+        };
+        let own = |reason: &Reason| -> i32 {
+            reason
+                .effects
+                .iter()
+                .filter(|e| e.transport == rank.transport)
+                .map(|e| e.points)
+                .sum()
+        };
+        // Its own worst rule first (what counts against it), else the rule that
+        // put the chosen option furthest ahead of it; the first such rule on ties.
+        let worst = d
+            .rationale
+            .iter()
+            .map(|reason| (own(reason), reason))
+            .filter(|(p, _)| *p < 0)
+            .min_by(|a, b| a.0.cmp(&b.0).then(std::cmp::Ordering::Less));
+        worst.map(|(_, reason)| reason).or_else(|| {
+            d.rationale
+                .iter()
+                .map(|reason| (gap(reason), reason))
+                .filter(|(g, _)| *g > 0)
+                .max_by(|a, b| a.0.cmp(&b.0).then(std::cmp::Ordering::Greater))
+                .map(|(_, reason)| reason)
+        })
+    }
+
+    /// Why an option ended where it did, in one sentence from the rules.
+    fn one_line_verdict(&self, i: usize, rank: &Ranked) -> String {
+        if i == 0 && !rank.vetoed {
+            return "**chosen**".to_string();
+        }
+        let lead = if rank.vetoed {
+            "vetoed"
+        } else if self.d.recommendation.runner_up.as_deref() == Some(rank.transport.as_str()) {
+            "runner-up"
+        } else {
+            "lost"
+        };
+        match self.verdict_reason(i, rank) {
+            Some(reason) => format!("{lead}: {}", self.esc.text(&reason.text, true)),
+            None => lead.to_string(),
+        }
+    }
+
+    /// Add-ons with the gotcha fixes their rule also gave (each add-on's index in
+    /// `build`, with its fixes), then the gotchas no add-on covers.
+    fn checklist_parts(&self) -> (Vec<(usize, Vec<usize>)>, Vec<usize>) {
+        let d = self.d;
+        let mut merged = vec![false; d.gotchas.len()];
+        let mut add_ons = Vec::new();
+        for (bi, b) in d.build.iter().enumerate() {
+            let mut fixes = Vec::new();
+            for (gi, g) in d.gotchas.iter().enumerate() {
+                let same_rule = self
+                    .k
+                    .rule(&g.rule)
+                    .is_some_and(|rule| rule.add_ons.contains(&b.add_on));
+                if same_rule && !merged[gi] && !g.fix.trim().is_empty() {
+                    merged[gi] = true;
+                    fixes.push(gi);
+                }
+            }
+            add_ons.push((bi, fixes));
+        }
+        let rest = (0..d.gotchas.len()).filter(|gi| !merged[*gi]).collect();
+        (add_ons, rest)
+    }
+
+    fn fix(&self, g: &crate::engine::Gotcha, trim: &Trim) -> String {
+        let fix = self.esc.text(&g.fix, false);
+        if trim.gist_fixes {
+            gist(&fix)
+        } else {
+            sentence(&fix)
+        }
+    }
+
+    /// One checklist: every add-on and every gotcha fix once.
+    fn checklist(&self, trim: &Trim) -> Vec<String> {
+        let d = self.d;
+        let (add_ons, rest) = self.checklist_parts();
+        let mut items = Vec::new();
+        let short_from = add_ons.len().saturating_sub(trim.short);
+        for (n, (bi, fixes)) in add_ons.iter().enumerate() {
+            let b = &d.build[*bi];
+            let text = self.esc.text(&b.text, false);
+            // A fix the add-on's own text already holds (the managed service) is
+            // said once, with the add-on's whole text.
+            let covered = |gi: &usize| {
+                let fix = d.gotchas[*gi].fix.trim();
+                !fix.is_empty() && b.text.contains(fix)
+            };
+            let whole = fixes.iter().any(covered);
+            let mut item = if n >= short_from {
+                let every = match (b.add_on.as_str(), d.recommendation.heartbeat_s) {
+                    ("heartbeat", Some(s)) => format!(" every {} s", fmt_num(s)),
+                    _ => String::new(),
+                };
+                format!(
+                    "**{}** ({}){every}.",
+                    self.esc.text(&b.name, false),
+                    code(&b.add_on)
+                )
+            } else if whole {
+                format!("**{}**: {}", self.esc.text(&b.name, false), sentence(&text))
+            } else {
+                format!("**{}**: {}", self.esc.text(&b.name, false), gist(&text))
+            };
+            for gi in fixes {
+                let g = &d.gotchas[*gi];
+                let fix = self.fix(g, trim);
+                if covered(gi) {
+                    item.push_str(&format!(" This covers {}.", code(&g.id)));
+                } else if trim.attached_named {
+                    item.push_str(&format!(" Fixes {}.", code(&g.id)));
+                } else {
+                    item.push_str(&format!(" For {}: {fix}", code(&g.id)));
+                }
+            }
+            items.push(item);
+        }
+        let fold_from = rest.len().saturating_sub(trim.folded);
+        for gi in &rest[..fold_from] {
+            let g = &d.gotchas[*gi];
+            items.push(if g.fix.trim().is_empty() {
+                format!("Mind {}: {}", code(&g.id), self.esc.text(&g.text, false))
+            } else {
+                format!("Fix {}: {}", code(&g.id), self.fix(g, trim))
+            });
+        }
+        if fold_from < rest.len() {
+            let names: Vec<String> = rest[fold_from..]
+                .iter()
+                .map(|gi| code(&d.gotchas[*gi].id))
+                .collect();
+            items.push(format!(
+                "Also fix {} (each fix is spelled out with `--detail full`).",
+                names.join(", ")
+            ));
+        }
+        if items.is_empty() {
+            items.push(format!(
+                "Build the {} endpoint; nothing else is needed on this path.",
+                self.transport(d.recommendation.label())
+            ));
+        }
+        items
+    }
+
+    fn would_change(&self, at_most: usize) -> String {
+        let d = self.d;
+        let mut flips: Vec<String> = d
+            .flips
+            .iter()
+            .take(at_most)
+            .map(|f| {
+                let now = f
+                    .from
+                    .as_ref()
+                    .map_or("unknown".to_string(), |v| self.esc.value(v));
+                format!(
+                    "{} {} (now {now}) gives {}",
+                    code(&f.field),
+                    self.esc.value(&f.to),
+                    self.transport_name(&f.transport)
+                )
+            })
+            .collect();
+        if d.flips.len() > flips.len() {
+            flips.push(format!(
+                "{} more with `--detail full`",
+                d.flips.len() - flips.len()
+            ));
+        }
+        let mut out = if flips.is_empty() {
+            "**Would change it:** no single change to the profile.".to_string()
+        } else {
+            format!("**Would change it:** {}.", flips.join("; "))
+        };
+        if !d.unknowns.is_empty() {
+            let names: Vec<String> = d.unknowns.iter().map(|f| code(f)).collect();
+            out.push_str(&format!(
+                " Not answered, and could change it: {}.",
+                names.join(", ")
+            ));
+        }
+        out
+    }
+
+    /// "WebSockets": the transport's name alone (its id when it has none).
+    fn transport_name(&self, id: &str) -> String {
+        match self.k.transport(id) {
+            Some(t) if !t.name.trim().is_empty() => escape(&t.name),
+            _ => code(id),
+        }
+    }
+
+    /// A source as a link; its title without parenthetical asides (the full title
+    /// is in `--detail full`).
+    fn source_link(&self, s: &crate::engine::SourceCite) -> String {
+        let title = without_asides(&escape(&s.title), false);
+        let url = clean(&s.url);
+        if is_web_url(&url) {
+            format!("[{title}]({})", url.replace('(', "%28").replace(')', "%29"))
+        } else if url.is_empty() {
+            title
+        } else {
+            format!("{title} ({})", code(&url))
+        }
+    }
+}
+
+/// The gist of an (escaped) instruction: its first sentence or `; ` clause, without
+/// parenthetical asides (code spans are kept whole). "Give every event an id
+/// (`id:` lines ...) and replay ...; ..." gives "Give every event an id and replay ...".
+fn gist(text: &str) -> String {
+    sentence(&without_asides(text, true))
+}
+
+/// `text` without its parenthetical asides; with `first`, only up to the end of
+/// its first sentence or `; ` clause. Unbalanced text is returned as it is.
+fn without_asides(text: &str, first: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut open: Option<usize> = None;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && open.is_none() {
+            if depth == 0 {
+                out.extend(&chars[i..(i + 2).min(chars.len())]);
+            }
+            i += 2;
+            continue;
+        }
+        if c == '`' {
+            let run = run_len(&chars, i);
+            match open {
+                Some(n) if n == run => open = None,
+                None if find_run(&chars, i + run, run).is_some() => open = Some(run),
+                _ => {}
+            }
+            if depth == 0 {
+                out.extend(std::iter::repeat_n('`', run));
+            }
+            i += run;
+            continue;
+        }
+        if open.is_none() {
+            match c {
+                // An aside opens after a space (not `res.flush()`); inside one,
+                // every parenthesis nests.
+                '(' if depth > 0 || i == 0 || chars[i - 1] == ' ' => {
+                    if depth == 0 && out.ends_with(' ') {
+                        out.pop();
+                    }
+                    depth += 1;
+                    i += 1;
+                    continue;
+                }
+                ')' if depth > 0 => {
+                    depth -= 1;
+                    i += 1;
+                    continue;
+                }
+                ';' | '.' if first && depth == 0 && chars.get(i + 1) == Some(&' ') => {
+                    return out;
+                }
+                _ => {}
+            }
+        }
+        if depth == 0 {
+            out.push(c);
+        }
+        i += 1;
+    }
+    if depth > 0 || open.is_some() || out.trim().is_empty() {
+        return text.to_string();
+    }
+    out.trim_end().to_string()
+}
+
+/// Ends a text with a full stop unless it already ends a sentence.
+fn sentence(s: &str) -> String {
+    let t = s.trim_end();
+    if t.ends_with(['.', '!', '?', ')', ';', ':']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// A bullet list whose items wrap at [`WIDTH`], continuation lines indented two spaces.
+fn list(items: &[String], marker: &str) -> String {
+    items
+        .iter()
+        .map(|i| wrap(i, marker, "  "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Splits inline markdown at spaces outside code spans.
+fn tokens(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && open.is_none() && i + 1 < chars.len() {
+            cur.push(c);
+            cur.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if c == '`' {
+            let run = run_len(&chars, i);
+            match open {
+                Some(n) if n == run => open = None,
+                None if find_run(&chars, i + run, run).is_some() => open = Some(run),
+                _ => {}
+            }
+            cur.extend(std::iter::repeat_n('`', run));
+            i += run;
+            continue;
+        }
+        if c == '[' && open.is_none() {
+            if let Some(end) = link_end(&chars, i) {
+                cur.extend(&chars[i..end]);
+                i = end;
+                continue;
+            }
+        }
+        if c == ' ' && open.is_none() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+        i += 1;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The end (exclusive) of an inline link `[text](url)` starting at `start`.
+fn link_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '[' | '`' => return None,
+            ']' => break,
+            _ => i += 1,
+        }
+    }
+    if chars.get(i + 1) != Some(&'(') {
+        return None;
+    }
+    let close = chars[i + 2..].iter().position(|c| *c == ')')?;
+    let end = i + 2 + close + 1;
+    let url = &chars[i + 2..end - 1];
+    (!url.iter().any(|c| c.is_whitespace())).then_some(end)
+}
+
+/// A word that would start a block (list item, quote, heading, fence, thematic
+/// break or setext underline) at the start of a wrapped line, escaped so that it
+/// stays text. `**bold**` or `-2` start nothing and are left alone.
+fn starts_block(word: &str) -> Option<String> {
+    let first = word.chars().next()?;
+    let all = |c: char| word.chars().all(|x| x == c);
+    let escape_first = || Some(format!("\\{word}"));
+    if matches!(word, "-" | "+" | "*")
+        || first == '>'
+        || first == '|'
+        || (all('#') && word.len() <= 6)
+        || word.starts_with("```")
+        || word.starts_with("~~~")
+        || all('=')
+        || all('-')
+        || all('_')
+        || all('*')
+    {
+        return escape_first();
+    }
+    let digits = word.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && matches!(&word[digits..], "." | ")") {
+        return Some(format!("{}\\{}", &word[..digits], &word[digits..]));
+    }
+    None
+}
+
+/// Wraps inline markdown at [`WIDTH`] columns. A word longer than a line, or a
+/// link (kept whole where its text allows), may run past it, but no space ever
+/// falls beyond the limit, which is what markdownlint's MD013 checks outside
+/// strict mode.
+fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let indent = rest.chars().count();
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = first.to_string();
+    let mut len = first.chars().count();
+    let mut empty = true;
+    let mut queue: std::collections::VecDeque<String> = tokens(text).into();
+    while let Some(word) = queue.pop_front() {
+        let w = word.chars().count();
+        // Where the word's own last space falls (links keep their text whole).
+        let inner_space = word
+            .chars()
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|c| *c == ' ');
+        // markdownlint counts a line up to its last space plus one character.
+        let spaces_fit = |at: usize| inner_space.is_none_or(|s| at + s + 1 < WIDTH);
+        if empty {
+            if !spaces_fit(len) {
+                split_into(&mut queue, &word);
+                continue;
+            }
+            line.push_str(&word);
+            len += w;
+            empty = false;
+        } else if len + 1 + w <= WIDTH
+            || (len + 1 < WIDTH
+                && spaces_fit(len + 1)
+                && (indent + w > WIDTH || word.contains("](")))
+        {
+            line.push(' ');
+            line.push_str(&word);
+            len += 1 + w;
+        } else {
+            lines.push(std::mem::take(&mut line));
+            if !spaces_fit(indent) {
+                line = rest.to_string();
+                len = indent;
+                empty = true;
+                split_into(&mut queue, &word);
+                continue;
+            }
+            let word = starts_block(&word).unwrap_or(word);
+            line = format!("{rest}{word}");
+            len = line.chars().count();
+        }
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
+/// Puts a link's words back at the front of the queue, to be wrapped one by one.
+fn split_into(queue: &mut std::collections::VecDeque<String>, word: &str) {
+    for part in word.split(' ').rev().filter(|p| !p.is_empty()) {
+        queue.push_front(part.to_string());
+    }
+}
+
 fn is_web_url(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://"))
         && !url
             .chars()
             .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '`' | '"' | '\\' | '|'))
+}
+
+/// A block of the long form wrapped at [`WIDTH`]: paragraphs and list items;
+/// headings and tables as they are.
+fn wrap_block(block: &str) -> String {
+    if block.starts_with('#') || block.starts_with('|') {
+        block.to_string()
+    } else if block.lines().all(|l| l.starts_with("- ")) {
+        block
+            .lines()
+            .map(|l| wrap(&l[2..], "- ", "  "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        wrap(block, "", "")
+    }
 }
 
 fn bullets(items: &[String]) -> String {
@@ -788,6 +1772,62 @@ mod tests {
             e.text("x|y <b>`*_[z] buffers; see `x|y <b>`*_[z]`", true),
             "x\\|y &lt;b&gt;\\`\\*\\_\\[z\\] buffers; see `x\\|y <b>'*_[z]`"
         );
+    }
+
+    #[test]
+    fn gist_keeps_the_first_clause_without_asides() {
+        assert_eq!(
+            gist("Give every event an id (`id:` lines, a seq) and replay it; then more."),
+            "Give every event an id and replay it."
+        );
+        assert_eq!(
+            gist("Flush after every event (e.g. res.flush() with compression)."),
+            "Flush after every event."
+        );
+        assert_eq!(gist("Call `a(b; c)` now; later"), "Call `a(b; c)` now.");
+        assert_eq!(
+            without_asides("need res.flush()", false),
+            "need res.flush()"
+        );
+        assert_eq!(without_asides("odd (open", false), "odd (open");
+    }
+
+    #[test]
+    fn wrap_keeps_every_space_within_80_columns() {
+        let text = "word ".repeat(40);
+        for line in wrap(text.trim(), "- ", "  ").lines() {
+            assert!(line.chars().count() <= WIDTH, "{line}");
+        }
+        // A link stays whole when its text fits, and may run past the limit.
+        let link = format!("[a title](https://example.com/{})", "x".repeat(90));
+        let out = wrap(&format!("see {link}; next words here"), "", "");
+        assert!(
+            out.lines().next().unwrap().ends_with(&format!("{link};")),
+            "{out}"
+        );
+        assert_eq!(out.lines().nth(1), Some("next words here"));
+        // Code spans are not split; a word that would start a block is escaped.
+        let out = wrap(&format!("{} `a b c` - x", "y ".repeat(38)), "", "");
+        assert!(out.contains("`a b c`"), "{out}");
+        assert!(out.lines().all(|l| !l.starts_with("- ")), "{out}");
+    }
+
+    #[test]
+    fn only_words_that_start_blocks_are_escaped() {
+        for (w, want) in [
+            ("-", Some("\\-")),
+            ("1.", Some("1\\.")),
+            ("12)", Some("12\\)")),
+            (">x", Some("\\>x")),
+            ("##", Some("\\##")),
+            ("```rust", Some("\\```rust")),
+            ("---", Some("\\---")),
+        ] {
+            assert_eq!(starts_block(w).as_deref(), want, "{w}");
+        }
+        for w in ["**bold**", "-2", "1.5", "#x", "word", "`-`"] {
+            assert_eq!(starts_block(w), None, "{w}");
+        }
     }
 
     #[test]
