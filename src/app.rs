@@ -158,6 +158,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Platforms(a) => crate::commands::platforms(a),
         Command::Rules(r) => crate::commands::rules(r),
         Command::Init(a) => crate::commands::init(a),
+        Command::Probe(a) => crate::commands::probe::probe(a),
         Command::Schema => crate::commands::schema(),
         Command::Completions { shell } => crate::commands::completions(shell),
         Command::Man { out } => crate::commands::man(out.as_deref()),

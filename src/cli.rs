@@ -52,6 +52,8 @@ pub enum Command {
     Rules(RulesCommand),
     /// Write a commented starter profile
     Init(InitArgs),
+    /// Measure the real network path (buffering, idle timeouts, lifetime caps, WebSockets, protocol)
+    Probe(ProbeArgs),
     /// Print the JSON Schema of the workload profile v1
     Schema,
     /// Print shell completions
@@ -278,4 +280,72 @@ pub struct InitArgs {
     /// Overwrite FILE if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Exit codes: 0 the path streams (an idle timeout a heartbeat fixes is not a failure); \
+1 a finding breaks a transport (SSE buffered or compressed, WebSocket Upgrade blocked, a lifetime cap); \
+2 bad usage, or the URL could not be reached; 130 interrupted (what was measured so far is printed).\n\n\
+Details: docs/probe.md"
+)]
+pub struct ProbeArgs {
+    #[command(subcommand)]
+    pub command: Option<ProbeCommand>,
+    /// URL of a `probe serve` endpoint behind your real path (or any SSE endpoint)
+    #[arg(required = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// The longest silence to try when searching for the idle timeout (e.g. 130s, 2m)
+    #[arg(long, value_name = "DURATION", default_value = "130s", value_parser = crate::commands::probe::parse_duration)]
+    pub max_idle: f64,
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the measured path as an inline hop into this profile's `path`
+    #[arg(long, value_name = "FILE")]
+    pub save_hop: Option<PathBuf>,
+    /// With --save-hop: make the measured hop the whole path instead of adding it
+    /// (the named hops' default facts no longer apply)
+    #[arg(long, requires = "save_hop")]
+    pub replace_path: bool,
+    /// The name of the saved hop: one per network you measure from (a second run
+    /// with the same name replaces it)
+    #[arg(long, value_name = "NAME", default_value = "measured-path")]
+    pub hop_name: String,
+    /// A forward proxy to go through, like a client behind a corporate proxy (http://HOST:PORT)
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// A WebSocket URL to check (default: the probe endpoint's …/ws; other endpoints: none)
+    #[arg(long, value_name = "URL")]
+    pub ws: Option<String>,
+    /// A request header to send (cookies, tokens); repeatable
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Also trust the CA certificates in this PEM file
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    #[command(flatten)]
+    pub heading: HeadingArg,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// Serve the reference endpoint to deploy behind your real path: an SSE stream on a known
+    /// schedule (any path), a WebSocket echo (…/ws) and a polling endpoint (…/poll)
+    Serve(ProbeServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeServeArgs {
+    /// Address to listen on (port 0 picks a free one; the address is printed on stdout)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// A response header to add to the SSE stream, as your app would send it (e.g.
+    /// "X-Accel-Buffering: no"); repeatable
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
 }

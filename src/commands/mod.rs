@@ -1,8 +1,9 @@
-//! The smaller commands: explain, matrix, rules, init, schema, completions, man.
+//! The smaller commands: explain, matrix, rules, init, schema, completions, man, probe.
 
 mod init;
 mod matrix;
 mod platforms;
+pub mod probe;
 mod rules;
 mod schema;
 
