@@ -23,6 +23,8 @@ pub struct Engine<'k> {
     readers: Vec<Vec<usize>>,
     /// Sources cited by any runtime or hop.
     platform_sources: std::collections::HashSet<String>,
+    /// Per profile field: how flips try other values (worked out once per rule set).
+    flip_plan: Vec<flips::FieldPlan>,
 }
 
 struct ScoringRule<'k> {
@@ -86,12 +88,15 @@ impl<'k> Engine<'k> {
             .chain(k.hops.iter().flat_map(|h| h.all_sources()))
             .map(String::from)
             .collect();
+        let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
+        let flip_plan = flips::plan(&scoring_rules);
         Engine {
             k,
             transports,
             scoring,
             readers,
             platform_sources,
+            flip_plan,
         }
     }
 
@@ -137,6 +142,36 @@ impl<'k> Engine<'k> {
             }
             if now == Tri::True {
                 self.apply(&mut s, r, 1);
+            }
+        }
+        self.winner(&s)
+    }
+
+    /// The winner for other facts (`now`, from a changed profile): re-evaluates only
+    /// the rules that read a variable whose value differs from `base_facts`.
+    pub(crate) fn winner_with_facts(&self, base: &Scores, base_facts: &Facts, now: &Facts) -> usize {
+        let mut s = Scores {
+            total: base.total.clone(),
+            vetoes: base.vetoes.clone(),
+            fired: Vec::new(),
+        };
+        let mut seen = vec![false; self.scoring.len()];
+        for (var, readers) in self.readers.iter().enumerate() {
+            if readers.is_empty() || base_facts.get(var) == now.get(var) {
+                continue;
+            }
+            for &i in readers {
+                if std::mem::replace(&mut seen[i], true) {
+                    continue;
+                }
+                let r = &self.scoring[i];
+                let t = r.rule.when.eval(now);
+                if base.fired[i] == Tri::True {
+                    self.apply(&mut s, r, -1);
+                }
+                if t == Tri::True {
+                    self.apply(&mut s, r, 1);
+                }
             }
         }
         self.winner(&s)
