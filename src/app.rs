@@ -508,7 +508,10 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
         .max(1);
     // A closed stdout matters only once there is something to print.
     let (stdout, closed): (Box<dyn Write>, _) = match raw_stdout() {
-        Ok(f) => (Box::new(std::io::BufWriter::with_capacity(1 << 16, f)), None),
+        Ok(f) => (
+            Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
+            None,
+        ),
         Err(e) => (Box::new(std::io::sink()), Some(e)),
     };
     let mut sink = Sink {

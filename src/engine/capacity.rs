@@ -4,7 +4,6 @@
 
 use crate::profile::Profile;
 use crate::rules::cond::Val;
-use crate::rules::vars;
 use crate::rules::{Limit, Policy};
 use serde::Serialize;
 
@@ -131,7 +130,11 @@ fn applies_to_sse(l: &Limit) -> bool {
 }
 
 /// Computes the capacity figures and checks every `(owner, limit)`.
-pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capacity {
+pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Profile,
+    limits: &[(S, L)],
+) -> Capacity {
     let mut c = Capacity {
         reconnect_window_s: policy.reconnect_window_s,
         jitter_window_s: policy.jitter_window_s,
@@ -198,9 +201,10 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
     }
     let mut instances: Option<f64> = None;
     for (on, l) in limits {
+        let (on, l): (&str, &Limit) = (on.as_ref(), l.borrow());
         let mut check = LimitCheck {
             id: l.id.clone(),
-            on: on.clone(),
+            on: on.to_string(),
             what: l.what.clone(),
             unit: l.unit.clone(),
             per: l.per.clone(),
@@ -346,28 +350,28 @@ fn over(c: &Capacity, transport: &str) -> (Val, Val, Val) {
 
 /// Fills the `capacity.*` variables.
 pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
-    let mut set = |name: &str, v: Val| vals[vars::id(name)] = v;
+    let mut set = |var: usize, v: Val| vals[var] = v;
     let num = |x: Option<f64>| x.map_or(Val::Unknown, Val::Num);
-    set("capacity.connections", num(c.connections));
+    set(var!("capacity.connections"), num(c.connections));
     set(
-        "capacity.instances",
+        var!("capacity.instances"),
         match c.instances_needed {
             Some(n) => Val::Num(n),
             None if p.concurrent_clients.is_some() => Val::Num(1.0),
             None => Val::Unknown,
         },
     );
-    set("capacity.poll_rps", num(c.polling_requests_per_s));
-    set("capacity.fanout_per_s", num(c.fan_out_per_s));
-    set("capacity.reconnect_per_s", num(c.reconnect_per_s));
+    set(var!("capacity.poll_rps"), num(c.polling_requests_per_s));
+    set(var!("capacity.fanout_per_s"), num(c.fan_out_per_s));
+    set(var!("capacity.reconnect_per_s"), num(c.reconnect_per_s));
     let (ws, ws_text, ws_fix) = over(c, "websocket");
-    set("capacity.websocket_over", ws);
-    set("capacity.websocket_over_text", ws_text);
-    set("capacity.websocket_over_fix", ws_fix);
+    set(var!("capacity.websocket_over"), ws);
+    set(var!("capacity.websocket_over_text"), ws_text);
+    set(var!("capacity.websocket_over_fix"), ws_fix);
     let (sse, sse_text, sse_fix) = over(c, "sse");
-    set("capacity.sse_over", sse);
-    set("capacity.sse_over_text", sse_text);
-    set("capacity.sse_over_fix", sse_fix);
+    set(var!("capacity.sse_over"), sse);
+    set(var!("capacity.sse_over_text"), sse_text);
+    set(var!("capacity.sse_over_fix"), sse_fix);
     let rate: Vec<&LimitCheck> = c
         .limits
         .iter()
@@ -394,14 +398,15 @@ pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
         }
         None => (Val::Bool(false), Val::Absent),
     };
-    set("capacity.reconnect_over", flag);
-    set("capacity.reconnect_text", text);
+    set(var!("capacity.reconnect_over"), flag);
+    set(var!("capacity.reconnect_text"), text);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::{Direction, Profile};
+    use crate::rules::vars;
 
     fn policy() -> Policy {
         Policy {
@@ -451,8 +456,11 @@ mod tests {
             &policy(),
             &p,
             &[
-                ("AFD".into(), limit("connections", "deployment", 3000.0)),
-                ("GW".into(), limit("connections", "instance", 13_500.0)),
+                (
+                    "AFD".to_string(),
+                    limit("connections", "deployment", 3000.0),
+                ),
+                ("GW".to_string(), limit("connections", "instance", 13_500.0)),
                 (
                     "API".into(),
                     limit("connections_per_s", "deployment", 500.0),
@@ -471,9 +479,9 @@ mod tests {
         assert_eq!(c.instances_needed, Some(2.0));
         let mut vals = vec![Val::Unknown; vars::VARS.len()];
         set_vars(&c, &p, &mut vals);
-        assert_eq!(vals[vars::id("capacity.websocket_over")], Val::Bool(true));
-        assert_eq!(vals[vars::id("capacity.sse_over")], Val::Bool(false));
-        assert_eq!(vals[vars::id("capacity.reconnect_over")], Val::Bool(true));
+        assert_eq!(vals[var!("capacity.websocket_over")], Val::Bool(true));
+        assert_eq!(vals[var!("capacity.sse_over")], Val::Bool(false));
+        assert_eq!(vals[var!("capacity.reconnect_over")], Val::Bool(true));
     }
 
     #[test]
@@ -482,12 +490,15 @@ mod tests {
         let c = compute(
             &policy(),
             &p,
-            &[("AFD".into(), limit("connections", "deployment", 3000.0))],
+            &[(
+                "AFD".to_string(),
+                limit("connections", "deployment", 3000.0),
+            )],
         );
         assert_eq!(c.limits[0].status, LimitStatus::Unknown);
         let mut vals = vec![Val::Absent; vars::VARS.len()];
         set_vars(&c, &p, &mut vals);
-        assert_eq!(vals[vars::id("capacity.websocket_over")], Val::Unknown);
+        assert_eq!(vals[var!("capacity.websocket_over")], Val::Unknown);
     }
 
     #[test]
@@ -497,7 +508,7 @@ mod tests {
         let mut l = limit("connections", "instance", 128.0);
         l.transports = vec!["sse".into()];
         l.max_instances = Some(3.0);
-        let c = compute(&policy(), &p, &[("Netlify".into(), l)]);
+        let c = compute(&policy(), &p, &[("Netlify".to_string(), l)]);
         assert_eq!(c.limits[0].instances_needed, Some(8.0));
         assert_eq!(c.limits[0].status, LimitStatus::Exceeded);
     }

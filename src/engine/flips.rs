@@ -135,13 +135,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
         .collect()
 }
 
-fn candidates(
-    e: &Engine,
-    p: &Profile,
-    field: usize,
-    kind: FieldKind,
-    known: bool,
-) -> Vec<Cand> {
+fn candidates(e: &Engine, p: &Profile, field: usize, kind: FieldKind, known: bool) -> Vec<Cand> {
     match kind {
         FieldKind::Number { .. } | FieldKind::Count { .. } => e.flip_plan[field]
             .numbers
@@ -361,6 +355,7 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
 }
 
 /// What would change the answer.
+#[derive(Default)]
 pub(super) struct Analysis {
     /// Plausible changes of answered fields that flip the transport.
     pub flips: Vec<Flip>,
@@ -480,6 +475,81 @@ pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Knowledge;
+
+    fn fixtures(k: &Knowledge) -> Vec<Profile> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p).unwrap();
+                crate::profile::parse_profile(&text, &k.hop_ids()).unwrap()
+            })
+            .collect()
+    }
+
+    /// Re-evaluating only the rules whose variables changed gives the winner scoring
+    /// everything again gives, for every candidate of every field of every fixture.
+    #[test]
+    fn partial_rescoring_matches_full_rescoring() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let mut compared = 0;
+        for p in fixtures(&k) {
+            let base = facts::facts(&k, &p);
+            let scores = e.score(&base);
+            for (i, spec) in FIELDS.iter().enumerate() {
+                let known = current(&p, spec.name).is_some();
+                for c in candidates(&e, &p, i, spec.kind, known) {
+                    let Some(q) = apply(&p, spec.name, &c) else {
+                        continue;
+                    };
+                    let now = facts::facts(&k, &q);
+                    let full = e.winner(&e.score(&now));
+                    assert_eq!(e.winner_with_facts(&scores, &base, &now), full);
+                    if let (Some(var), Some(val)) = (e.flip_plan[i].direct, cand_val(&c)) {
+                        let over = Overlay {
+                            base: &base,
+                            var,
+                            val,
+                        };
+                        assert_eq!(e.winner_with(&scores, &over, var), full, "{}", spec.name);
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
+
+    /// The typed current value is what the profile's JSON says (flips report it).
+    #[test]
+    fn current_values_are_the_profiles_json() {
+        let k = Knowledge::embedded().unwrap();
+        for p in fixtures(&k) {
+            let json = serde_json::to_value(&p).unwrap();
+            for spec in FIELDS.iter().filter(|f| !matches!(f.kind, FieldKind::Text)) {
+                if spec.name == "current_transport" {
+                    continue;
+                }
+                let want = json
+                    .get(spec.name)
+                    .map(|v| v.as_f64().map_or_else(|| v.clone(), num_json));
+                assert_eq!(
+                    current(&p, spec.name).map(|c| c.json()),
+                    want,
+                    "{}",
+                    spec.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn steps_are_readable() {

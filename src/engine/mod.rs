@@ -1,5 +1,12 @@
 //! Scores a profile against the rules and builds a [`Decision`]. Never prints.
 
+/// A variable's id, looked up at compile time (a misspelt name fails the build).
+macro_rules! var {
+    ($name:literal) => {
+        const { $crate::rules::vars::must($name) }
+    };
+}
+
 pub mod capacity;
 mod decision;
 pub mod facts;
@@ -149,7 +156,12 @@ impl<'k> Engine<'k> {
 
     /// The winner for other facts (`now`, from a changed profile): re-evaluates only
     /// the rules that read a variable whose value differs from `base_facts`.
-    pub(crate) fn winner_with_facts(&self, base: &Scores, base_facts: &Facts, now: &Facts) -> usize {
+    pub(crate) fn winner_with_facts(
+        &self,
+        base: &Scores,
+        base_facts: &Facts,
+        now: &Facts,
+    ) -> usize {
         let mut s = Scores {
             total: base.total.clone(),
             vetoes: base.vetoes.clone(),
@@ -194,15 +206,31 @@ impl<'k> Engine<'k> {
 
     /// Decides one profile. `source` names where it came from (a path, or `-`).
     pub fn decide(&self, p: &Profile, source: &str) -> Decision {
-        self.decide_with(p, source, false)
+        self.decide_with(p, source, false, true)
     }
 
     /// Decides one profile and records every rule's evaluation (for `explain`).
     pub fn explain(&self, p: &Profile, source: &str) -> Decision {
-        self.decide_with(p, source, true)
+        self.decide_with(p, source, true, true)
     }
 
-    fn decide_with(&self, p: &Profile, source: &str, record: bool) -> Decision {
+    /// The decision without the flip analysis (no flips, near flips or unknowns, and
+    /// a confidence they did not lower): what the benchmarks call the core decision.
+    pub fn decide_without_flips(&self, p: &Profile, source: &str) -> Decision {
+        self.decide_with(p, source, false, false)
+    }
+
+    /// The transport the rules rank first for a profile (no report built).
+    pub fn winner_for(&self, p: &Profile) -> &'k str {
+        self.transports[self.winner(&self.score(&facts::facts(self.k, p)))]
+    }
+
+    /// Every profile an answer to `field` could give (what `ask` looks ahead through).
+    pub fn answer_variants(&self, p: &Profile, field: &str) -> Vec<Profile> {
+        flips::answer_variants(self, p, field)
+    }
+
+    fn decide_with(&self, p: &Profile, source: &str, record: bool, with_flips: bool) -> Decision {
         let f = facts::facts(self.k, p);
         let s = self.score(&f);
         let order = self.order(&s);
@@ -316,7 +344,7 @@ impl<'k> Engine<'k> {
             if rule.per_hop {
                 for hop in &af.hops {
                     let env = HopEnv { facts: af, hop };
-                    let name = env.get(crate::rules::vars::id("hop.name")).display();
+                    let name = env.get(var!("hop.name")).display();
                     give(&env, Some(name), &mut evaluations);
                 }
             } else {
@@ -342,18 +370,24 @@ impl<'k> Engine<'k> {
                 text: render(&a.build, af),
             })
             .collect();
-        let heartbeat_s = add_ons.iter().any(|a| a == "heartbeat").then(|| {
-            match af.get(crate::rules::vars::id("heartbeat_s")) {
-                crate::rules::Val::Num(n) => *n,
-                _ => policy.heartbeat_default_s,
-            }
-        });
+        let heartbeat_s =
+            add_ons
+                .iter()
+                .any(|a| a == "heartbeat")
+                .then(|| match af.get(var!("heartbeat_s")) {
+                    crate::rules::Val::Num(n) => *n,
+                    _ => policy.heartbeat_default_s,
+                });
 
         let flips::Analysis {
             flips,
             near,
             unknowns,
-        } = flips::analyse(self, p, &f, &s, win);
+        } = if with_flips {
+            flips::analyse(self, p, &f, &s, win)
+        } else {
+            flips::Analysis::default()
+        };
         if !unknowns.is_empty() {
             confidence = confidence.lower();
         }
