@@ -277,6 +277,69 @@ pub fn heartbeat_s(policy: &Policy, min_idle: Option<f64>) -> f64 {
     }
 }
 
+/// The hops: the profile's path, then any the runtime always puts in front of the app.
+fn hop_views<'k>(
+    k: &'k Knowledge,
+    p: &Profile,
+    runtime: Option<&'k crate::rules::Runtime>,
+    ws: bool,
+    sources: &mut Vec<String>,
+) -> Vec<HopView<'k>> {
+    let mut views: Vec<HopView> = p
+        .path
+        .iter()
+        .flatten()
+        .filter_map(|h| hop_view(k, h, ws, sources))
+        .collect();
+    if let Some(rt) = runtime {
+        for id in &rt.implies {
+            if !views.iter().any(|v| &v.id == id) {
+                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), ws, sources) {
+                    views.push(v);
+                }
+            }
+        }
+    }
+    views
+}
+
+/// Every limit of the runtime and the hops, with the name of what sets it.
+fn owned_limits<'a>(
+    runtime: Option<&'a crate::rules::Runtime>,
+    views: &'a [HopView<'a>],
+) -> Vec<(&'a str, &'a Limit)> {
+    let mut owned: Vec<(&str, &Limit)> = Vec::new();
+    if let Some(rt) = runtime {
+        owned.extend(rt.limits.iter().map(|l| (rt.name.as_str(), l)));
+    }
+    for v in views {
+        owned.extend(v.limits.iter().map(|l| (v.name.as_str(), l)));
+    }
+    owned
+}
+
+/// The load fields: what a workload asks of its platform, and nothing else derives from.
+pub(crate) const LOAD_FIELDS: &[&str] = &[
+    "concurrent_clients",
+    "streams_per_client",
+    "update_interval_s",
+    "max_delay_s",
+];
+
+/// The variables that depend on the load fields only (with the runtime and path),
+/// written into `vals` as [`facts`] would: the load fields' own and the capacity
+/// figures. For another value of a load field, this is all that changes.
+pub(crate) fn load_vals(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
+    vals[var!("update_interval_s")] = num(p.update_interval_s);
+    vals[var!("max_delay_s")] = num(p.max_delay_s);
+    vals[var!("concurrent_clients")] = num(p.concurrent_clients.map(|n| n as f64));
+    vals[var!("streams_per_client")] = num(p.streams_per_client.map(|n| n as f64));
+    let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
+    let views = hop_views(k, p, runtime, false, &mut Vec::new());
+    let cap = capacity::compute(&k.policy, p, &owned_limits(runtime, &views));
+    capacity::set_vars(&cap, p, vals);
+}
+
 /// Computes every variable for a profile, as a stream (SSE, polling) meets the path.
 pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
     facts_as(k, p, false)
@@ -427,23 +490,8 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
         );
     }
 
-    // The hops: the profile's path, then any the runtime always puts in front of the app.
     let path_known = p.path.is_some();
-    let mut views: Vec<HopView> = p
-        .path
-        .iter()
-        .flatten()
-        .filter_map(|h| hop_view(k, h, ws, &mut sources))
-        .collect();
-    if let Some(rt) = runtime {
-        for id in &rt.implies {
-            if !views.iter().any(|v| &v.id == id) {
-                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), ws, &mut sources) {
-                    views.push(v);
-                }
-            }
-        }
-    }
+    let views = hop_views(k, p, runtime, ws, &mut sources);
     set(
         &mut vals,
         var!("path.buffers"),
@@ -557,14 +605,7 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     );
 
     // Capacity: every limit of the runtime and the hops, against this workload's load.
-    let mut owned: Vec<(&str, &Limit)> = Vec::new();
-    if let Some(rt) = runtime {
-        owned.extend(rt.limits.iter().map(|l| (rt.name.as_str(), l)));
-    }
-    for v in &views {
-        owned.extend(v.limits.iter().map(|l| (v.name.as_str(), l)));
-    }
-    let cap = capacity::compute(&k.policy, p, &owned);
+    let cap = capacity::compute(&k.policy, p, &owned_limits(runtime, &views));
     capacity::set_vars(&cap, p, &mut vals);
     // The heartbeat stays strictly under every idle timeout on the path, whichever way
     // (stream or socket) a hop times the connection: one interval fits both.

@@ -109,6 +109,21 @@ pub(crate) struct FieldPlan {
     direct: Option<usize>,
     /// Numeric candidates: values around the thresholds the scoring rules compare it with.
     numbers: Vec<f64>,
+    /// A load field: another value changes only [`facts::load_vals`].
+    load: bool,
+}
+
+/// The variables [`facts::load_vals`] writes: the load fields' own, and every variable
+/// derived from the load.
+pub(crate) fn load_vars() -> Vec<usize> {
+    vars::VARS
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            facts::LOAD_FIELDS.contains(&v.name) || v.fields.contains(&"concurrent_clients")
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// One [`FieldPlan`] per entry of [`FIELDS`].
@@ -130,6 +145,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
             FieldPlan {
                 direct: direct_var(spec.name),
                 numbers,
+                load: facts::LOAD_FIELDS.contains(&spec.name),
             }
         })
         .collect()
@@ -226,6 +242,21 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
         _ => return None,
     }
     Some(q)
+}
+
+/// The facts with some variables replaced.
+pub(crate) struct Changed<'a> {
+    pub base: &'a Facts,
+    pub changes: &'a [(usize, Val)],
+}
+
+impl Lookup for Changed<'_> {
+    fn get(&self, var: usize) -> &Val {
+        match self.changes.iter().find(|(v, _)| *v == var) {
+            Some((_, val)) => val,
+            None => self.base.get(var),
+        }
+    }
 }
 
 /// The facts with one variable replaced.
@@ -354,6 +385,19 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
     }
 }
 
+/// What a profile with other load fields changes in `base`.
+fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> Vec<(usize, Val)> {
+    scratch.fill(Val::Unknown);
+    facts::load_vals(e.k, q, scratch);
+    let mut changes = Vec::new();
+    for &v in &e.load_vars {
+        if scratch[v] != *base.get(v) {
+            changes.push((v, std::mem::replace(&mut scratch[v], Val::Unknown)));
+        }
+    }
+    changes
+}
+
 /// What would change the answer.
 #[derive(Default)]
 pub(super) struct Analysis {
@@ -377,6 +421,7 @@ pub(super) fn analyse(
     let mut near: Vec<Flip> = Vec::new();
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
+    let mut scratch = vec![Val::Unknown; vars::VARS.len()];
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
@@ -397,7 +442,15 @@ pub(super) fn analyse(
                     let Some(q) = apply(p, spec.name, c) else {
                         continue;
                     };
-                    e.winner_with_facts(scores, base, &facts::facts(e.k, &q))
+                    if e.flip_plan[order].load {
+                        e.winner_with_changes(
+                            scores,
+                            base,
+                            &load_changes(e, base, &q, &mut scratch),
+                        )
+                    } else {
+                        e.winner_with_facts(scores, base, &facts::facts(e.k, &q))
+                    }
                 }
             };
             tried += 1;
@@ -513,6 +566,17 @@ mod tests {
                     let now = facts::facts(&k, &q);
                     let full = e.winner(&e.score(&now));
                     assert_eq!(e.winner_with_facts(&scores, &base, &now), full);
+                    if e.flip_plan[i].load {
+                        let mut scratch = vec![Val::Unknown; vars::VARS.len()];
+                        let changes = load_changes(&e, &base, &q, &mut scratch);
+                        assert_eq!(e.winner_with_changes(&scores, &base, &changes), full);
+                        // Every variable the load changes is among those it recomputes.
+                        for (v, val) in now.vals.iter().enumerate() {
+                            if *val != base.vals[v] {
+                                assert!(e.load_vars.contains(&v), "{}", vars::VARS[v].name);
+                            }
+                        }
+                    }
                     if let (Some(var), Some(val)) = (e.flip_plan[i].direct, cand_val(&c)) {
                         let over = Overlay {
                             base: &base,

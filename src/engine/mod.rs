@@ -15,7 +15,7 @@ pub(crate) mod flips;
 pub use decision::*;
 
 use crate::profile::Profile;
-use crate::rules::cond::{Lookup, Tri};
+use crate::rules::cond::{Lookup, Tri, Val};
 use crate::rules::{Knowledge, Rule};
 use facts::{render, Facts, HopEnv};
 
@@ -32,6 +32,8 @@ pub struct Engine<'k> {
     platform_sources: std::collections::HashSet<String>,
     /// Per profile field: how flips try other values (worked out once per rule set).
     flip_plan: Vec<flips::FieldPlan>,
+    /// The variables [`facts::load_vals`] writes.
+    load_vars: Vec<usize>,
 }
 
 struct ScoringRule<'k> {
@@ -104,6 +106,7 @@ impl<'k> Engine<'k> {
             readers,
             platform_sources,
             flip_plan,
+            load_vars: flips::load_vars(),
         }
     }
 
@@ -162,22 +165,37 @@ impl<'k> Engine<'k> {
         base_facts: &Facts,
         now: &Facts,
     ) -> usize {
+        let changes: Vec<(usize, Val)> = (0..self.readers.len())
+            .filter(|&v| !self.readers[v].is_empty() && base_facts.get(v) != now.get(v))
+            .map(|v| (v, now.get(v).clone()))
+            .collect();
+        self.winner_with_changes(base, base_facts, &changes)
+    }
+
+    /// The winner with some variables changed: re-evaluates only the rules reading them.
+    pub(crate) fn winner_with_changes(
+        &self,
+        base: &Scores,
+        base_facts: &Facts,
+        changes: &[(usize, Val)],
+    ) -> usize {
+        let env = flips::Changed {
+            base: base_facts,
+            changes,
+        };
         let mut s = Scores {
             total: base.total.clone(),
             vetoes: base.vetoes.clone(),
             fired: Vec::new(),
         };
         let mut seen = vec![false; self.scoring.len()];
-        for (var, readers) in self.readers.iter().enumerate() {
-            if readers.is_empty() || base_facts.get(var) == now.get(var) {
-                continue;
-            }
-            for &i in readers {
+        for (var, _) in changes {
+            for &i in &self.readers[*var] {
                 if std::mem::replace(&mut seen[i], true) {
                     continue;
                 }
                 let r = &self.scoring[i];
-                let t = r.rule.when.eval(now);
+                let t = r.rule.when.eval(&env);
                 if base.fired[i] == Tri::True {
                     self.apply(&mut s, r, -1);
                 }
