@@ -436,6 +436,11 @@ pub(super) fn analyse(
             if from.as_ref().is_some_and(|f| same(f, c)) {
                 continue;
             }
+            // An implausible change of an answered field is never reported, and only
+            // unanswered fields count what they tried: no need to decide it.
+            if known && !plausible(e, spec.name, c) {
+                continue;
+            }
             let w = match (direct, cand_val(c)) {
                 (Some(var), Some(val)) => e.winner_with(scores, &Overlay { base, var, val }, var),
                 _ => {
@@ -459,9 +464,6 @@ pub(super) fn analyse(
             }
             flipped += 1;
             if let Some(from) = &from {
-                if !plausible(e, spec.name, c) {
-                    continue;
-                }
                 let d = distance(from, c);
                 let near_flip = matches!(c, Cand::Num(_)) && d < MIN_FLIP_FACTOR.ln();
                 if near_flip && near.iter().any(|f| f.field == spec.name) {
