@@ -135,6 +135,32 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
     p: &Profile,
     limits: &[(S, L)],
 ) -> Capacity {
+    compute_with(policy, p, limits, true)
+}
+
+/// The same figures and checks without the `arithmetic` lines (what the flip
+/// analysis needs: the variables, not the report).
+pub(crate) fn figures<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Profile,
+    limits: &[(S, L)],
+) -> Capacity {
+    compute_with(policy, p, limits, false)
+}
+
+/// Adds a line of arithmetic, formatted only when the report wants `texts`.
+fn note(lines: &mut Vec<String>, texts: bool, line: impl FnOnce() -> String) {
+    if texts {
+        lines.push(line());
+    }
+}
+
+fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Profile,
+    limits: &[(S, L)],
+    texts: bool,
+) -> Capacity {
     let mut c = Capacity {
         reconnect_window_s: policy.reconnect_window_s,
         jitter_window_s: policy.jitter_window_s,
@@ -145,31 +171,37 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
     c.connections = clients.map(|n| n * streams);
     c.sockets = clients;
     if let Some(n) = clients {
-        c.arithmetic.push(format!(
+        note(&mut c.arithmetic, texts, || {
+            format!(
             "open connections: {} clients x {} stream(s) each = {} (one WebSocket per client: {})",
             fmt_num(n),
             fmt_num(streams),
             fmt_num(n * streams),
             fmt_num(n)
-        ));
+        )
+        });
     }
     if let (Some(conns), Some(gap)) = (c.connections, p.update_interval_s) {
         let rate = conns / gap;
         c.fan_out_per_s = Some(rate);
-        c.arithmetic.push(format!(
-            "fan-out: {} connections / one update every {} s = {} messages/s",
-            fmt_num(conns),
-            fmt_num(gap),
-            fmt_num(rate)
-        ));
+        note(&mut c.arithmetic, texts, || {
+            format!(
+                "fan-out: {} connections / one update every {} s = {} messages/s",
+                fmt_num(conns),
+                fmt_num(gap),
+                fmt_num(rate)
+            )
+        });
         if let Some(b) = p.message_bytes {
             c.fan_out_bytes_per_s = Some(rate * b);
-            c.arithmetic.push(format!(
-                "fan-out bandwidth: {} messages/s x {} bytes = {} bytes/s",
-                fmt_num(rate),
-                fmt_num(b),
-                fmt_num(rate * b)
-            ));
+            note(&mut c.arithmetic, texts, || {
+                format!(
+                    "fan-out bandwidth: {} messages/s x {} bytes = {} bytes/s",
+                    fmt_num(rate),
+                    fmt_num(b),
+                    fmt_num(rate * b)
+                )
+            });
         }
     }
     if let Some(d) = p.max_delay_s {
@@ -177,12 +209,14 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
         if let Some(n) = c.connections {
             let rps = n / d;
             c.polling_requests_per_s = Some(rps);
-            c.arithmetic.push(format!(
-                "polling: {} pollers, one request every {} s (max_delay_s) = {} requests/s",
-                fmt_num(n),
-                fmt_num(d),
-                fmt_num(rps)
-            ));
+            note(&mut c.arithmetic, texts, || {
+                format!(
+                    "polling: {} pollers, one request every {} s (max_delay_s) = {} requests/s",
+                    fmt_num(n),
+                    fmt_num(d),
+                    fmt_num(rps)
+                )
+            });
         }
     }
     if let Some(n) = c.connections {
@@ -190,14 +224,16 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
         let spread = n / policy.jitter_window_s;
         c.reconnect_per_s = Some(burst);
         c.jittered_reconnect_per_s = Some(spread);
-        c.arithmetic.push(format!(
+        note(&mut c.arithmetic, texts, || {
+            format!(
             "after a deploy: {} connections reconnect within {} s = {} new connections/s; spread with jitter over {} s = {}/s",
             fmt_num(n),
             fmt_num(policy.reconnect_window_s),
             fmt_num(burst),
             fmt_num(policy.jitter_window_s),
             fmt_num(spread)
-        ));
+        )
+        });
     }
     let mut instances: Option<f64> = None;
     for (on, l) in limits {
@@ -237,14 +273,16 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
                     } else {
                         LimitStatus::Ok
                     };
-                    c.arithmetic.push(format!(
+                    note(&mut c.arithmetic, texts, || {
+                        format!(
                         "{on}: {} — {} new connections/s after a deploy ({} with jitter) against {}/s: {}",
                         l.what,
                         fmt_num(burst),
                         fmt_num(spread),
                         fmt_num(l.max),
                         check.status.as_str()
-                    ));
+                    )
+                    });
                 }
             }
             unit => {
@@ -271,14 +309,16 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
                             .max_instances
                             .map(|m| format!(", at most {} instances", fmt_num(m)))
                             .unwrap_or_default();
-                        c.arithmetic.push(format!(
-                            "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
-                            l.what,
-                            fmt_num(n),
-                            fmt_num(l.max),
-                            fmt_num(need),
-                            check.status.as_str()
-                        ));
+                        note(&mut c.arithmetic, texts, || {
+                            format!(
+                                "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
+                                l.what,
+                                fmt_num(n),
+                                fmt_num(l.max),
+                                fmt_num(need),
+                                check.status.as_str()
+                            )
+                        });
                     } else {
                         check.status = if n > l.max {
                             LimitStatus::Exceeded
@@ -287,13 +327,15 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
                         } else {
                             LimitStatus::Ok
                         };
-                        c.arithmetic.push(format!(
-                            "{on}: {} — {} against a cap of {}: {}",
-                            l.what,
-                            fmt_num(n),
-                            fmt_num(l.max),
-                            check.status.as_str()
-                        ));
+                        note(&mut c.arithmetic, texts, || {
+                            format!(
+                                "{on}: {} — {} against a cap of {}: {}",
+                                l.what,
+                                fmt_num(n),
+                                fmt_num(l.max),
+                                check.status.as_str()
+                            )
+                        });
                     }
                 }
             }

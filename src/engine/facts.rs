@@ -336,7 +336,7 @@ pub(crate) fn load_vals(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
     vals[var!("streams_per_client")] = num(p.streams_per_client.map(|n| n as f64));
     let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
     let views = hop_views(k, p, runtime, false, &mut Vec::new());
-    let cap = capacity::compute(&k.policy, p, &owned_limits(runtime, &views));
+    let cap = capacity::figures(&k.policy, p, &owned_limits(runtime, &views));
     capacity::set_vars(&cap, p, vals);
 }
 
@@ -347,6 +347,16 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
 
 /// The same, with the timeouts a WebSocket meets when `ws` (advice for a WebSocket).
 pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
+    facts_with(k, p, ws, true)
+}
+
+/// The variables only, for the flip analysis: the capacity's arithmetic lines (report
+/// text that no variable holds) are left out.
+pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
+    facts_with(k, p, false, false)
+}
+
+fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
     let mut vals = vec![Val::Unknown; VARS.len()];
     let mut sources = Vec::new();
     let set = |vals: &mut Vec<Val>, var: VarId, v: Val| vals[var] = v;
@@ -605,7 +615,12 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     );
 
     // Capacity: every limit of the runtime and the hops, against this workload's load.
-    let cap = capacity::compute(&k.policy, p, &owned_limits(runtime, &views));
+    let limits = owned_limits(runtime, &views);
+    let cap = if texts {
+        capacity::compute(&k.policy, p, &limits)
+    } else {
+        capacity::figures(&k.policy, p, &limits)
+    };
     capacity::set_vars(&cap, p, &mut vals);
     // The heartbeat stays strictly under every idle timeout on the path, whichever way
     // (stream or socket) a hop times the connection: one interval fits both.

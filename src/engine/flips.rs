@@ -387,7 +387,10 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
 
 /// What a profile with other load fields changes in `base`.
 fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> Vec<(usize, Val)> {
-    scratch.fill(Val::Unknown);
+    // Only the load variables are written (and read back): only they need resetting.
+    for &v in &e.load_vars {
+        scratch[v] = Val::Unknown;
+    }
     facts::load_vals(e.k, q, scratch);
     let mut changes = Vec::new();
     for &v in &e.load_vars {
@@ -454,7 +457,7 @@ pub(super) fn analyse(
                             &load_changes(e, base, &q, &mut scratch),
                         )
                     } else {
-                        e.winner_with_facts(scores, base, &facts::facts(e.k, &q))
+                        e.winner_with_facts(scores, base, &facts::facts_for_flips(e.k, &q))
                     }
                 }
             };
@@ -568,6 +571,7 @@ mod tests {
                     let now = facts::facts(&k, &q);
                     let full = e.winner(&e.score(&now));
                     assert_eq!(e.winner_with_facts(&scores, &base, &now), full);
+                    assert_eq!(facts::facts_for_flips(&k, &q).vals, now.vals);
                     if e.flip_plan[i].load {
                         let mut scratch = vec![Val::Unknown; vars::VARS.len()];
                         let changes = load_changes(&e, &base, &q, &mut scratch);
