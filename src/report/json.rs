@@ -13,9 +13,22 @@ pub fn render(decisions: &[Decision]) -> String {
     out
 }
 
-/// One decision as pretty JSON, without the final newline: what [`Stream::push`] takes.
+/// One decision as pretty JSON, already indented as an element of an array (every
+/// line two spaces in), without the final newline: what [`Stream::push`] takes. Made
+/// where the decision is (on a worker thread), so that printing is only copying.
 pub fn element(d: &Decision) -> String {
-    serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    let text =
+        serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    // A JSON string never holds a raw newline: every newline is the pretty printer's.
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    out.push_str("  ");
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("\n  ");
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Writes decisions as they come, byte for byte as [`render`] prints them all at
@@ -47,18 +60,20 @@ impl<W: Write> Stream<W> {
             2 => {
                 self.out.write_all(b"[\n")?;
                 let first = self.first.take().unwrap_or_default();
-                write_indented(&mut self.out, &first)?;
+                self.out.write_all(first.as_bytes())?;
             }
             _ => {}
         }
         self.out.write_all(b",\n")?;
-        write_indented(&mut self.out, &element)
+        self.out.write_all(element.as_bytes())
     }
 
     /// Ends the output (an object, or the array's closing bracket) and flushes it.
     pub fn finish(mut self) -> io::Result<W> {
         match self.first.take() {
             Some(one) => {
+                // Alone, the element is the whole output: back out of the array's indent.
+                let one = one.strip_prefix("  ").unwrap_or(&one).replace("\n  ", "\n");
                 self.out.write_all(one.as_bytes())?;
                 self.out.write_all(b"\n")?;
             }
@@ -68,16 +83,6 @@ impl<W: Write> Stream<W> {
         self.out.flush()?;
         Ok(self.out)
     }
-}
-
-/// An element of a pretty array: every line two spaces in (a JSON string never
-/// holds a raw newline, so every newline is the pretty printer's).
-fn write_indented(out: &mut impl Write, element: &str) -> io::Result<()> {
-    for (i, line) in element.split('\n').enumerate() {
-        out.write_all(if i == 0 { b"  " } else { b"\n  " })?;
-        out.write_all(line.as_bytes())?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
