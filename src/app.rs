@@ -501,11 +501,15 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
         let text = report::json::element(&d);
         Ok((text, d.recommendation.transport.is_none().then_some(d)))
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8)
-        .min(paths.len().div_ceil(BATCH))
-        .max(1);
+    // One batch needs no threads (nor the cgroup files that say how many cores).
+    let threads = if paths.len() <= BATCH {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+            .min(paths.len().div_ceil(BATCH))
+    };
     // A closed stdout matters only once there is something to print.
     let (stdout, closed): (Box<dyn Write>, _) = match raw_stdout() {
         Ok(f) => (

@@ -34,6 +34,8 @@ pub struct Engine<'k> {
     flip_plan: Vec<flips::FieldPlan>,
     /// The variables [`facts::load_vals`] writes.
     load_vars: Vec<usize>,
+    /// Sources by id.
+    source_index: std::collections::HashMap<&'k str, &'k crate::rules::SourceInfo>,
 }
 
 struct ScoringRule<'k> {
@@ -107,6 +109,7 @@ impl<'k> Engine<'k> {
             platform_sources,
             flip_plan,
             load_vars: flips::load_vars(),
+            source_index: k.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
         }
     }
 
@@ -271,6 +274,9 @@ impl<'k> Engine<'k> {
         let mut rationale = Vec::new();
         let mut vetoed_by: Vec<Vec<String>> = vec![Vec::new(); self.transports.len()];
         for (r, fired) in self.scoring.iter().zip(&s.fired) {
+            if *fired != Tri::True && !record {
+                continue;
+            }
             let effects: Vec<Effect> = r
                 .points
                 .iter()
@@ -427,12 +433,12 @@ impl<'k> Engine<'k> {
         // rules' general sources always.
         used_sources.retain(|s| !self.platform_sources.contains(s) || f.sources.contains(s));
         used_sources.extend(f.sources.iter().cloned());
-        let mut sources: Vec<SourceCite> = Vec::new();
+        // Each once, in id order (the ids are unique).
+        used_sources.sort_unstable();
+        used_sources.dedup();
+        let mut sources: Vec<SourceCite> = Vec::with_capacity(used_sources.len());
         for id in used_sources {
-            if sources.iter().any(|s| s.id == id) {
-                continue;
-            }
-            if let Some(src) = self.k.source(&id) {
+            if let Some(src) = self.source_index.get(id.as_str()) {
                 sources.push(SourceCite {
                     id: src.id.clone(),
                     title: src.title.clone(),
