@@ -48,7 +48,7 @@ paired() {
   local ratios=() bases=() cmds=()
   for ((r = 0; r < rounds; r++)); do
     hyperfine --style none --runs "$runs" --warmup 3 "$@" --export-csv "$tmp/r.csv" \
-      "$base" "$cmd" >/dev/null
+      "$base" "$cmd" >/dev/null 2>"$tmp/hyperfine.err" || { cat "$tmp/hyperfine.err" >&2; exit 2; }
     bases+=("$(median "$tmp/r.csv" 1)")
     cmds+=("$(median "$tmp/r.csv" 2)")
     ratios+=("$(awk -v a="${cmds[-1]}" -v b="${bases[-1]}" 'BEGIN { printf "%.3f", a / b }')")
