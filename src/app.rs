@@ -320,28 +320,30 @@ pub fn load_profiles(
     let (paths, mut reports) = expand_inputs(inputs);
     check_streams_read_once(&paths)?;
     let ids = k.hop_ids();
-    let load_one = |path: &PathBuf| -> Result<Loaded, Report> {
-        let (name, text) = read_input(path)?;
-        match parse_profile(&text, &ids) {
-            Ok(profile) => Ok(Loaded {
-                current_line: current_line(&text),
-                source: name,
-                profile,
-            }),
-            Err(diagnostics) => Err(Report {
-                source: Source { name, text },
-                diagnostics,
-            }),
-        }
-    };
     let mut loaded = Vec::with_capacity(paths.len());
-    for r in parallel_map(&paths, load_one) {
+    for r in parallel_map(&paths, |path| load_path(path, &ids)) {
         match r {
             Ok(l) => loaded.push(l),
             Err(r) => reports.push(r),
         }
     }
     Ok((loaded, reports))
+}
+
+/// Reads and validates one profile (or `-`).
+fn load_path(path: &Path, ids: &crate::profile::HopIds) -> Result<Loaded, Report> {
+    let (name, text) = read_input(path)?;
+    match parse_profile(&text, ids) {
+        Ok(profile) => Ok(Loaded {
+            current_line: current_line(&text),
+            source: name,
+            profile,
+        }),
+        Err(diagnostics) => Err(Report {
+            source: Source { name, text },
+            diagnostics,
+        }),
+    }
 }
 
 /// Standard input, a pipe or a device named twice (`- -`, `/dev/stdin -`) would be
@@ -410,6 +412,9 @@ pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
 /// audit format), audit each profile's current transport.
 pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
     use crate::cli::{AdviseFormat, FailOn};
+    if matches!(a.format, Some(AdviseFormat::Json)) && !a.check {
+        return advise_json_streamed(k, &a.inputs);
+    }
     let (loaded, bad) = load_profiles(&a.inputs, k)?;
     if loaded.is_empty() {
         return Err(Failure::Input(bad));
@@ -482,6 +487,158 @@ pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
         return Err(Failure::CheckFailed);
     }
     Ok(())
+}
+
+/// What a worker made of one input: its JSON element (and the decision, when no
+/// transport is viable), or why it is not a valid profile.
+type Streamed = Result<(String, Option<Decision>), Report>;
+
+/// `advise --format json`: reads, decides and renders profiles on every core and
+/// prints them in input order as they are done, holding only a few in memory (the
+/// output is byte for byte what deciding them all first would print).
+fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    /// Inputs a worker takes at a time.
+    const BATCH: usize = 16;
+    let (paths, mut bad) = expand_inputs(inputs);
+    check_streams_read_once(&paths)?;
+    let engine = Engine::new(k);
+    let ids = k.hop_ids();
+    let work = |path: &PathBuf| -> Streamed {
+        let l = load_path(path, &ids)?;
+        let d = engine.decide(&l.profile, &l.source);
+        let text = report::json::element(&d);
+        Ok((text, d.recommendation.transport.is_none().then_some(d)))
+    };
+    // One batch needs no threads (nor the cgroup files that say how many cores).
+    let threads = if paths.len() <= BATCH {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+            .min(paths.len().div_ceil(BATCH))
+    };
+    // A closed stdout matters only once there is something to print.
+    let (stdout, closed): (Box<dyn Write>, _) = match raw_stdout() {
+        Ok(f) => (
+            Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
+            None,
+        ),
+        Err(e) => (Box::new(std::io::sink()), Some(e)),
+    };
+    let mut sink = Sink {
+        out: report::json::Stream::new(stdout),
+        good: 0,
+        none_viable: Vec::new(),
+        bad: Vec::new(),
+        write_error: None,
+    };
+    if threads < 2 {
+        for p in &paths {
+            if !sink.take(work(p)) {
+                break;
+            }
+        }
+    } else {
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Streamed>)>(threads * 2);
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (next, stop, paths, work) = (&next, &stop, &paths, &work);
+                s.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                        if start >= paths.len() {
+                            break;
+                        }
+                        let end = (start + BATCH).min(paths.len());
+                        let done = paths[start..end].iter().map(work).collect();
+                        if tx.send((start, done)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            // Batches arrive in any order: print each once all before it are printed.
+            let mut waiting: BTreeMap<usize, Vec<Streamed>> = BTreeMap::new();
+            let mut printed = 0usize;
+            for (start, done) in rx.iter() {
+                waiting.insert(start, done);
+                while let Some(done) = waiting.remove(&printed) {
+                    printed += done.len();
+                    for r in done {
+                        sink.take(r);
+                    }
+                }
+                if sink.write_error.is_some() {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+        });
+    }
+    let Sink {
+        out,
+        good,
+        none_viable,
+        bad: more_bad,
+        write_error,
+    } = sink;
+    bad.extend(more_bad);
+    if let (Some(e), true) = (closed, good > 0) {
+        return Err(e);
+    }
+    let finished = match write_error {
+        Some(e) => Err(e),
+        None if good == 0 => Ok(()),
+        None => out.finish().map(|_| ()),
+    };
+    match finished {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Failure::Usage(format!("cannot write output: {e}"))),
+    }
+    if good == 0 {
+        return Err(Failure::Input(bad));
+    }
+    if !bad.is_empty() {
+        // The good profiles were reported above; bad input still fails the run.
+        return Err(Failure::InputAfter(bad, good));
+    }
+    no_viable_transport(&none_viable)
+}
+
+/// Where [`advise_json_streamed`] puts what the workers made, in input order.
+struct Sink<W: Write> {
+    out: report::json::Stream<W>,
+    good: usize,
+    none_viable: Vec<Decision>,
+    bad: Vec<Report>,
+    write_error: Option<std::io::Error>,
+}
+
+impl<W: Write> Sink<W> {
+    /// Prints (or records) one result; `false` once output can no longer be written.
+    fn take(&mut self, r: Streamed) -> bool {
+        match r {
+            Ok((text, d)) => {
+                self.good += 1;
+                self.none_viable.extend(d);
+                if self.write_error.is_none() {
+                    if let Err(e) = self.out.push(text) {
+                        self.write_error = Some(e);
+                    }
+                }
+            }
+            Err(report) => self.bad.push(report),
+        }
+        self.write_error.is_none()
+    }
 }
 
 /// Exit 2 when the rules in force veto every transport for some profile: the

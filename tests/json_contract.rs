@@ -74,11 +74,16 @@ fn outputs() -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     // A waived audit and an expired one, for the audit fields.
     let bell = std::fs::read_to_string("fixtures/notifications-bell.yaml").unwrap();
-    for (name, until) in [("waived.yaml", "2099-12-31"), ("expired.yaml", "2020-01-01")] {
+    for (name, until) in [
+        ("waived.yaml", "2099-12-31"),
+        ("expired.yaml", "2020-01-01"),
+    ] {
         let p = dir.path().join(name);
         std::fs::write(
             &p,
-            format!("{bell}accept:\n  verdict: over-engineered\n  reason: known\n  until: {until}\n"),
+            format!(
+                "{bell}accept:\n  verdict: over-engineered\n  reason: known\n  until: {until}\n"
+            ),
         )
         .unwrap();
         files.push(p.display().to_string());
@@ -89,7 +94,11 @@ fn outputs() -> Vec<Value> {
         .args(&files)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let all: Value = serde_json::from_slice(&out.stdout).unwrap();
     all.as_array().unwrap().clone()
 }
@@ -104,8 +113,14 @@ fn every_field_printed_is_documented_and_always_means_always() {
     for o in &outs {
         paths(o, "", &mut seen);
     }
-    let undocumented: Vec<&String> = seen.iter().filter(|p| !known.contains(p.as_str())).collect();
-    assert!(undocumented.is_empty(), "printed but not in docs/json.md: {undocumented:?}");
+    let undocumented: Vec<&String> = seen
+        .iter()
+        .filter(|p| !known.contains(p.as_str()))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "printed but not in docs/json.md: {undocumented:?}"
+    );
     for (path, always) in doc.iter().filter(|(_, a)| *a) {
         let _ = always;
         let (parent, key) = match path.rsplit_once('.') {
@@ -130,5 +145,8 @@ fn every_field_printed_is_documented_and_always_means_always() {
         .copied()
         .filter(|p| !seen.contains(*p) && !rare.contains(p))
         .collect();
-    assert!(never.is_empty() || never.iter().all(|p| p.contains("waiv")), "{never:?}");
+    assert!(
+        never.is_empty() || never.iter().all(|p| p.contains("waiv")),
+        "{never:?}"
+    );
 }

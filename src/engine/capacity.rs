@@ -4,7 +4,6 @@
 
 use crate::profile::Profile;
 use crate::rules::cond::Val;
-use crate::rules::vars;
 use crate::rules::{Limit, Policy};
 use serde::Serialize;
 
@@ -131,7 +130,37 @@ fn applies_to_sse(l: &Limit) -> bool {
 }
 
 /// Computes the capacity figures and checks every `(owner, limit)`.
-pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capacity {
+pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Profile,
+    limits: &[(S, L)],
+) -> Capacity {
+    compute_with(policy, p, limits, true)
+}
+
+/// The same figures and checks without the `arithmetic` lines (what the flip
+/// analysis needs: the variables, not the report).
+pub(crate) fn figures<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Profile,
+    limits: &[(S, L)],
+) -> Capacity {
+    compute_with(policy, p, limits, false)
+}
+
+/// Adds a line of arithmetic, formatted only when the report wants `texts`.
+fn note(lines: &mut Vec<String>, texts: bool, line: impl FnOnce() -> String) {
+    if texts {
+        lines.push(line());
+    }
+}
+
+fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Profile,
+    limits: &[(S, L)],
+    texts: bool,
+) -> Capacity {
     let mut c = Capacity {
         reconnect_window_s: policy.reconnect_window_s,
         jitter_window_s: policy.jitter_window_s,
@@ -142,31 +171,37 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
     c.connections = clients.map(|n| n * streams);
     c.sockets = clients;
     if let Some(n) = clients {
-        c.arithmetic.push(format!(
+        note(&mut c.arithmetic, texts, || {
+            format!(
             "open connections: {} clients x {} stream(s) each = {} (one WebSocket per client: {})",
             fmt_num(n),
             fmt_num(streams),
             fmt_num(n * streams),
             fmt_num(n)
-        ));
+        )
+        });
     }
     if let (Some(conns), Some(gap)) = (c.connections, p.update_interval_s) {
         let rate = conns / gap;
         c.fan_out_per_s = Some(rate);
-        c.arithmetic.push(format!(
-            "fan-out: {} connections / one update every {} s = {} messages/s",
-            fmt_num(conns),
-            fmt_num(gap),
-            fmt_num(rate)
-        ));
+        note(&mut c.arithmetic, texts, || {
+            format!(
+                "fan-out: {} connections / one update every {} s = {} messages/s",
+                fmt_num(conns),
+                fmt_num(gap),
+                fmt_num(rate)
+            )
+        });
         if let Some(b) = p.message_bytes {
             c.fan_out_bytes_per_s = Some(rate * b);
-            c.arithmetic.push(format!(
-                "fan-out bandwidth: {} messages/s x {} bytes = {} bytes/s",
-                fmt_num(rate),
-                fmt_num(b),
-                fmt_num(rate * b)
-            ));
+            note(&mut c.arithmetic, texts, || {
+                format!(
+                    "fan-out bandwidth: {} messages/s x {} bytes = {} bytes/s",
+                    fmt_num(rate),
+                    fmt_num(b),
+                    fmt_num(rate * b)
+                )
+            });
         }
     }
     if let Some(d) = p.max_delay_s {
@@ -174,12 +209,14 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
         if let Some(n) = c.connections {
             let rps = n / d;
             c.polling_requests_per_s = Some(rps);
-            c.arithmetic.push(format!(
-                "polling: {} pollers, one request every {} s (max_delay_s) = {} requests/s",
-                fmt_num(n),
-                fmt_num(d),
-                fmt_num(rps)
-            ));
+            note(&mut c.arithmetic, texts, || {
+                format!(
+                    "polling: {} pollers, one request every {} s (max_delay_s) = {} requests/s",
+                    fmt_num(n),
+                    fmt_num(d),
+                    fmt_num(rps)
+                )
+            });
         }
     }
     if let Some(n) = c.connections {
@@ -187,20 +224,23 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
         let spread = n / policy.jitter_window_s;
         c.reconnect_per_s = Some(burst);
         c.jittered_reconnect_per_s = Some(spread);
-        c.arithmetic.push(format!(
+        note(&mut c.arithmetic, texts, || {
+            format!(
             "after a deploy: {} connections reconnect within {} s = {} new connections/s; spread with jitter over {} s = {}/s",
             fmt_num(n),
             fmt_num(policy.reconnect_window_s),
             fmt_num(burst),
             fmt_num(policy.jitter_window_s),
             fmt_num(spread)
-        ));
+        )
+        });
     }
     let mut instances: Option<f64> = None;
     for (on, l) in limits {
+        let (on, l): (&str, &Limit) = (on.as_ref(), l.borrow());
         let mut check = LimitCheck {
             id: l.id.clone(),
-            on: on.clone(),
+            on: on.to_string(),
             what: l.what.clone(),
             unit: l.unit.clone(),
             per: l.per.clone(),
@@ -233,14 +273,16 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
                     } else {
                         LimitStatus::Ok
                     };
-                    c.arithmetic.push(format!(
+                    note(&mut c.arithmetic, texts, || {
+                        format!(
                         "{on}: {} — {} new connections/s after a deploy ({} with jitter) against {}/s: {}",
                         l.what,
                         fmt_num(burst),
                         fmt_num(spread),
                         fmt_num(l.max),
                         check.status.as_str()
-                    ));
+                    )
+                    });
                 }
             }
             unit => {
@@ -267,14 +309,16 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
                             .max_instances
                             .map(|m| format!(", at most {} instances", fmt_num(m)))
                             .unwrap_or_default();
-                        c.arithmetic.push(format!(
-                            "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
-                            l.what,
-                            fmt_num(n),
-                            fmt_num(l.max),
-                            fmt_num(need),
-                            check.status.as_str()
-                        ));
+                        note(&mut c.arithmetic, texts, || {
+                            format!(
+                                "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
+                                l.what,
+                                fmt_num(n),
+                                fmt_num(l.max),
+                                fmt_num(need),
+                                check.status.as_str()
+                            )
+                        });
                     } else {
                         check.status = if n > l.max {
                             LimitStatus::Exceeded
@@ -283,13 +327,15 @@ pub fn compute(policy: &Policy, p: &Profile, limits: &[(String, Limit)]) -> Capa
                         } else {
                             LimitStatus::Ok
                         };
-                        c.arithmetic.push(format!(
-                            "{on}: {} — {} against a cap of {}: {}",
-                            l.what,
-                            fmt_num(n),
-                            fmt_num(l.max),
-                            check.status.as_str()
-                        ));
+                        note(&mut c.arithmetic, texts, || {
+                            format!(
+                                "{on}: {} — {} against a cap of {}: {}",
+                                l.what,
+                                fmt_num(n),
+                                fmt_num(l.max),
+                                check.status.as_str()
+                            )
+                        });
                     }
                 }
             }
@@ -346,28 +392,28 @@ fn over(c: &Capacity, transport: &str) -> (Val, Val, Val) {
 
 /// Fills the `capacity.*` variables.
 pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
-    let mut set = |name: &str, v: Val| vals[vars::id(name)] = v;
+    let mut set = |var: usize, v: Val| vals[var] = v;
     let num = |x: Option<f64>| x.map_or(Val::Unknown, Val::Num);
-    set("capacity.connections", num(c.connections));
+    set(var!("capacity.connections"), num(c.connections));
     set(
-        "capacity.instances",
+        var!("capacity.instances"),
         match c.instances_needed {
             Some(n) => Val::Num(n),
             None if p.concurrent_clients.is_some() => Val::Num(1.0),
             None => Val::Unknown,
         },
     );
-    set("capacity.poll_rps", num(c.polling_requests_per_s));
-    set("capacity.fanout_per_s", num(c.fan_out_per_s));
-    set("capacity.reconnect_per_s", num(c.reconnect_per_s));
+    set(var!("capacity.poll_rps"), num(c.polling_requests_per_s));
+    set(var!("capacity.fanout_per_s"), num(c.fan_out_per_s));
+    set(var!("capacity.reconnect_per_s"), num(c.reconnect_per_s));
     let (ws, ws_text, ws_fix) = over(c, "websocket");
-    set("capacity.websocket_over", ws);
-    set("capacity.websocket_over_text", ws_text);
-    set("capacity.websocket_over_fix", ws_fix);
+    set(var!("capacity.websocket_over"), ws);
+    set(var!("capacity.websocket_over_text"), ws_text);
+    set(var!("capacity.websocket_over_fix"), ws_fix);
     let (sse, sse_text, sse_fix) = over(c, "sse");
-    set("capacity.sse_over", sse);
-    set("capacity.sse_over_text", sse_text);
-    set("capacity.sse_over_fix", sse_fix);
+    set(var!("capacity.sse_over"), sse);
+    set(var!("capacity.sse_over_text"), sse_text);
+    set(var!("capacity.sse_over_fix"), sse_fix);
     let rate: Vec<&LimitCheck> = c
         .limits
         .iter()
@@ -394,14 +440,15 @@ pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
         }
         None => (Val::Bool(false), Val::Absent),
     };
-    set("capacity.reconnect_over", flag);
-    set("capacity.reconnect_text", text);
+    set(var!("capacity.reconnect_over"), flag);
+    set(var!("capacity.reconnect_text"), text);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::{Direction, Profile};
+    use crate::rules::vars;
 
     fn policy() -> Policy {
         Policy {
@@ -451,8 +498,11 @@ mod tests {
             &policy(),
             &p,
             &[
-                ("AFD".into(), limit("connections", "deployment", 3000.0)),
-                ("GW".into(), limit("connections", "instance", 13_500.0)),
+                (
+                    "AFD".to_string(),
+                    limit("connections", "deployment", 3000.0),
+                ),
+                ("GW".to_string(), limit("connections", "instance", 13_500.0)),
                 (
                     "API".into(),
                     limit("connections_per_s", "deployment", 500.0),
@@ -471,9 +521,9 @@ mod tests {
         assert_eq!(c.instances_needed, Some(2.0));
         let mut vals = vec![Val::Unknown; vars::VARS.len()];
         set_vars(&c, &p, &mut vals);
-        assert_eq!(vals[vars::id("capacity.websocket_over")], Val::Bool(true));
-        assert_eq!(vals[vars::id("capacity.sse_over")], Val::Bool(false));
-        assert_eq!(vals[vars::id("capacity.reconnect_over")], Val::Bool(true));
+        assert_eq!(vals[var!("capacity.websocket_over")], Val::Bool(true));
+        assert_eq!(vals[var!("capacity.sse_over")], Val::Bool(false));
+        assert_eq!(vals[var!("capacity.reconnect_over")], Val::Bool(true));
     }
 
     #[test]
@@ -482,12 +532,15 @@ mod tests {
         let c = compute(
             &policy(),
             &p,
-            &[("AFD".into(), limit("connections", "deployment", 3000.0))],
+            &[(
+                "AFD".to_string(),
+                limit("connections", "deployment", 3000.0),
+            )],
         );
         assert_eq!(c.limits[0].status, LimitStatus::Unknown);
         let mut vals = vec![Val::Absent; vars::VARS.len()];
         set_vars(&c, &p, &mut vals);
-        assert_eq!(vals[vars::id("capacity.websocket_over")], Val::Unknown);
+        assert_eq!(vals[var!("capacity.websocket_over")], Val::Unknown);
     }
 
     #[test]
@@ -497,7 +550,7 @@ mod tests {
         let mut l = limit("connections", "instance", 128.0);
         l.transports = vec!["sse".into()];
         l.max_instances = Some(3.0);
-        let c = compute(&policy(), &p, &[("Netlify".into(), l)]);
+        let c = compute(&policy(), &p, &[("Netlify".to_string(), l)]);
         assert_eq!(c.limits[0].instances_needed, Some(8.0));
         assert_eq!(c.limits[0].status, LimitStatus::Exceeded);
     }

@@ -78,7 +78,7 @@ fn text(v: Option<&String>) -> Val {
 }
 
 /// What one hop contributes, known or described inline.
-struct HopView {
+struct HopView<'k> {
     id: String,
     name: String,
     inline: bool,
@@ -88,7 +88,7 @@ struct HopView {
     lifetime: Option<f64>,
     lifetime_setting: Option<String>,
     lifetime_fix: Option<String>,
-    limits: Vec<Limit>,
+    limits: &'k [Limit],
     buffers: Option<bool>,
     buffering_fix: Option<String>,
     websocket: Option<bool>,
@@ -98,17 +98,22 @@ struct HopView {
 }
 
 /// `ws`: the view a WebSocket gets (hops may time sockets differently from streams).
-fn hop_view(k: &Knowledge, hop: &Hop, ws: bool, sources: &mut Vec<String>) -> Option<HopView> {
+fn hop_view<'k>(
+    k: &'k Knowledge,
+    hop: &Hop,
+    ws: bool,
+    sources: &mut Vec<String>,
+) -> Option<HopView<'k>> {
     match hop {
         Hop::Known(id) => {
             let h = k.hop(id)?;
             sources.extend(h.sources().into_iter().map(String::from));
-            let pick = |own: &Option<crate::rules::Timeout>,
-                        ws_own: &Option<crate::rules::Timeout>| {
+            let pick = |own: &'k Option<crate::rules::Timeout>,
+                        ws_own: &'k Option<crate::rules::Timeout>| {
                 if ws {
-                    ws_own.clone().or_else(|| own.clone())
+                    ws_own.as_ref().or(own.as_ref())
                 } else {
-                    own.clone()
+                    own.as_ref()
                 }
             };
             let idle = pick(&h.idle_timeout, &h.websocket_idle_timeout);
@@ -117,13 +122,13 @@ fn hop_view(k: &Knowledge, hop: &Hop, ws: bool, sources: &mut Vec<String>) -> Op
                 id: h.id.clone(),
                 name: h.name.clone(),
                 inline: false,
-                idle: idle.as_ref().map(|t| t.seconds),
-                idle_setting: idle.as_ref().and_then(|t| t.setting.clone()),
-                idle_fix: idle.as_ref().and_then(|t| t.fix.clone()),
-                lifetime: life.as_ref().map(|t| t.seconds),
-                lifetime_setting: life.as_ref().and_then(|t| t.setting.clone()),
-                lifetime_fix: life.as_ref().and_then(|t| t.fix.clone()),
-                limits: h.limits.clone(),
+                idle: idle.map(|t| t.seconds),
+                idle_setting: idle.and_then(|t| t.setting.clone()),
+                idle_fix: idle.and_then(|t| t.fix.clone()),
+                lifetime: life.map(|t| t.seconds),
+                lifetime_setting: life.and_then(|t| t.setting.clone()),
+                lifetime_fix: life.and_then(|t| t.fix.clone()),
+                limits: &h.limits,
                 buffers: h.buffering.as_ref().map(|c| c.value),
                 buffering_fix: h.buffering.as_ref().and_then(|c| c.how.clone()),
                 websocket: h.websocket.as_ref().map(|c| c.value),
@@ -149,7 +154,7 @@ fn hop_view(k: &Knowledge, hop: &Hop, ws: bool, sources: &mut Vec<String>) -> Op
                     h.name
                 )
             }),
-            limits: Vec::new(),
+            limits: &[],
             buffers: h.buffers,
             buffering_fix: h.buffers.filter(|b| *b).map(|_| {
                 format!(
@@ -166,6 +171,38 @@ fn hop_view(k: &Knowledge, hop: &Hop, ws: bool, sources: &mut Vec<String>) -> Op
             http2: h.http2,
         }),
     }
+}
+
+/// A hop's name, idle timeout and lifetime as a stream (or a WebSocket, `ws`) meets
+/// them: what [`hop_view`] says of them, without the rest.
+fn hop_timeouts<'a>(
+    k: &'a Knowledge,
+    hop: &'a Hop,
+    ws: bool,
+) -> Option<(&'a str, Option<f64>, Option<f64>)> {
+    match hop {
+        Hop::Known(id) => {
+            let h = k.hop(id)?;
+            let (idle, life) = known_hop_timeouts(h, ws);
+            Some((&h.name, idle, life))
+        }
+        Hop::Inline(h) => Some((&h.name, h.idle_timeout_s, h.lifetime_s)),
+    }
+}
+
+fn known_hop_timeouts(h: &crate::rules::HopInfo, ws: bool) -> (Option<f64>, Option<f64>) {
+    let pick = |own: &Option<crate::rules::Timeout>, ws_own: &Option<crate::rules::Timeout>| {
+        let t = if ws {
+            ws_own.as_ref().or(own.as_ref())
+        } else {
+            own.as_ref()
+        };
+        t.map(|t| t.seconds)
+    };
+    (
+        pick(&h.idle_timeout, &h.websocket_idle_timeout),
+        pick(&h.lifetime, &h.websocket_lifetime),
+    )
 }
 
 /// A safe id from a free-text hop name.
@@ -193,7 +230,7 @@ fn slug(name: &str) -> String {
 }
 
 /// Kleene OR over hops of "this hop has property X", unknown hops counting as unknown.
-fn any_hop(views: &[HopView], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
+fn any_hop(views: &[HopView<'_>], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
     let mut unknown = !path_known;
     for v in views {
         match f(v) {
@@ -210,7 +247,7 @@ fn any_hop(views: &[HopView], path_known: bool, f: impl Fn(&HopView) -> Option<b
 }
 
 /// Kleene AND over hops.
-fn all_hops(views: &[HopView], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
+fn all_hops(views: &[HopView<'_>], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
     match any_hop(views, path_known, |v| f(v).map(|b| !b)) {
         Val::Bool(b) => Val::Bool(!b),
         other => other,
@@ -240,6 +277,69 @@ pub fn heartbeat_s(policy: &Policy, min_idle: Option<f64>) -> f64 {
     }
 }
 
+/// The hops: the profile's path, then any the runtime always puts in front of the app.
+fn hop_views<'k>(
+    k: &'k Knowledge,
+    p: &Profile,
+    runtime: Option<&'k crate::rules::Runtime>,
+    ws: bool,
+    sources: &mut Vec<String>,
+) -> Vec<HopView<'k>> {
+    let mut views: Vec<HopView> = p
+        .path
+        .iter()
+        .flatten()
+        .filter_map(|h| hop_view(k, h, ws, sources))
+        .collect();
+    if let Some(rt) = runtime {
+        for id in &rt.implies {
+            if !views.iter().any(|v| &v.id == id) {
+                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), ws, sources) {
+                    views.push(v);
+                }
+            }
+        }
+    }
+    views
+}
+
+/// Every limit of the runtime and the hops, with the name of what sets it.
+fn owned_limits<'a>(
+    runtime: Option<&'a crate::rules::Runtime>,
+    views: &'a [HopView<'a>],
+) -> Vec<(&'a str, &'a Limit)> {
+    let mut owned: Vec<(&str, &Limit)> = Vec::new();
+    if let Some(rt) = runtime {
+        owned.extend(rt.limits.iter().map(|l| (rt.name.as_str(), l)));
+    }
+    for v in views {
+        owned.extend(v.limits.iter().map(|l| (v.name.as_str(), l)));
+    }
+    owned
+}
+
+/// The load fields: what a workload asks of its platform, and nothing else derives from.
+pub(crate) const LOAD_FIELDS: &[&str] = &[
+    "concurrent_clients",
+    "streams_per_client",
+    "update_interval_s",
+    "max_delay_s",
+];
+
+/// The variables that depend on the load fields only (with the runtime and path),
+/// written into `vals` as [`facts`] would: the load fields' own and the capacity
+/// figures. For another value of a load field, this is all that changes.
+pub(crate) fn load_vals(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
+    vals[var!("update_interval_s")] = num(p.update_interval_s);
+    vals[var!("max_delay_s")] = num(p.max_delay_s);
+    vals[var!("concurrent_clients")] = num(p.concurrent_clients.map(|n| n as f64));
+    vals[var!("streams_per_client")] = num(p.streams_per_client.map(|n| n as f64));
+    let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
+    let views = hop_views(k, p, runtime, false, &mut Vec::new());
+    let cap = capacity::figures(&k.policy, p, &owned_limits(runtime, &views));
+    capacity::set_vars(&cap, p, vals);
+}
+
 /// Computes every variable for a profile, as a stream (SSE, polling) meets the path.
 pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
     facts_as(k, p, false)
@@ -247,24 +347,46 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
 
 /// The same, with the timeouts a WebSocket meets when `ws` (advice for a WebSocket).
 pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
+    facts_with(k, p, ws, true)
+}
+
+/// The variables only, for the flip analysis: the capacity's arithmetic lines (report
+/// text that no variable holds) are left out.
+pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
+    facts_with(k, p, false, false)
+}
+
+fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
     let mut vals = vec![Val::Unknown; VARS.len()];
     let mut sources = Vec::new();
-    let set = |vals: &mut Vec<Val>, name: &str, v: Val| vals[vars::id(name)] = v;
-    set(&mut vals, "name", Val::Text(p.name.clone()));
-    set(&mut vals, "direction", Val::Word(enum_word(&p.direction)));
+    let set = |vals: &mut Vec<Val>, var: VarId, v: Val| vals[var] = v;
+    set(&mut vals, var!("name"), Val::Text(p.name.clone()));
     set(
         &mut vals,
-        "client_messages_per_minute",
+        var!("direction"),
+        Val::Word(enum_word(&p.direction)),
+    );
+    set(
+        &mut vals,
+        var!("client_messages_per_minute"),
         num(p.client_messages_per_minute),
     );
-    set(&mut vals, "payload", word(p.payload));
-    set(&mut vals, "round_trip_ms", num(p.round_trip_ms));
-    set(&mut vals, "update_interval_s", num(p.update_interval_s));
-    set(&mut vals, "max_delay_s", num(p.max_delay_s));
-    set(&mut vals, "runtime", opt(p.runtime.clone(), Val::Word));
+    set(&mut vals, var!("payload"), word(p.payload));
+    set(&mut vals, var!("round_trip_ms"), num(p.round_trip_ms));
     set(
         &mut vals,
-        "path",
+        var!("update_interval_s"),
+        num(p.update_interval_s),
+    );
+    set(&mut vals, var!("max_delay_s"), num(p.max_delay_s));
+    set(
+        &mut vals,
+        var!("runtime"),
+        opt(p.runtime.clone(), Val::Word),
+    );
+    set(
+        &mut vals,
+        var!("path"),
         opt(p.path.as_ref(), |hops| {
             Val::List(
                 hops.iter()
@@ -276,64 +398,72 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
             )
         }),
     );
-    set(&mut vals, "http2", flag(p.http2));
-    set(&mut vals, "auth", word(p.auth));
+    set(&mut vals, var!("http2"), flag(p.http2));
+    set(&mut vals, var!("auth"), word(p.auth));
     set(
         &mut vals,
-        "clients",
+        var!("clients"),
         opt(p.clients.as_ref(), |c| {
             Val::List(c.iter().map(enum_word).collect())
         }),
     );
     set(
         &mut vals,
-        "locked_down_networks",
+        var!("locked_down_networks"),
         flag(p.locked_down_networks),
     );
-    set(&mut vals, "presence", flag(p.presence));
+    set(&mut vals, var!("presence"), flag(p.presence));
     set(
         &mut vals,
-        "hidden_tab_delivery",
+        var!("hidden_tab_delivery"),
         flag(p.hidden_tab_delivery),
     );
-    set(&mut vals, "resume", flag(p.resume));
+    set(&mut vals, var!("resume"), flag(p.resume));
     set(
         &mut vals,
-        "concurrent_clients",
+        var!("concurrent_clients"),
         num(p.concurrent_clients.map(|n| n as f64)),
     );
     set(
         &mut vals,
-        "streams_per_client",
+        var!("streams_per_client"),
         num(p.streams_per_client.map(|n| n as f64)),
     );
-    set(&mut vals, "job_duration_s", num(p.job_duration_s));
-    set(&mut vals, "user_waits", flag(p.user_waits));
-    set(&mut vals, "message_bytes", num(p.message_bytes));
-    set(&mut vals, "receives_webhooks", flag(p.receives_webhooks));
-    set(&mut vals, "replies", flag(p.replies));
-    set(&mut vals, "subscriptions", word(p.subscriptions));
-    set(&mut vals, "audience", word(p.audience));
-    set(&mut vals, "current_transport", word(p.current_transport));
+    set(&mut vals, var!("job_duration_s"), num(p.job_duration_s));
+    set(&mut vals, var!("user_waits"), flag(p.user_waits));
+    set(&mut vals, var!("message_bytes"), num(p.message_bytes));
+    set(
+        &mut vals,
+        var!("receives_webhooks"),
+        flag(p.receives_webhooks),
+    );
+    set(&mut vals, var!("replies"), flag(p.replies));
+    set(&mut vals, var!("subscriptions"), word(p.subscriptions));
+    set(&mut vals, var!("audience"), word(p.audience));
+    set(
+        &mut vals,
+        var!("current_transport"),
+        word(p.current_transport),
+    );
 
     let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
     if let Some(rt) = runtime {
         sources.extend(rt.sources().into_iter().map(String::from));
-        set(&mut vals, "runtime.name", Val::Text(rt.name.clone()));
-        set(&mut vals, "runtime.kind", Val::Word(rt.kind.clone()));
+        set(&mut vals, var!("runtime.name"), Val::Text(rt.name.clone()));
+        set(&mut vals, var!("runtime.kind"), Val::Word(rt.kind.clone()));
         set(
             &mut vals,
-            "runtime.websocket",
+            var!("runtime.websocket"),
             opt(rt.websocket.as_ref(), |(s, _)| Val::Word(s.clone())),
         );
         set(
             &mut vals,
-            "runtime.websocket_note",
+            var!("runtime.websocket_note"),
             opt(rt.websocket.as_ref(), |(_, n)| Val::Text(n.text.clone())),
         );
         set(
             &mut vals,
-            "runtime.streaming",
+            var!("runtime.streaming"),
             flag(rt.streaming.as_ref().map(|c| c.value)),
         );
         let managed_ws = matches!(rt.websocket.as_ref(), Some((s, _)) if s == "managed");
@@ -348,63 +478,48 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
         };
         set(
             &mut vals,
-            "runtime.lifetime_s",
+            var!("runtime.lifetime_s"),
             lt.map_or(Val::Absent, |t| Val::Num(t.seconds)),
         );
         set(
             &mut vals,
-            "runtime.lifetime_max_s",
+            var!("runtime.lifetime_max_s"),
             lt.map_or(Val::Absent, |t| {
                 Val::Num(t.max_seconds.unwrap_or(t.seconds))
             }),
         );
         set(
             &mut vals,
-            "runtime.lifetime_setting",
+            var!("runtime.lifetime_setting"),
             text(lt.and_then(|t| t.setting.as_ref())),
         );
         set(
             &mut vals,
-            "runtime.managed_service",
+            var!("runtime.managed_service"),
             text(rt.managed_service.as_ref().map(|n| &n.text)),
         );
     }
 
-    // The hops: the profile's path, then any the runtime always puts in front of the app.
     let path_known = p.path.is_some();
-    let mut views: Vec<HopView> = p
-        .path
-        .iter()
-        .flatten()
-        .filter_map(|h| hop_view(k, h, ws, &mut sources))
-        .collect();
-    if let Some(rt) = runtime {
-        for id in &rt.implies {
-            if !views.iter().any(|v| &v.id == id) {
-                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), ws, &mut sources) {
-                    views.push(v);
-                }
-            }
-        }
-    }
+    let views = hop_views(k, p, runtime, ws, &mut sources);
     set(
         &mut vals,
-        "path.buffers",
+        var!("path.buffers"),
         any_hop(&views, path_known, |v| v.buffers),
     );
     set(
         &mut vals,
-        "path.websocket",
+        var!("path.websocket"),
         all_hops(&views, path_known, |v| v.websocket),
     );
     set(
         &mut vals,
-        "path.sse",
+        var!("path.sse"),
         all_hops(&views, path_known, |v| v.sse.or(Some(true))),
     );
     set(
         &mut vals,
-        "path.http2",
+        var!("path.http2"),
         all_hops(&views, path_known, |v| v.http2),
     );
 
@@ -430,24 +545,25 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     // What a stream meets (whatever the view), for the heartbeat.
     let mut stream_idle: Option<(f64, String)> = None;
     for h in p.path.iter().flatten() {
-        if let Some(v) = hop_view(k, h, false, &mut Vec::new()) {
-            consider(&mut stream_idle, v.idle, &v.name);
+        if let Some((name, idle, _)) = hop_timeouts(k, h, false) {
+            consider(&mut stream_idle, idle, name);
         }
     }
     // What a WebSocket meets, for the scoring rules (whatever the view).
     let mut ws_idle: Option<(f64, String)> = None;
     let mut ws_life: Option<(f64, String)> = None;
     for h in p.path.iter().flatten() {
-        if let Some(v) = hop_view(k, h, true, &mut Vec::new()) {
-            consider(&mut ws_idle, v.idle, &v.name);
-            consider(&mut ws_life, v.lifetime, &v.name);
+        if let Some((name, idle, life)) = hop_timeouts(k, h, true) {
+            consider(&mut ws_idle, idle, name);
+            consider(&mut ws_life, life, name);
         }
     }
     if let Some(rt) = runtime {
         for id in &rt.implies {
-            if let Some(v) = hop_view(k, &Hop::Known(id.clone()), true, &mut Vec::new()) {
-                consider(&mut ws_idle, v.idle, &v.name);
-                consider(&mut ws_life, v.lifetime, &v.name);
+            if let Some(h) = k.hop(id) {
+                let (idle, life) = known_hop_timeouts(h, true);
+                consider(&mut ws_idle, idle, &h.name);
+                consider(&mut ws_life, life, &h.name);
             }
         }
         let (rt_idle, rt_life) = runtime_caps(rt, true);
@@ -468,10 +584,10 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
         Some((s, who)) => (Val::Num(*s), Val::Text(who.clone())),
         None => (none_or_unknown.clone(), none_or_unknown.clone()),
     };
-    set(&mut vals, "path.min_idle_s", idle_s);
-    set(&mut vals, "path.min_idle_hop", idle_hop);
-    set(&mut vals, "path.min_lifetime_s", life_s);
-    set(&mut vals, "path.min_lifetime_hop", life_hop);
+    set(&mut vals, var!("path.min_idle_s"), idle_s);
+    set(&mut vals, var!("path.min_idle_hop"), idle_hop);
+    set(&mut vals, var!("path.min_lifetime_s"), life_s);
+    set(&mut vals, var!("path.min_lifetime_hop"), life_hop);
     let absent_or = |x: &Option<(f64, String)>, num: bool| match x {
         Some((s, who)) => {
             if num {
@@ -482,27 +598,29 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
         }
         None => none_or_unknown.clone(),
     };
-    set(&mut vals, "path.ws_min_idle_s", absent_or(&ws_idle, true));
     set(
         &mut vals,
-        "path.ws_min_lifetime_s",
+        var!("path.ws_min_idle_s"),
+        absent_or(&ws_idle, true),
+    );
+    set(
+        &mut vals,
+        var!("path.ws_min_lifetime_s"),
         absent_or(&ws_life, true),
     );
     set(
         &mut vals,
-        "path.ws_min_lifetime_hop",
+        var!("path.ws_min_lifetime_hop"),
         absent_or(&ws_life, false),
     );
 
     // Capacity: every limit of the runtime and the hops, against this workload's load.
-    let mut owned: Vec<(String, Limit)> = Vec::new();
-    if let Some(rt) = runtime {
-        owned.extend(rt.limits.iter().map(|l| (rt.name.clone(), l.clone())));
-    }
-    for v in &views {
-        owned.extend(v.limits.iter().map(|l| (v.name.clone(), l.clone())));
-    }
-    let cap = capacity::compute(&k.policy, p, &owned);
+    let limits = owned_limits(runtime, &views);
+    let cap = if texts {
+        capacity::compute(&k.policy, p, &limits)
+    } else {
+        capacity::figures(&k.policy, p, &limits)
+    };
     capacity::set_vars(&cap, p, &mut vals);
     // The heartbeat stays strictly under every idle timeout on the path, whichever way
     // (stream or socket) a hop times the connection: one interval fits both.
@@ -514,7 +632,7 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     }
     set(
         &mut vals,
-        "heartbeat_s",
+        var!("heartbeat_s"),
         Val::Num(heartbeat_s(&k.policy, any_idle)),
     );
 
@@ -525,25 +643,25 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
             let n = |x: Option<f64>| x.map_or(Val::Absent, Val::Num);
             HopFacts {
                 vals: vec![
-                    (vars::id("hop.id"), Val::Text(v.id)),
-                    (vars::id("hop.name"), Val::Text(v.name)),
-                    (vars::id("hop.inline"), Val::Bool(v.inline)),
-                    (vars::id("hop.idle_timeout_s"), n(v.idle)),
-                    (vars::id("hop.idle_setting"), t(v.idle_setting)),
-                    (vars::id("hop.idle_fix"), t(v.idle_fix)),
-                    (vars::id("hop.lifetime_s"), n(v.lifetime)),
-                    (vars::id("hop.lifetime_setting"), t(v.lifetime_setting)),
-                    (vars::id("hop.lifetime_fix"), t(v.lifetime_fix)),
-                    (vars::id("hop.buffers"), flag(v.buffers)),
-                    (vars::id("hop.buffering_fix"), t(v.buffering_fix)),
-                    (vars::id("hop.websocket"), flag(v.websocket)),
+                    (var!("hop.id"), Val::Text(v.id)),
+                    (var!("hop.name"), Val::Text(v.name)),
+                    (var!("hop.inline"), Val::Bool(v.inline)),
+                    (var!("hop.idle_timeout_s"), n(v.idle)),
+                    (var!("hop.idle_setting"), t(v.idle_setting)),
+                    (var!("hop.idle_fix"), t(v.idle_fix)),
+                    (var!("hop.lifetime_s"), n(v.lifetime)),
+                    (var!("hop.lifetime_setting"), t(v.lifetime_setting)),
+                    (var!("hop.lifetime_fix"), t(v.lifetime_fix)),
+                    (var!("hop.buffers"), flag(v.buffers)),
+                    (var!("hop.buffering_fix"), t(v.buffering_fix)),
+                    (var!("hop.websocket"), flag(v.websocket)),
                     // No setup text: nothing to configure (unknown, so the setup gotcha stays quiet).
                     (
-                        vars::id("hop.websocket_setup"),
+                        var!("hop.websocket_setup"),
                         v.websocket_setup.map_or(Val::Unknown, Val::Text),
                     ),
-                    (vars::id("hop.sse"), flag(v.sse)),
-                    (vars::id("hop.http2"), flag(v.http2)),
+                    (var!("hop.sse"), flag(v.sse)),
+                    (var!("hop.http2"), flag(v.http2)),
                 ],
             }
         })

@@ -8,6 +8,7 @@ use crate::profile::{Client, FieldKind, Hop, Profile, FIELDS};
 use crate::rules::cond::{Lit, Op, Operand};
 use crate::rules::cond::{Lookup, Val};
 use crate::rules::vars;
+use crate::rules::Rule;
 use serde_json::{json, Value as Json};
 
 /// A value a field could take.
@@ -42,11 +43,11 @@ fn num_json(n: f64) -> Json {
 }
 
 /// Thresholds in the scoring rules for one variable.
-fn thresholds(e: &Engine, var: usize) -> Vec<f64> {
+fn thresholds(rules: &[&Rule], var: usize) -> Vec<f64> {
     let mut out = Vec::new();
-    for r in &e.scoring {
+    for r in rules {
         let mut leaves = Vec::new();
-        r.rule.when.leaves(&mut leaves);
+        r.when.leaves(&mut leaves);
         for (v, op) in leaves {
             if v != var {
                 continue;
@@ -76,9 +77,9 @@ fn step(t: f64) -> f64 {
     }
 }
 
-fn numeric_candidates(e: &Engine, kind: FieldKind, var: usize) -> Vec<f64> {
+fn numeric_candidates(rules: &[&Rule], kind: FieldKind, var: usize) -> Vec<f64> {
     let mut out = Vec::new();
-    for t in thresholds(e, var) {
+    for t in thresholds(rules, var) {
         let s = step(t);
         for c in [t - s, t, t + s] {
             let c = match kind {
@@ -101,24 +102,62 @@ fn numeric_candidates(e: &Engine, kind: FieldKind, var: usize) -> Vec<f64> {
     out
 }
 
-fn candidates(e: &Engine, p: &Profile, name: &str, kind: FieldKind, known: bool) -> Vec<Cand> {
-    match kind {
-        FieldKind::Number { .. } | FieldKind::Count { .. } => {
-            let mut out: Vec<Cand> = vars::var_id(name)
-                .map(|v| {
-                    numeric_candidates(e, kind, v)
-                        .into_iter()
-                        .map(Cand::Num)
-                        .collect()
-                })
-                .unwrap_or_default();
+/// What the flip analysis needs of one profile field, worked out once per rule set.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FieldPlan {
+    /// The variable the field sets directly, when nothing else derives from it.
+    direct: Option<usize>,
+    /// Numeric candidates: values around the thresholds the scoring rules compare it with.
+    numbers: Vec<f64>,
+    /// A load field: another value changes only [`facts::load_vals`].
+    load: bool,
+}
+
+/// The variables [`facts::load_vals`] writes: the load fields' own, and every variable
+/// derived from the load.
+pub(crate) fn load_vars() -> Vec<usize> {
+    vars::VARS
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            facts::LOAD_FIELDS.contains(&v.name) || v.fields.contains(&"concurrent_clients")
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// One [`FieldPlan`] per entry of [`FIELDS`].
+pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
+    FIELDS
+        .iter()
+        .map(|spec| {
+            let mut numbers: Vec<f64> = match spec.kind {
+                FieldKind::Number { .. } | FieldKind::Count { .. } => vars::var_id(spec.name)
+                    .map(|v| numeric_candidates(rules, spec.kind, v))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
             // The capacity checks read the load through derived variables: try the
             // magnitudes a fleet grows through, so caps on the path count too.
-            if name == "concurrent_clients" {
-                out.extend([100.0, 1_000.0, 10_000.0, 100_000.0].map(Cand::Num));
+            if spec.name == "concurrent_clients" {
+                numbers.extend([100.0, 1_000.0, 10_000.0, 100_000.0]);
             }
-            out
-        }
+            FieldPlan {
+                direct: direct_var(spec.name),
+                numbers,
+                load: facts::LOAD_FIELDS.contains(&spec.name),
+            }
+        })
+        .collect()
+}
+
+fn candidates(e: &Engine, p: &Profile, field: usize, kind: FieldKind, known: bool) -> Vec<Cand> {
+    match kind {
+        FieldKind::Number { .. } | FieldKind::Count { .. } => e.flip_plan[field]
+            .numbers
+            .iter()
+            .map(|n| Cand::Num(*n))
+            .collect(),
         FieldKind::YesNo => vec![Cand::Bool(true), Cand::Bool(false)],
         FieldKind::Choice(words) => words.iter().map(|w| Cand::Word((*w).to_string())).collect(),
         FieldKind::Runtime => {
@@ -205,6 +244,21 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
     Some(q)
 }
 
+/// The facts with some variables replaced.
+pub(crate) struct Changed<'a> {
+    pub base: &'a Facts,
+    pub changes: &'a [(usize, Val)],
+}
+
+impl Lookup for Changed<'_> {
+    fn get(&self, var: usize) -> &Val {
+        match self.changes.iter().find(|(v, _)| *v == var) {
+            Some((_, val)) => val,
+            None => self.base.get(var),
+        }
+    }
+}
+
 /// The facts with one variable replaced.
 struct Overlay<'a> {
     base: &'a Facts,
@@ -242,16 +296,76 @@ fn cand_val(c: &Cand) -> Option<Val> {
     })
 }
 
-fn current(profile_json: &Json, name: &str) -> Option<Json> {
-    let v = profile_json.get(name)?;
-    Some(v.as_f64().map_or_else(|| v.clone(), num_json))
+/// A field's current value, as a candidate (`None`: unanswered, or free text).
+fn current(p: &Profile, name: &str) -> Option<Cand> {
+    let w = |x: &dyn ErasedWord| Cand::Word(x.word());
+    Some(match name {
+        "client_messages_per_minute" => Cand::Num(p.client_messages_per_minute?),
+        "round_trip_ms" => Cand::Num(p.round_trip_ms?),
+        "update_interval_s" => Cand::Num(p.update_interval_s?),
+        "max_delay_s" => Cand::Num(p.max_delay_s?),
+        "job_duration_s" => Cand::Num(p.job_duration_s?),
+        "concurrent_clients" => Cand::Num(p.concurrent_clients? as f64),
+        "streams_per_client" => Cand::Num(p.streams_per_client? as f64),
+        "message_bytes" => Cand::Num(p.message_bytes?),
+        "http2" => Cand::Bool(p.http2?),
+        "locked_down_networks" => Cand::Bool(p.locked_down_networks?),
+        "presence" => Cand::Bool(p.presence?),
+        "hidden_tab_delivery" => Cand::Bool(p.hidden_tab_delivery?),
+        "resume" => Cand::Bool(p.resume?),
+        "user_waits" => Cand::Bool(p.user_waits?),
+        "receives_webhooks" => Cand::Bool(p.receives_webhooks?),
+        "replies" => Cand::Bool(p.replies?),
+        "subscriptions" => w(&p.subscriptions?),
+        "audience" => w(&p.audience?),
+        "direction" => w(&p.direction),
+        "payload" => w(&p.payload?),
+        "auth" => w(&p.auth?),
+        "runtime" => Cand::Word(p.runtime.clone()?),
+        "clients" => Cand::Clients(p.clients.clone()?),
+        "path" => Cand::Path(p.path.clone()?),
+        _ => return None,
+    })
+}
+
+/// An enum field's kebab-case word.
+trait ErasedWord {
+    fn word(&self) -> String;
+}
+
+impl<T: serde::Serialize> ErasedWord for T {
+    fn word(&self) -> String {
+        facts::enum_word(self)
+    }
+}
+
+/// Whether a candidate is the current value (numbers as the JSON output rounds them).
+fn same(from: &Cand, to: &Cand) -> bool {
+    match (from, to) {
+        (Cand::Num(a), Cand::Num(b)) => round6(*a) == round6(*b),
+        (Cand::Bool(a), Cand::Bool(b)) => a == b,
+        (Cand::Word(a), Cand::Word(b)) => a == b,
+        (Cand::Clients(a), Cand::Clients(b)) => a == b,
+        (Cand::Path(a), Cand::Path(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn round6(n: f64) -> f64 {
+    (n * 1e6).round() / 1e6
 }
 
 /// How far a candidate is from the current value (smaller is a smaller change).
-fn distance(from: &Json, to: &Cand) -> f64 {
-    match (from.as_f64(), to) {
-        (Some(a), Cand::Num(b)) if a > 0.0 && *b > 0.0 => (b / a).ln().abs(),
-        (Some(a), Cand::Num(b)) => (b - a).abs(),
+fn distance(from: &Cand, to: &Cand) -> f64 {
+    match (from, to) {
+        (Cand::Num(a), Cand::Num(b)) => {
+            let a = round6(*a);
+            if a > 0.0 && *b > 0.0 {
+                (b / a).ln().abs()
+            } else {
+                (b - a).abs()
+            }
+        }
         _ => 0.0,
     }
 }
@@ -271,7 +385,24 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
     }
 }
 
+/// What a profile with other load fields changes in `base`.
+fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> Vec<(usize, Val)> {
+    // Only the load variables are written (and read back): only they need resetting.
+    for &v in &e.load_vars {
+        scratch[v] = Val::Unknown;
+    }
+    facts::load_vals(e.k, q, scratch);
+    let mut changes = Vec::new();
+    for &v in &e.load_vars {
+        if scratch[v] != *base.get(v) {
+            changes.push((v, std::mem::replace(&mut scratch[v], Val::Unknown)));
+        }
+    }
+    changes
+}
+
 /// What would change the answer.
+#[derive(Default)]
 pub(super) struct Analysis {
     /// Plausible changes of answered fields that flip the transport.
     pub flips: Vec<Flip>,
@@ -293,19 +424,24 @@ pub(super) fn analyse(
     let mut near: Vec<Flip> = Vec::new();
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
-    let profile_json = serde_json::to_value(p).unwrap_or(Json::Null);
+    let mut scratch = vec![Val::Unknown; vars::VARS.len()];
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
         }
-        let from = current(&profile_json, spec.name);
+        let from = current(p, spec.name);
         let known = from.is_some();
-        let cands = candidates(e, p, spec.name, spec.kind, known);
-        let direct = direct_var(spec.name);
+        let cands = candidates(e, p, order, spec.kind, known);
+        let direct = e.flip_plan[order].direct;
         let mut tried = 0usize;
         let mut flipped = 0usize;
         for c in &cands {
-            if from.as_ref() == Some(&c.json()) {
+            if from.as_ref().is_some_and(|f| same(f, c)) {
+                continue;
+            }
+            // An implausible change of an answered field is never reported, and only
+            // unanswered fields count what they tried: no need to decide it.
+            if known && !plausible(e, spec.name, c) {
                 continue;
             }
             let w = match (direct, cand_val(c)) {
@@ -314,7 +450,15 @@ pub(super) fn analyse(
                     let Some(q) = apply(p, spec.name, c) else {
                         continue;
                     };
-                    e.winner(&e.score(&facts::facts(e.k, &q)))
+                    if e.flip_plan[order].load {
+                        e.winner_with_changes(
+                            scores,
+                            base,
+                            &load_changes(e, base, &q, &mut scratch),
+                        )
+                    } else {
+                        e.winner_with_facts(scores, base, &facts::facts_for_flips(e.k, &q))
+                    }
                 }
             };
             tried += 1;
@@ -323,30 +467,28 @@ pub(super) fn analyse(
             }
             flipped += 1;
             if let Some(from) = &from {
-                if !plausible(e, spec.name, c) {
+                let d = distance(from, c);
+                let near_flip = matches!(c, Cand::Num(_)) && d < MIN_FLIP_FACTOR.ln();
+                if near_flip && near.iter().any(|f| f.field == spec.name) {
                     continue;
                 }
-                let transport = e.transport(w).to_string();
-                let d = distance(from, c);
+                let transport = e.transport(w);
+                let slot = flips
+                    .iter()
+                    .position(|(f, _)| f.field == spec.name && f.transport == transport);
+                if !near_flip && slot.is_some_and(|i| d >= flips[i].1) {
+                    continue;
+                }
                 let flip = Flip {
                     field: spec.name.to_string(),
-                    from: Some(from.clone()),
+                    from: Some(from.json()),
                     to: c.json(),
-                    transport,
+                    transport: transport.to_string(),
                 };
-                if matches!(c, Cand::Num(_)) && d < MIN_FLIP_FACTOR.ln() {
-                    if !near.iter().any(|f| f.field == flip.field) {
-                        near.push(flip);
-                    }
-                    continue;
-                }
-                match flips
-                    .iter_mut()
-                    .find(|(f, _)| f.field == flip.field && f.transport == flip.transport)
-                {
-                    Some(slot) if d < slot.1 => *slot = (flip, d),
-                    Some(_) => {}
-                    None => flips.push((flip, d)),
+                match (near_flip, slot) {
+                    (true, _) => near.push(flip),
+                    (false, Some(i)) => flips[i] = (flip, d),
+                    (false, None) => flips.push((flip, d)),
                 }
             }
         }
@@ -371,12 +513,12 @@ pub(super) fn analyse(
 /// hop on its own and an empty path. Used by `rtadvisor ask` to skip questions whose
 /// answer cannot change the recommendation.
 pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profile> {
-    let Some(spec) = FIELDS.iter().find(|f| f.name == name) else {
+    let Some(field) = FIELDS.iter().position(|f| f.name == name) else {
         return Vec::new();
     };
-    let json = serde_json::to_value(p).unwrap_or(Json::Null);
-    let known = current(&json, name).is_some();
-    let mut cands = candidates(e, p, name, spec.kind, known);
+    let spec = &FIELDS[field];
+    let known = current(p, name).is_some();
+    let mut cands = candidates(e, p, field, spec.kind, known);
     if matches!(spec.kind, FieldKind::Path) && !known {
         cands.push(Cand::Path(Vec::new()));
         cands.extend(
@@ -391,6 +533,93 @@ pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Knowledge;
+
+    fn fixtures(k: &Knowledge) -> Vec<Profile> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p).unwrap();
+                crate::profile::parse_profile(&text, &k.hop_ids()).unwrap()
+            })
+            .collect()
+    }
+
+    /// Re-evaluating only the rules whose variables changed gives the winner scoring
+    /// everything again gives, for every candidate of every field of every fixture.
+    #[test]
+    fn partial_rescoring_matches_full_rescoring() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let mut compared = 0;
+        for p in fixtures(&k) {
+            let base = facts::facts(&k, &p);
+            let scores = e.score(&base);
+            for (i, spec) in FIELDS.iter().enumerate() {
+                let known = current(&p, spec.name).is_some();
+                for c in candidates(&e, &p, i, spec.kind, known) {
+                    let Some(q) = apply(&p, spec.name, &c) else {
+                        continue;
+                    };
+                    let now = facts::facts(&k, &q);
+                    let full = e.winner(&e.score(&now));
+                    assert_eq!(e.winner_with_facts(&scores, &base, &now), full);
+                    assert_eq!(facts::facts_for_flips(&k, &q).vals, now.vals);
+                    if e.flip_plan[i].load {
+                        let mut scratch = vec![Val::Unknown; vars::VARS.len()];
+                        let changes = load_changes(&e, &base, &q, &mut scratch);
+                        assert_eq!(e.winner_with_changes(&scores, &base, &changes), full);
+                        // Every variable the load changes is among those it recomputes.
+                        for (v, val) in now.vals.iter().enumerate() {
+                            if *val != base.vals[v] {
+                                assert!(e.load_vars.contains(&v), "{}", vars::VARS[v].name);
+                            }
+                        }
+                    }
+                    if let (Some(var), Some(val)) = (e.flip_plan[i].direct, cand_val(&c)) {
+                        let over = Overlay {
+                            base: &base,
+                            var,
+                            val,
+                        };
+                        assert_eq!(e.winner_with(&scores, &over, var), full, "{}", spec.name);
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
+
+    /// The typed current value is what the profile's JSON says (flips report it).
+    #[test]
+    fn current_values_are_the_profiles_json() {
+        let k = Knowledge::embedded().unwrap();
+        for p in fixtures(&k) {
+            let json = serde_json::to_value(&p).unwrap();
+            for spec in FIELDS.iter().filter(|f| !matches!(f.kind, FieldKind::Text)) {
+                if spec.name == "current_transport" {
+                    continue;
+                }
+                let want = json
+                    .get(spec.name)
+                    .map(|v| v.as_f64().map_or_else(|| v.clone(), num_json));
+                assert_eq!(
+                    current(&p, spec.name).map(|c| c.json()),
+                    want,
+                    "{}",
+                    spec.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn steps_are_readable() {

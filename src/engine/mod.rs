@@ -1,5 +1,12 @@
 //! Scores a profile against the rules and builds a [`Decision`]. Never prints.
 
+/// A variable's id, looked up at compile time (a misspelt name fails the build).
+macro_rules! var {
+    ($name:literal) => {
+        const { $crate::rules::vars::must($name) }
+    };
+}
+
 pub mod capacity;
 mod decision;
 pub mod facts;
@@ -8,7 +15,7 @@ pub(crate) mod flips;
 pub use decision::*;
 
 use crate::profile::Profile;
-use crate::rules::cond::{Lookup, Tri};
+use crate::rules::cond::{Lookup, Tri, Val};
 use crate::rules::{Knowledge, Rule};
 use facts::{render, Facts, HopEnv};
 
@@ -25,6 +32,12 @@ pub struct Engine<'k> {
     platform_sources: std::collections::HashSet<String>,
     /// Today (UTC, `YYYY-MM-DD`): a waiver's `until` is compared with it.
     today: String,
+    /// Per profile field: how flips try other values (worked out once per rule set).
+    flip_plan: Vec<flips::FieldPlan>,
+    /// The variables [`facts::load_vals`] writes.
+    load_vars: Vec<usize>,
+    /// Sources by id.
+    source_index: std::collections::HashMap<&'k str, &'k crate::rules::SourceInfo>,
 }
 
 struct ScoringRule<'k> {
@@ -88,6 +101,8 @@ impl<'k> Engine<'k> {
             .chain(k.hops.iter().flat_map(|h| h.all_sources()))
             .map(String::from)
             .collect();
+        let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
+        let flip_plan = flips::plan(&scoring_rules);
         Engine {
             k,
             transports,
@@ -95,6 +110,9 @@ impl<'k> Engine<'k> {
             readers,
             platform_sources,
             today: crate::profile::today_utc(),
+            flip_plan,
+            load_vars: flips::load_vars(),
+            source_index: k.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
         }
     }
 
@@ -151,6 +169,56 @@ impl<'k> Engine<'k> {
         self.winner(&s)
     }
 
+    /// The winner for other facts (`now`, from a changed profile): re-evaluates only
+    /// the rules that read a variable whose value differs from `base_facts`.
+    pub(crate) fn winner_with_facts(
+        &self,
+        base: &Scores,
+        base_facts: &Facts,
+        now: &Facts,
+    ) -> usize {
+        let changes: Vec<(usize, Val)> = (0..self.readers.len())
+            .filter(|&v| !self.readers[v].is_empty() && base_facts.get(v) != now.get(v))
+            .map(|v| (v, now.get(v).clone()))
+            .collect();
+        self.winner_with_changes(base, base_facts, &changes)
+    }
+
+    /// The winner with some variables changed: re-evaluates only the rules reading them.
+    pub(crate) fn winner_with_changes(
+        &self,
+        base: &Scores,
+        base_facts: &Facts,
+        changes: &[(usize, Val)],
+    ) -> usize {
+        let env = flips::Changed {
+            base: base_facts,
+            changes,
+        };
+        let mut s = Scores {
+            total: base.total.clone(),
+            vetoes: base.vetoes.clone(),
+            fired: Vec::new(),
+        };
+        let mut seen = vec![false; self.scoring.len()];
+        for (var, _) in changes {
+            for &i in &self.readers[*var] {
+                if std::mem::replace(&mut seen[i], true) {
+                    continue;
+                }
+                let r = &self.scoring[i];
+                let t = r.rule.when.eval(&env);
+                if base.fired[i] == Tri::True {
+                    self.apply(&mut s, r, -1);
+                }
+                if t == Tri::True {
+                    self.apply(&mut s, r, 1);
+                }
+            }
+        }
+        self.winner(&s)
+    }
+
     /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
     pub(crate) fn order(&self, s: &Scores) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.transports.len()).collect();
@@ -168,15 +236,31 @@ impl<'k> Engine<'k> {
 
     /// Decides one profile. `source` names where it came from (a path, or `-`).
     pub fn decide(&self, p: &Profile, source: &str) -> Decision {
-        self.decide_with(p, source, false)
+        self.decide_with(p, source, false, true)
     }
 
     /// Decides one profile and records every rule's evaluation (for `explain`).
     pub fn explain(&self, p: &Profile, source: &str) -> Decision {
-        self.decide_with(p, source, true)
+        self.decide_with(p, source, true, true)
     }
 
-    fn decide_with(&self, p: &Profile, source: &str, record: bool) -> Decision {
+    /// The decision without the flip analysis (no flips, near flips or unknowns, and
+    /// a confidence they did not lower): what the benchmarks call the core decision.
+    pub fn decide_without_flips(&self, p: &Profile, source: &str) -> Decision {
+        self.decide_with(p, source, false, false)
+    }
+
+    /// The transport the rules rank first for a profile (no report built).
+    pub fn winner_for(&self, p: &Profile) -> &'k str {
+        self.transports[self.winner(&self.score(&facts::facts(self.k, p)))]
+    }
+
+    /// Every profile an answer to `field` could give (what `ask` looks ahead through).
+    pub fn answer_variants(&self, p: &Profile, field: &str) -> Vec<Profile> {
+        flips::answer_variants(self, p, field)
+    }
+
+    fn decide_with(&self, p: &Profile, source: &str, record: bool, with_flips: bool) -> Decision {
         let f = facts::facts(self.k, p);
         let s = self.score(&f);
         let order = self.order(&s);
@@ -199,6 +283,9 @@ impl<'k> Engine<'k> {
         let mut rationale = Vec::new();
         let mut vetoed_by: Vec<Vec<String>> = vec![Vec::new(); self.transports.len()];
         for (r, fired) in self.scoring.iter().zip(&s.fired) {
+            if *fired != Tri::True && !record {
+                continue;
+            }
             let effects: Vec<Effect> = r
                 .points
                 .iter()
@@ -290,7 +377,7 @@ impl<'k> Engine<'k> {
             if rule.per_hop {
                 for hop in &af.hops {
                     let env = HopEnv { facts: af, hop };
-                    let name = env.get(crate::rules::vars::id("hop.name")).display();
+                    let name = env.get(var!("hop.name")).display();
                     give(&env, Some(name), &mut evaluations);
                 }
             } else {
@@ -316,18 +403,24 @@ impl<'k> Engine<'k> {
                 text: render(&a.build, af),
             })
             .collect();
-        let heartbeat_s = add_ons.iter().any(|a| a == "heartbeat").then(|| {
-            match af.get(crate::rules::vars::id("heartbeat_s")) {
-                crate::rules::Val::Num(n) => *n,
-                _ => policy.heartbeat_default_s,
-            }
-        });
+        let heartbeat_s =
+            add_ons
+                .iter()
+                .any(|a| a == "heartbeat")
+                .then(|| match af.get(var!("heartbeat_s")) {
+                    crate::rules::Val::Num(n) => *n,
+                    _ => policy.heartbeat_default_s,
+                });
 
         let flips::Analysis {
             flips,
             near,
             unknowns,
-        } = flips::analyse(self, p, &f, &s, win);
+        } = if with_flips {
+            flips::analyse(self, p, &f, &s, win)
+        } else {
+            flips::Analysis::default()
+        };
         if !unknowns.is_empty() {
             confidence = confidence.lower();
         }
@@ -349,12 +442,12 @@ impl<'k> Engine<'k> {
         // rules' general sources always.
         used_sources.retain(|s| !self.platform_sources.contains(s) || f.sources.contains(s));
         used_sources.extend(f.sources.iter().cloned());
-        let mut sources: Vec<SourceCite> = Vec::new();
+        // Each once, in id order (the ids are unique).
+        used_sources.sort_unstable();
+        used_sources.dedup();
+        let mut sources: Vec<SourceCite> = Vec::with_capacity(used_sources.len());
         for id in used_sources {
-            if sources.iter().any(|s| s.id == id) {
-                continue;
-            }
-            if let Some(src) = self.k.source(&id) {
+            if let Some(src) = self.source_index.get(id.as_str()) {
                 sources.push(SourceCite {
                     id: src.id.clone(),
                     title: src.title.clone(),

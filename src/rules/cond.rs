@@ -85,7 +85,7 @@ pub fn fmt_num(n: f64) -> String {
 }
 
 /// A literal in a condition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Lit {
     Num(f64),
     Bool(bool),
@@ -103,13 +103,13 @@ impl Lit {
 }
 
 /// The right-hand side of a comparison: a number, or another variable scaled.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Operand {
     Num(f64),
     Var { var: VarId, times: f64 },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Cmp {
     Gt,
     Gte,
@@ -136,7 +136,7 @@ impl Cmp {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     Eq(Lit),
     Ne(Lit),
@@ -146,7 +146,7 @@ pub enum Op {
     Known(bool),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cond {
     Always,
     All(Vec<Cond>),

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Everything the engine knows, after merging and validation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Knowledge {
     pub sources: Vec<SourceInfo>,
     pub runtimes: Vec<Runtime>,
@@ -78,7 +78,17 @@ impl Files {
 
 impl Knowledge {
     /// The embedded defaults.
+    /// Decoded from the precompiled form (see [`super::embedded`]); parsed from the
+    /// YAML only when that form was made from other YAML than this binary's.
     pub fn embedded() -> Result<Knowledge, LoadError> {
+        match super::embedded::decode() {
+            Some(k) => Ok(k),
+            None => Self::parse_defaults(),
+        }
+    }
+
+    /// The embedded defaults, parsed and validated from their YAML.
+    pub fn parse_defaults() -> Result<Knowledge, LoadError> {
         Self::from_sources(default_sources())
     }
 

@@ -2,6 +2,7 @@
 //! loaded from YAML (the defaults are embedded from `rules/` at build time).
 
 pub mod cond;
+mod embedded;
 mod load;
 pub(crate) mod obj;
 pub mod vars;
@@ -44,10 +45,21 @@ pub const DIMENSIONS: &[&str] = &[
 ];
 
 /// Where a definition came from: the embedded defaults or a user's file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     pub file: String,
+    #[serde(with = "PosDef")]
     pub pos: Pos,
+}
+
+/// [`Pos`] as stored in the precompiled default rules.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Pos")]
+struct PosDef {
+    line: usize,
+    column: usize,
+    offset: Option<usize>,
+    len: usize,
 }
 
 impl Origin {
@@ -63,7 +75,7 @@ impl Origin {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SourceInfo {
     pub id: String,
     pub title: String,
@@ -74,7 +86,7 @@ pub struct SourceInfo {
 }
 
 /// A timeout fact: gap-based (`idle_timeout`) or total (`lifetime`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Timeout {
     pub seconds: f64,
     pub max_seconds: Option<f64>,
@@ -85,7 +97,7 @@ pub struct Timeout {
 }
 
 /// A yes/no capability fact.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Capability {
     pub value: bool,
     /// Configuration it needs (`setup`) or how to change it (`fix`).
@@ -95,7 +107,7 @@ pub struct Capability {
 }
 
 /// A capacity limit of a runtime or hop: a cap the workload's load is checked against.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Limit {
     pub id: String,
     /// What is counted, e.g. "concurrent WebSocket connections per Front Door profile".
@@ -120,13 +132,13 @@ pub struct Limit {
 pub const LIMIT_UNITS: &[&str] = &["connections", "connections_per_s", "requests_per_s"];
 pub const LIMIT_SCOPES: &[&str] = &["instance", "deployment"];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     pub text: String,
     pub source: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Runtime {
     pub id: String,
     pub name: String,
@@ -145,7 +157,7 @@ pub struct Runtime {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct HopInfo {
     pub id: String,
     pub name: String,
@@ -219,7 +231,7 @@ impl HopInfo {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TransportInfo {
     pub id: String,
     pub name: String,
@@ -233,7 +245,7 @@ pub struct TransportInfo {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AddOnInfo {
     pub id: String,
     pub name: String,
@@ -242,7 +254,7 @@ pub struct AddOnInfo {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ComparisonRow {
     pub dimension: String,
     /// Transport id → text.
@@ -250,7 +262,7 @@ pub struct ComparisonRow {
     pub sources: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     /// Margin over the runner-up for high confidence.
     pub high_margin: i32,
@@ -272,7 +284,7 @@ pub struct Policy {
 }
 
 /// What a rule produces in a text: a gotcha with a fix.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GotchaTemplate {
     pub id: String,
     pub text: String,
@@ -281,7 +293,7 @@ pub struct GotchaTemplate {
     pub blocking: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub id: String,
     pub dimension: String,

@@ -440,7 +440,37 @@ pub fn var_id(name: &str) -> Option<VarId> {
     VARS.iter().position(|v| v.name == name)
 }
 
-/// The id of a variable that must exist (for the engine's own use).
+/// The id of a variable, worked out at compile time: `const { must("name") }` fails
+/// the build for a name that is not in [`VARS`].
+pub(crate) const fn must(name: &str) -> VarId {
+    let mut i = 0;
+    while i < VARS.len() {
+        if same_str(VARS[i].name, name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a variable in VARS")
+}
+
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The id of a variable that must exist, for a name known only at run time (the
+/// engine's own names go through [`must`], at compile time).
+#[allow(dead_code)]
 pub(crate) fn id(name: &str) -> VarId {
     var_id(name).unwrap_or_else(|| unreachable!("variable {name} is not in VARS"))
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Reproduces the README's Performance table: the whole process against `cat` on the
+# same input, in paired rounds (each round runs both with hyperfine, one right after
+# the other; the ratio reported is the median of the rounds' ratios), peak memory,
+# and the in-process medians from `cargo bench`.
+#
+#   scripts/bench.sh            # build --release, then measure
+#   ROUNDS=9 scripts/bench.sh   # more rounds on a noisy machine
+#   BIN=path/to/rtadvisor scripts/bench.sh   # measure another binary (no build)
+#   QUICK=1 scripts/bench.sh    # skip the in-process `cargo bench` medians
+#
+# Needs hyperfine (installed with apt-get when missing and run as root) and GNU time
+# for peak memory (optional). Times are medians; on a shared machine trust ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${ROUNDS:-5}
+
+if ! command -v hyperfine >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing hyperfine (Debian package)…" >&2
+    apt-get update -qq >/dev/null && apt-get install -y -qq hyperfine >/dev/null
+  else
+    echo "error: hyperfine is not installed (apt-get install hyperfine, or cargo install hyperfine)" >&2
+    exit 2
+  fi
+fi
+
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/rtadvisor
+fi
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+
+# A folder of 10,000 profiles: the fixtures over and over.
+mkdir "$tmp/batch"
+files=(fixtures/*.yaml)
+for ((i = 0; i < 10000; i++)); do
+  cp "${files[i % ${#files[@]}]}" "$tmp/batch/p$(printf %05d "$i").yaml"
+done
+one=fixtures/comment-thread.yaml
+
+# median FILE.csv ROW: a command's median time (s) from hyperfine's CSV (row 1 or 2).
+median() { awk -F, -v row="$2" 'NR == row + 1 { print $4 }' "$1"; }
+# paired NAME RUNS BASELINE COMMAND [hyperfine options]: rounds of both, median ratio.
+paired() {
+  local name=$1 runs=$2 base=$3 cmd=$4
+  shift 4
+  local ratios=() bases=() cmds=()
+  for ((r = 0; r < rounds; r++)); do
+    hyperfine --style none --runs "$runs" --warmup 3 "$@" --export-csv "$tmp/r.csv" \
+      "$base" "$cmd" >/dev/null 2>"$tmp/hyperfine.err" || { cat "$tmp/hyperfine.err" >&2; exit 2; }
+    bases+=("$(median "$tmp/r.csv" 1)")
+    cmds+=("$(median "$tmp/r.csv" 2)")
+    ratios+=("$(awk -v a="${cmds[-1]}" -v b="${bases[-1]}" 'BEGIN { printf "%.3f", a / b }')")
+  done
+  local mb mc mr
+  mb=$(printf '%s\n' "${bases[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  mc=$(printf '%s\n' "${cmds[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  mr=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  printf '| %s | %s | %s | %s× |\n' "$name" \
+    "$(awk -v s="$mc" 'BEGIN { printf (s < 0.1 ? "%.2f ms" : "%.3f s"), (s < 0.1 ? s * 1000 : s) }')" \
+    "$(awk -v s="$mb" 'BEGIN { printf (s < 0.1 ? "%.2f ms" : "%.3f s"), (s < 0.1 ? s * 1000 : s) }')" \
+    "$mr"
+}
+
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -sr)"
+echo "date: $(date -u +%Y-%m-%d) — $rounds paired rounds, medians"
+echo
+echo "| whole process | rtadvisor | cat (same input) | ratio |"
+echo "| --- | --- | --- | --- |"
+paired "advise FILE --format json (one profile)" 100 "cat $one" "$BIN advise $one --format json" -N
+paired "advise DIR --format json (10,000 profiles)" 3 "cat $tmp/batch/*.yaml" \
+  "$BIN advise $tmp/batch --format json"
+echo
+if [ -x /usr/bin/time ]; then
+  for target in "$one" "$tmp/batch"; do
+    kb=$( { /usr/bin/time -f %M "$BIN" advise "$target" --format json >/dev/null; } 2>&1 | tail -1)
+    label=$([ "$target" = "$one" ] && echo "one profile" || echo "10,000 profiles")
+    echo "peak memory, $label: $(awk -v k="$kb" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
+  done
+else
+  echo "peak memory: GNU time (/usr/bin/time) not installed, skipped"
+fi
+if [ -z "${QUICK:-}" ]; then
+  echo
+  # Criterion runs nothing for a filter that matches no benchmark; the bench's own
+  # main then prints the medians over the fixtures.
+  cargo bench --quiet --bench engine -- --noplot no-criterion-group 2>/dev/null | grep median
+fi

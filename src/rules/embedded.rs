@@ -1,0 +1,94 @@
+//! The default rules, precompiled. `rules/*.yaml` are parsed and validated once, when
+//! the tests run, and stored as [postcard](https://docs.rs/postcard) in
+//! `src/rules/embedded.postcard`; the binary decodes that at start instead of parsing
+//! YAML. The test `precompiled_rules_are_fresh` fails when the stored form no longer
+//! matches the YAML (or the types); `RTADVISOR_BLESS=1 cargo test --lib embedded`
+//! rewrites it. The stored form carries a hash of the YAML it was made from: when the
+//! YAML has changed since, the binary parses the YAML instead (slower, never stale).
+
+use super::{Knowledge, DEFAULT_FILES};
+
+/// The stored form: an 8-byte little-endian [`YAML_HASH`], then the postcard bytes.
+static STORED: &[u8] = include_bytes!("embedded.postcard");
+
+/// FNV-1a over every default file's name and text, computed at compile time.
+pub(crate) const YAML_HASH: u64 = hash_files(DEFAULT_FILES);
+
+const fn hash_files(files: &[(&str, &str)]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < files.len() {
+        h = fnv(h, files[i].0.as_bytes());
+        h = fnv(h, &[0]);
+        h = fnv(h, files[i].1.as_bytes());
+        h = fnv(h, &[0]);
+        i += 1;
+    }
+    h
+}
+
+const fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+/// The precompiled defaults, when they were made from the YAML built into this binary.
+pub(crate) fn decode() -> Option<Knowledge> {
+    let (hash, body) = STORED.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*hash) != YAML_HASH {
+        return None;
+    }
+    postcard::from_bytes(body).ok()
+}
+
+/// The stored form of validated knowledge.
+#[cfg(test)]
+pub(crate) fn encode(k: &Knowledge) -> Result<Vec<u8>, postcard::Error> {
+    let mut out = YAML_HASH.to_le_bytes().to_vec();
+    out.extend(postcard::to_allocvec(k)?);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_yaml() -> Knowledge {
+        Knowledge::parse_defaults().unwrap_or_else(|e| panic!("default rules are invalid:\n{e}"))
+    }
+
+    #[test]
+    fn precompiled_rules_are_fresh() {
+        let fresh = encode(&from_yaml()).unwrap();
+        if std::env::var_os("RTADVISOR_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/embedded.postcard");
+            std::fs::write(path, &fresh).unwrap();
+            return;
+        }
+        assert!(
+            fresh == STORED,
+            "src/rules/embedded.postcard is stale (rules/*.yaml or the rule types changed): \
+             run `RTADVISOR_BLESS=1 cargo test --lib embedded` and commit it"
+        );
+    }
+
+    #[test]
+    fn decoding_gives_what_parsing_gives() {
+        let decoded = decode().expect("the stored form matches the YAML");
+        assert_eq!(format!("{decoded:?}"), format!("{:?}", from_yaml()));
+    }
+
+    #[test]
+    fn a_changed_yaml_is_parsed_not_decoded() {
+        assert_ne!(hash_files(&[("rules/a.yaml", "x: 1")]), YAML_HASH);
+        assert_ne!(
+            hash_files(&[("rules/a.yaml", "x: 1")]),
+            hash_files(&[("rules/a.yaml", "x: 2")])
+        );
+    }
+}
