@@ -370,7 +370,7 @@ fn the_most_decisive_question_comes_first() {
     let p = Profile::new("Feed", Direction::ServerToClient);
     let e = Engine::new(&k);
     let qs = embedded().unwrap();
-    let look = super::lookahead::Lookahead::new(&e, qs.settings);
+    let look = super::lookahead::Lookahead::for_questions(&e, &qs);
     let fields: Vec<&str> = qs
         .questions
         .iter()
