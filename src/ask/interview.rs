@@ -508,7 +508,11 @@ fn plan<'q>(
     // miss): ask the likeliest such question first.
     let risky = (0..adaptive.len())
         .filter(|&i| ready[i] && out.flip_chance[i] >= look.settings.flip)
-        .max_by(|&a, &b| out.flip_chance[a].total_cmp(&out.flip_chance[b]).then(b.cmp(&a)));
+        .max_by(|&a, &b| {
+            out.flip_chance[a]
+                .total_cmp(&out.flip_chance[b])
+                .then(b.cmp(&a))
+        });
     if let Some(i) = risky {
         return Next::Ask(adaptive[i], false);
     }

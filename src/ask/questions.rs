@@ -253,7 +253,10 @@ pub fn problems(file: &Questions) -> Vec<String> {
         }
         for (word, w) in &q.likely {
             if !(w.is_finite() && *w > 0.0) {
-                out.push(format!("`{}`: likely `{word}` needs a weight above 0", q.field));
+                out.push(format!(
+                    "`{}`: likely `{word}` needs a weight above 0",
+                    q.field
+                ));
             }
         }
         if q.always && matches!(q.field.as_str(), "name" | "direction") {

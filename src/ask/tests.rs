@@ -686,3 +686,36 @@ fn inline_hops_are_asked_after_the_known_ones_and_saved() {
     let back = parse_profile(&yaml, &k.hop_ids()).unwrap();
     assert_eq!(back.path, f.profile.path);
 }
+
+#[test]
+fn a_question_that_depends_on_another_waits_for_it() {
+    // "Does the user wait for the job?" means nothing before the job's length is
+    // known: it was asked first of all after the direction, for every feature.
+    let k = k();
+    for (name, p) in fixtures(&k) {
+        let (_, asked) = run(&k, &p);
+        if let Some(w) = asked.iter().position(|a| a == "user_waits") {
+            let j = asked.iter().position(|a| a == "job_duration_s");
+            assert!(j.is_some_and(|j| j < w), "{name}: {asked:?}");
+        }
+    }
+}
+
+#[test]
+fn a_question_most_people_cannot_answer_weighs_less_in_the_lookahead() {
+    let k = k();
+    let e = Engine::new(&k);
+    let qs = embedded().unwrap();
+    let p = Profile::new("Feed", Direction::ServerToClient);
+    let fields = ["max_delay_s", "locked_down_networks"];
+    let mut look = super::lookahead::Lookahead::for_questions(&e, &qs);
+    assert_eq!(
+        look.dont_know_of("locked_down_networks"),
+        qs.find("locked_down_networks").unwrap().dont_know.unwrap()
+    );
+    look.dont_know.insert("max_delay_s".into(), 0.0);
+    let sure = look.outlook(&p, &fields).gain[0];
+    look.dont_know.insert("max_delay_s".into(), 0.95);
+    let unsure = look.outlook(&p, &fields).gain[0];
+    assert!(sure > 2.0 * unsure, "{sure} vs {unsure}");
+}
