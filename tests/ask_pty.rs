@@ -99,6 +99,16 @@ mod pty {
         ),
         ("streams_per_client", "Usually 1; dashboards", Kind::Text),
         ("http2", "Check your CDN and load balancer", Kind::Select),
+        // The questions for the fields issue 11 added.
+        ("replies", "Yes for bids, device commands", Kind::Select),
+        ("subscriptions", "fixed = one stream per page", Kind::Select),
+        ("audience", "broadcast = same for all", Kind::Select),
+        (
+            "receives_webhooks",
+            "Yes if each client backend exposes",
+            Kind::Select,
+        ),
+        ("message_bytes", "Used for the bandwidth figure", Kind::Text),
         (
             "current_transport",
             "Answer to get a fit audit",
@@ -390,6 +400,8 @@ mod pty {
             "resume",
             "hidden_tab_delivery",
             "http2",
+            "replies",
+            "receives_webhooks",
         ];
         assert!(
             asked.iter().any(|a| yes_no.contains(&a.as_str())),

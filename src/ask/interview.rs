@@ -401,7 +401,7 @@ enum Next<'q> {
 /// Runs the interview.
 pub fn interview(engine: &Engine, qs: &Questions, pr: &mut dyn Prompter) -> Result<Finished, Stop> {
     let k = engine.k;
-    let look = Lookahead::new(engine, qs.settings);
+    let look = Lookahead::for_questions(engine, qs);
     let mut state = State::default();
     let mut settled: Option<(usize, String)> = None;
     // An answer taken back, offered again as the starting point of its question.
@@ -493,10 +493,28 @@ fn plan<'q>(
     let adaptive: Vec<&Question> = open.iter().copied().filter(|q| !q.always).collect();
     let fields: Vec<&str> = adaptive.iter().map(|q| q.field.as_str()).collect();
     let out = look.outlook(&p, &fields);
+    // A question whose conditions read an unanswered field waits for that field.
+    let ready: Vec<bool> = adaptive
+        .iter()
+        .map(|q| q.ask_if.iter().all(|c| state.given(&c.field).is_some()))
+        .collect();
     if out.stays < look.settings.settle {
-        if let Some(i) = out.best() {
+        if let Some(i) = out.best_of(&ready) {
             return Next::Ask(adaptive[i], false);
         }
+    }
+    // Most completions keep the transport, but one question alone may still change
+    // it too often to call it settled (a rare combination the random completions
+    // miss): ask the likeliest such question first.
+    let risky = (0..adaptive.len())
+        .filter(|&i| ready[i] && out.flip_chance[i] >= look.settings.flip)
+        .max_by(|&a, &b| {
+            out.flip_chance[a]
+                .total_cmp(&out.flip_chance[b])
+                .then(b.cmp(&a))
+        });
+    if let Some(i) = risky {
+        return Next::Ask(adaptive[i], false);
     }
     if settled.is_none() {
         *settled = Some((state.questions(), out.transport.clone()));

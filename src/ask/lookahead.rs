@@ -29,8 +29,16 @@ pub struct Settings {
     pub samples: usize,
     /// How likely "don't know" is, next to each plausible answer of a question.
     pub dont_know: f64,
-    /// The transport is settled once at least this share of completions keep it.
+    /// The transport is settled once at least this share of completions keep it...
     pub settle: f64,
+    /// ...and no single open question changes it with at least this chance (its
+    /// chance of being answered times the share of its answers that change it).
+    #[serde(default = "default_flip")]
+    pub flip: f64,
+}
+
+fn default_flip() -> f64 {
+    0.1
 }
 
 impl Default for Settings {
@@ -39,6 +47,7 @@ impl Default for Settings {
             samples: 600,
             dont_know: 0.3,
             settle: 0.9,
+            flip: default_flip(),
         }
     }
 }
@@ -55,6 +64,9 @@ pub struct Outlook {
     pub gain: Vec<f64>,
     /// Per remaining question: whether some single answer to it changes the transport.
     pub can_flip: Vec<bool>,
+    /// Per remaining question: the chance that its answer alone changes the
+    /// transport (answered at all, times the share of its answers that change it).
+    pub flip_chance: Vec<f64>,
 }
 
 impl Outlook {
@@ -62,7 +74,15 @@ impl Outlook {
     /// answer alone can change the transport, then the earliest. None when no
     /// question tells anything about the transport any more.
     pub fn best(&self) -> Option<usize> {
+        self.best_of(&vec![true; self.gain.len()])
+    }
+
+    /// [`Outlook::best`] among the questions marked ready (a question that depends on
+    /// an unanswered one waits for it: "does the user wait for the job?" comes after
+    /// the job's length).
+    pub fn best_of(&self, ready: &[bool]) -> Option<usize> {
         (0..self.gain.len())
+            .filter(|&i| ready.get(i).copied().unwrap_or(false))
             .filter(|&i| self.gain[i] >= MIN_GAIN || self.can_flip[i])
             .max_by(|&a, &b| {
                 let ga = (self.gain[a] * 1e6).round();
@@ -97,6 +117,21 @@ impl Rng {
 pub struct Lookahead<'e, 'k> {
     pub engine: &'e Engine<'k>,
     pub settings: Settings,
+    /// Per field, how likely "don't know" is when a question sets its own weight
+    /// (`dont_know` of a question); other fields use `settings.dont_know`.
+    pub dont_know: std::collections::BTreeMap<String, f64>,
+    /// Per field, answers likelier than the others (`likely` of a question): their
+    /// relative weight; every other plausible answer weighs 1.
+    pub likely: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+}
+
+/// An answer as the word `likely` names it: a choice, or a one-item list.
+fn answer_word(v: &Json) -> Option<&str> {
+    match v {
+        Json::String(s) => Some(s),
+        Json::Array(items) if items.len() == 1 => items[0].as_str(),
+        _ => None,
+    }
 }
 
 /// Answers to try for a field the engine offers no candidates for (a field newer
@@ -192,7 +227,38 @@ fn entropy(counts: &[u32]) -> f64 {
 
 impl<'e, 'k> Lookahead<'e, 'k> {
     pub fn new(engine: &'e Engine<'k>, settings: Settings) -> Self {
-        Lookahead { engine, settings }
+        Lookahead {
+            engine,
+            settings,
+            dont_know: std::collections::BTreeMap::new(),
+            likely: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// A lookahead with the questions' own "don't know" weights.
+    pub fn for_questions(engine: &'e Engine<'k>, qs: &crate::ask::questions::Questions) -> Self {
+        let mut look = Lookahead::new(engine, qs.settings);
+        look.dont_know = qs
+            .questions
+            .iter()
+            .filter_map(|q| q.dont_know.map(|w| (q.field.clone(), w)))
+            .collect();
+        look.likely = qs
+            .questions
+            .iter()
+            .filter(|q| !q.likely.is_empty())
+            .map(|q| (q.field.clone(), q.likely.clone()))
+            .collect();
+        look
+    }
+
+    /// How likely "don't know" is for `field`.
+    pub fn dont_know_of(&self, field: &str) -> f64 {
+        self.dont_know
+            .get(field)
+            .copied()
+            .unwrap_or(self.settings.dont_know)
+            .clamp(0.0, 1.0)
     }
 
     /// The index of the transport recommended for `p`.
@@ -220,10 +286,19 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         let e = self.engine;
         let now = self.winner(p);
         let options: Vec<Vec<Json>> = remaining.iter().map(|f| answers(e, p, f)).collect();
-        let can_flip: Vec<bool> = remaining
+        let (can_flip, flip_chance): (Vec<bool>, Vec<f64>) = remaining
             .iter()
-            .map(|f| variants(e, p, f).iter().any(|v| self.winner(v) != now))
-            .collect();
+            .map(|f| {
+                let vs = variants(e, p, f);
+                let flips = vs.iter().filter(|v| self.winner(v) != now).count();
+                let share = if vs.is_empty() {
+                    0.0
+                } else {
+                    flips as f64 / vs.len() as f64
+                };
+                (flips > 0, (1.0 - self.dont_know_of(f)) * share)
+            })
+            .unzip();
         // The engine ranks the recommendable transports (its winner is an index into them).
         let n_transports = e.k.transports.iter().filter(|t| t.recommend).count().max(1);
         // counts[q][choice][transport]; choice 0 is "don't know".
@@ -245,6 +320,26 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             })
             .collect();
         let mut picks = vec![0usize; remaining.len()];
+        let dk: Vec<f64> = remaining.iter().map(|f| self.dont_know_of(f)).collect();
+        // Cumulative weights of each question's answers.
+        let cum: Vec<Vec<f64>> = remaining
+            .iter()
+            .zip(&options)
+            .map(|(f, o)| {
+                let likely = self.likely.get(*f);
+                let mut acc = 0.0;
+                o.iter()
+                    .map(|v| {
+                        acc += answer_word(v)
+                            .and_then(|w| likely.and_then(|l| l.get(w)))
+                            .copied()
+                            .unwrap_or(1.0)
+                            .max(0.0);
+                        acc
+                    })
+                    .collect()
+            })
+            .collect();
         let samples = if options.iter().all(Vec::is_empty) {
             0
         } else {
@@ -253,11 +348,12 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         for _ in 0..samples {
             let mut m = base.clone();
             for (i, o) in options.iter().enumerate() {
-                let dk = self.settings.dont_know.clamp(0.0, 1.0);
-                picks[i] = if o.is_empty() || rng.unit() < dk {
+                picks[i] = if o.is_empty() || rng.unit() < dk[i] {
                     0
                 } else {
-                    1 + (rng.next() % o.len() as u64) as usize
+                    let c = &cum[i];
+                    let x = rng.unit() * c.last().copied().unwrap_or(0.0);
+                    1 + c.iter().position(|&a| x < a).unwrap_or(o.len() - 1)
                 };
                 if picks[i] > 0 {
                     let mut v = o[picks[i] - 1].clone();
@@ -313,6 +409,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             stays,
             gain,
             can_flip,
+            flip_chance,
         }
     }
 
@@ -366,6 +463,7 @@ mod tests {
         let o = |gain: Vec<f64>, can_flip: Vec<bool>| Outlook {
             transport: "sse".into(),
             stays: 0.5,
+            flip_chance: vec![0.0; gain.len()],
             gain,
             can_flip,
         };

@@ -50,6 +50,15 @@ pub struct Question {
     /// `ask_if` conditions can test it as the word `none`.
     #[serde(default)]
     pub none: Option<String>,
+    /// How likely a person answering cannot say (or answers "there is none", which
+    /// leaves the field out too), next to the plausible answers; without it,
+    /// `settings.dont_know`. The lookahead weighs the answers by it.
+    #[serde(default)]
+    pub dont_know: Option<f64>,
+    /// Answers likelier than the others, with their weight next to 1 for each other
+    /// plausible answer (a choice's word, or one kind of client).
+    #[serde(default)]
+    pub likely: std::collections::BTreeMap<String, f64>,
 }
 
 /// The question file: the interview's settings and its questions.
@@ -193,6 +202,9 @@ pub fn problems(file: &Questions) -> Vec<String> {
     if !(s.settle > 0.0 && s.settle <= 1.0) {
         out.push("settings.settle must be above 0 and at most 1".into());
     }
+    if !(s.flip > 0.0 && s.flip <= 1.0) {
+        out.push("settings.flip must be above 0 and at most 1".into());
+    }
     for (i, q) in qs.iter().enumerate() {
         let Some(spec) = q.spec() else {
             let hint = profile::FIELDS
@@ -228,6 +240,24 @@ pub fn problems(file: &Questions) -> Vec<String> {
                 "`{}`: only a number question can have a `none` answer",
                 q.field
             ));
+        }
+        if let Some(w) = q.dont_know {
+            if matches!(q.field.as_str(), "name" | "direction") {
+                out.push(format!("`{}` is required: it has no `dont_know`", q.field));
+            } else if !(0.0..1.0).contains(&w) {
+                out.push(format!(
+                    "`{}`: dont_know must be at least 0 and below 1",
+                    q.field
+                ));
+            }
+        }
+        for (word, w) in &q.likely {
+            if !(w.is_finite() && *w > 0.0) {
+                out.push(format!(
+                    "`{}`: likely `{word}` needs a weight above 0",
+                    q.field
+                ));
+            }
         }
         if q.always && matches!(q.field.as_str(), "name" | "direction") {
             out.push(format!("`{}` is always asked first", q.field));
@@ -335,13 +365,14 @@ mod tests {
     #[test]
     fn bad_questions_are_reported() {
         let text = r#"
-settings: {samples: 0, dont_know: 1.5, settle: 0}
+settings: {samples: 0, dont_know: 1.5, settle: 0, flip: 0}
 questions:
   - {field: name, prompt: p, help: h, type: text}
   - {field: direction, prompt: p, help: h, type: choice}
   - {field: directoin, prompt: p, help: h, type: choice}
   - {field: payload, prompt: p, help: h, type: number}
   - {field: auth, prompt: p, help: h, type: choice, none: "no auth"}
+  - {field: runtime, prompt: p, help: h, type: choice, dont_know: 1.2}
   - field: presence
     prompt: p
     help: h
@@ -374,7 +405,9 @@ questions:
         assert!(p.contains("settings.samples"), "{p}");
         assert!(p.contains("settings.dont_know"), "{p}");
         assert!(p.contains("settings.settle"), "{p}");
-        assert!(uncovered(&qs).contains(&"runtime"));
+        assert!(p.contains("settings.flip"), "{p}");
+        assert!(p.contains("`runtime`: dont_know must be"), "{p}");
+        assert!(uncovered(&qs).contains(&"resume"));
     }
 
     #[test]
