@@ -4,14 +4,15 @@
 //! [`engine::Decision`] → a renderer in [`report`]. Only [`app`] prints.
 
 pub mod app;
-pub mod ask;
 pub mod cli;
 pub mod commands;
 pub mod diag;
-pub mod doc;
 pub mod engine;
 pub mod fsx;
 pub mod input;
+pub mod load;
+pub mod markers;
+pub mod output;
 pub mod profile;
 pub mod report;
 pub mod rules;

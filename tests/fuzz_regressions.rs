@@ -1,7 +1,7 @@
 //! Inputs the fuzzers found problems with (fuzz/), kept as regression tests.
 //! Each file in tests/fuzz/ is named after the target it came from.
 
-use rtadvisor::doc::{find_markers, splice};
+use rtadvisor::markers::{find_markers, splice};
 
 const SECTION: &str = "## Real-time transport\n\nChosen: **sse**\n";
 

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rtadvisor::doc::{find_markers, splice};
+use rtadvisor::markers::{find_markers, splice};
 
 const SECTION: &str = "## Real-time transport\n\nChosen: **sse**\n";
 

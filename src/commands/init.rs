@@ -1,8 +1,8 @@
 //! `init [FILE]`: a commented starter profile.
 
-use crate::app::{emit, Failure, Outcome};
 use crate::cli::InitArgs;
 use crate::fsx;
+use crate::output::{emit, Failure, Outcome};
 use crate::profile::{FieldKind, FieldSpec, CLIENTS, FIELDS};
 use crate::rules::Knowledge;
 use std::fmt::Write as _;

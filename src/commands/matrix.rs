@@ -1,8 +1,9 @@
 //! `matrix`: the SSE vs WebSocket (vs polling vs queue) comparison from `rules/`.
 
 use super::md_cell;
-use crate::app::{emit, knowledge, Outcome};
 use crate::cli::{Format, MatrixArgs};
+use crate::load::knowledge;
+use crate::output::{emit, Outcome};
 use crate::report::strip_controls;
 use crate::rules::{Knowledge, TransportInfo};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};

@@ -1,9 +1,10 @@
 //! `rtadvisor platforms [ID]`: the runtimes and hops the rules know, with every
 //! fact (timeouts, buffering, Upgrade, HTTP/2, capacity limits) and its source.
 
-use crate::app::{emit, emit_plain, knowledge, Failure, Outcome};
 use crate::cli::{ListFormat, PlatformsArgs};
 use crate::diag::suggestion;
+use crate::load::knowledge;
+use crate::output::{emit, emit_plain, Failure, Outcome};
 use crate::report::strip_controls;
 use crate::rules::{Capability, HopInfo, Knowledge, Limit, Note, Runtime, Timeout};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};

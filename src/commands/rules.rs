@@ -1,9 +1,10 @@
 //! `rules list`, `rules show ID`, `rules check DIR`.
 
 use super::one_line;
-use crate::app::{emit, knowledge, Failure, Outcome};
 use crate::cli::{ListFormat, RulesCommand};
 use crate::diag::suggestion;
+use crate::load::knowledge;
+use crate::output::{emit, Failure, Outcome};
 use crate::report::strip_controls;
 use crate::rules::{check_dir, Knowledge, Rule};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
@@ -15,12 +16,12 @@ pub fn rules(r: RulesCommand) -> Outcome {
             let k = knowledge(&rules)?;
             match format {
                 ListFormat::Table => emit(&list(&k)),
-                ListFormat::Json => crate::app::emit_plain(&list_json(&k)),
+                ListFormat::Json => crate::output::emit_plain(&list_json(&k)),
             }
         }
         RulesCommand::Vars { format } => match format {
             ListFormat::Table => emit(&vars()),
-            ListFormat::Json => crate::app::emit_plain(&vars_json()),
+            ListFormat::Json => crate::output::emit_plain(&vars_json()),
         },
         RulesCommand::Show { id, rules } => {
             let k = knowledge(&rules)?;

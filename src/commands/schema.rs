@@ -1,6 +1,6 @@
 //! `schema`: the JSON Schema of profile v1, generated from the Rust types.
 
-use crate::app::{emit, Outcome};
+use crate::output::{emit, Outcome};
 use crate::profile::Profile;
 use crate::rules::Knowledge;
 use serde_json::{json, Value};
@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 pub fn schema() -> Outcome {
     let k = Knowledge::embedded()?;
     let mut text = serde_json::to_string_pretty(&profile_schema(&k))
-        .map_err(|e| crate::app::Failure::Usage(format!("cannot render the schema: {e}")))?;
+        .map_err(|e| crate::output::Failure::Usage(format!("cannot render the schema: {e}")))?;
     text.push('\n');
     emit(&text)
 }

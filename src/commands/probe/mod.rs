@@ -19,8 +19,8 @@ pub use analyze::{ProbeReport, Severity};
 pub use save_hop::{hop_yaml, insert_hop};
 pub use schedule::Schedule;
 
-use crate::app::{emit, emit_plain, Failure, Outcome};
 use crate::cli::{Format, ProbeArgs, ProbeCommand, ProbeServeArgs};
+use crate::output::{emit, emit_plain, Failure, Outcome};
 use hyper::header::{HeaderName, HeaderValue};
 use measure::{Clock, Which};
 use observe::{EndKind, Observations, Shared, StreamEnd};
@@ -152,7 +152,7 @@ fn probe_url(a: ProbeArgs) -> Outcome {
             crate::report::strip_controls(&url)
         )));
     }
-    let k = crate::app::knowledge(&a.rules)?;
+    let k = crate::load::knowledge(&a.rules)?;
     let target = net::Target::parse(&url).map_err(Failure::Usage)?;
     let headers = parse_headers(&a.headers)?;
     let proxy = match &a.proxy {

@@ -3,9 +3,9 @@
 //! before anything is written, and written through [`crate::fsx`] (regular files
 //! only, atomic, owner and mode kept).
 
-use crate::app::Failure;
 use crate::diag::{Diagnostic, Report, Source};
 use crate::fsx;
+use crate::output::Failure;
 use crate::profile::{parse_profile, Hop, InlineHop};
 use crate::rules::Knowledge;
 use std::path::Path;
@@ -201,7 +201,7 @@ pub fn check(path: &Path, k: &Knowledge) -> Result<(), Failure> {
             "create one first with `rtadvisor init FILE` (or `rtadvisor ask --save FILE`)",
         ));
     }
-    let (name, text) = crate::app::read_input(path).map_err(|r| Failure::Input(vec![r]))?;
+    let (name, text) = crate::load::read_input(path).map_err(|r| Failure::Input(vec![r]))?;
     parse_profile(&text, &k.hop_ids())
         .map(|_| ())
         .map_err(|diagnostics| {
@@ -221,7 +221,7 @@ pub fn save(
     k: &Knowledge,
 ) -> Result<(), Failure> {
     check(path, k)?;
-    let (name, text) = crate::app::read_input(path).map_err(|r| Failure::Input(vec![r]))?;
+    let (name, text) = crate::load::read_input(path).map_err(|r| Failure::Input(vec![r]))?;
     let new_text = insert_hop(&text, &hop_yaml(hop), &hop.name, replace_path).map_err(|m| {
         problem(
             &name,

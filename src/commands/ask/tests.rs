@@ -177,35 +177,35 @@ fn transport(k: &Knowledge, p: &Profile) -> String {
 const ACCEPTANCE: &[(&str, &str)] = &[
     (
         "ai-chat-tokens",
-        include_str!("../../fixtures/ai-chat-tokens.yaml"),
+        include_str!("../../../fixtures/ai-chat-tokens.yaml"),
     ),
     (
         "comment-thread",
-        include_str!("../../fixtures/comment-thread.yaml"),
+        include_str!("../../../fixtures/comment-thread.yaml"),
     ),
     (
         "daily-stats-tile",
-        include_str!("../../fixtures/daily-stats-tile.yaml"),
+        include_str!("../../../fixtures/daily-stats-tile.yaml"),
     ),
     (
         "invoice-pdf-export",
-        include_str!("../../fixtures/invoice-pdf-export.yaml"),
+        include_str!("../../../fixtures/invoice-pdf-export.yaml"),
     ),
     (
         "pair-programming-editor",
-        include_str!("../../fixtures/pair-programming-editor.yaml"),
+        include_str!("../../../fixtures/pair-programming-editor.yaml"),
     ),
     (
         "poker-table",
-        include_str!("../../fixtures/poker-table.yaml"),
+        include_str!("../../../fixtures/poker-table.yaml"),
     ),
     (
         "ride-tracking-map",
-        include_str!("../../fixtures/ride-tracking-map.yaml"),
+        include_str!("../../../fixtures/ride-tracking-map.yaml"),
     ),
     (
         "stock-dashboard",
-        include_str!("../../fixtures/stock-dashboard.yaml"),
+        include_str!("../../../fixtures/stock-dashboard.yaml"),
     ),
 ];
 
@@ -337,7 +337,7 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     assert!(settled.len() >= 30);
     assert!(median(&settled) <= 7.0, "{line}");
     assert!(*settled.iter().max().unwrap() <= 14, "{line}");
-    let readme = include_str!("../../README.md")
+    let readme = include_str!("../../../README.md")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -450,7 +450,7 @@ fn refining_asks_what_changes_gotchas_such_as_http2() {
     // http2: false adds the six-connections-per-origin gotcha to an SSE stream behind
     // nginx: it cannot change the transport, but refining asks it.
     let k = k();
-    let text = include_str!("../../fixtures/ai-chat-tokens.yaml");
+    let text = include_str!("../../../fixtures/ai-chat-tokens.yaml");
     let mut p = parse_profile(text, &k.hop_ids()).unwrap();
     p.http2 = Some(false);
     let (f, asked) = run(&k, &p);
@@ -479,7 +479,7 @@ fn refining_asks_what_changes_gotchas_such_as_http2() {
 #[test]
 fn going_back_asks_the_previous_question_again() {
     let k = k();
-    let text = include_str!("../../fixtures/ai-chat-tokens.yaml");
+    let text = include_str!("../../../fixtures/ai-chat-tokens.yaml");
     let p = parse_profile(text, &k.hop_ids()).unwrap();
     let (plain, plain_asked) = run(&k, &p);
     // Go back once at the fourth question: the third is asked again, then the rest
@@ -654,7 +654,7 @@ fn ask_with_saves_and_refuses_to_overwrite() {
     s.confirm = Answer::Interrupted;
     assert!(matches!(
         super::ask_with(&k, &args(false), &mut s),
-        Err(crate::app::Failure::Interrupted)
+        Err(crate::output::Failure::Interrupted)
     ));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
     // Confirmed, or --force: overwritten.
@@ -679,7 +679,7 @@ fn set_field_uses_profile_serde() {
 #[test]
 fn inline_hops_are_asked_after_the_known_ones_and_saved() {
     let k = k();
-    let text = include_str!("../../fixtures/custom-f5-hop.yaml");
+    let text = include_str!("../../../fixtures/custom-f5-hop.yaml");
     let p = parse_profile(text, &k.hop_ids()).unwrap();
     let (f, asked) = run(&k, &p);
     assert!(asked.iter().any(|a| a == "path"), "{asked:?}");

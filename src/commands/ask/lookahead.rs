@@ -236,7 +236,10 @@ impl<'e, 'k> Lookahead<'e, 'k> {
     }
 
     /// A lookahead with the questions' own "don't know" weights.
-    pub fn for_questions(engine: &'e Engine<'k>, qs: &crate::ask::questions::Questions) -> Self {
+    pub fn for_questions(
+        engine: &'e Engine<'k>,
+        qs: &crate::commands::ask::questions::Questions,
+    ) -> Self {
         let mut look = Lookahead::new(engine, qs.settings);
         look.dont_know = qs
             .questions

@@ -6,7 +6,7 @@ use crate::rules::Knowledge;
 use serde::Deserialize;
 
 /// The embedded question file.
-pub const QUESTIONS_YAML: &str = include_str!("../../rules/questions.yaml");
+pub const QUESTIONS_YAML: &str = include_str!("../../../rules/questions.yaml");
 
 /// How a question is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

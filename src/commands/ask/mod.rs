@@ -11,9 +11,10 @@ pub mod save;
 pub use interview::{Finished, Stop};
 pub use prompt::{Answer, Prompter, TermPrompter};
 
-use crate::app::{emit, knowledge, Failure, Outcome};
 use crate::cli::{AskArgs, Format};
 use crate::engine::{Decision, Engine};
+use crate::load::knowledge;
+use crate::output::{emit, Failure, Outcome};
 use crate::profile::Profile;
 use crate::report;
 use crate::rules::Knowledge;
@@ -57,7 +58,7 @@ pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
     let text = render(k, &decision, &profile, a.format);
     match a.format {
         Format::Table => emit(&text),
-        _ => crate::app::emit_plain(&text),
+        _ => crate::output::emit_plain(&text),
     }
 }
 

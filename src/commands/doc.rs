@@ -15,19 +15,18 @@
 //! atomically. Nothing outside a section ever changes, and a current doc is not
 //! written. With `--check` nothing is written at all.
 
-pub mod markers;
-
 pub use markers::{find_markers, line_ending, splice, MarkerError, BEGIN, END};
 
-use crate::app::{file_problem, knowledge, load_one, Failure, Outcome};
 use crate::cli::{DocArgs, RulesArg};
 use crate::diag::{Diagnostic, Report, Source};
 use crate::engine::Engine;
 use crate::fsx;
+use crate::load::{file_problem, knowledge, load_one};
+use crate::markers::{self, Settings, Span};
+use crate::output::{Failure, Outcome};
 use crate::report::markdown::{self, Detail, Status, Style};
 use crate::rules::Knowledge;
 use crate::yaml::Pos;
-use markers::{Settings, Span};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -310,7 +309,7 @@ fn render_section(
     // from any working directory.
     let decision = Engine::new(k).decide(&one.profile, rel_profile);
     // No section for a decision with no viable transport: there is nothing to record.
-    crate::app::no_viable_transport(std::slice::from_ref(&decision))?;
+    crate::commands::no_viable_transport(std::slice::from_ref(&decision))?;
     let (style, full) = effective(a, recorded, old);
     let section = markdown::render_with(&decision, &one.profile, k, &style);
     let begin = markers::begin_marker(&Settings {

@@ -1,0 +1,255 @@
+//! Reading what a command works on: the rules in force (`--rules`), and workload
+//! profiles from files, folders and stdin, each validated into a [`Profile`] or
+//! reported with its diagnostics; big batches on every core.
+
+use crate::cli::RulesArg;
+use crate::diag::{Diagnostic, Report, Source};
+use crate::engine::{Decision, Engine};
+use crate::input;
+use crate::output::{Failure, Outcome};
+use crate::profile::{parse_profile, Profile};
+use crate::rules::Knowledge;
+use std::path::{Path, PathBuf};
+
+/// The rules in force: the embedded defaults, with `--rules DIR` laid over them.
+pub fn knowledge(arg: &RulesArg) -> Result<Knowledge, Failure> {
+    Ok(match &arg.rules {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(Failure::Usage(format!(
+                    "--rules {}: not a folder of rule files",
+                    dir.display()
+                )));
+            }
+            Knowledge::with_overlay(dir)?
+        }
+        None => Knowledge::embedded()?,
+    })
+}
+
+/// A profile read from one input.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub source: String,
+    pub profile: Profile,
+    /// The line that sets `current_transport` (1-based), for audit formats
+    /// that point at it (SARIF).
+    pub current_line: Option<usize>,
+}
+
+/// The line of a profile's text that sets `current_transport`, if one does at the
+/// top level (block style, as `init` and `ask --save` write profiles).
+fn current_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix("current_transport")
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+/// A report for a problem with a whole file (no position inside it).
+pub fn file_problem(name: &str, d: Diagnostic) -> Report {
+    Report {
+        source: Source {
+            name: name.to_string(),
+            text: String::new(),
+        },
+        diagnostics: vec![d],
+    }
+}
+
+/// Expands folders into their `*.yaml`/`*.yml` files (sorted); keeps files and `-`.
+/// Folders that cannot be listed or hold no profile are reported, the rest kept.
+pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Report>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            out.push(input.clone());
+            continue;
+        }
+        if input.is_dir() {
+            match std::fs::read_dir(input) {
+                Ok(entries) => {
+                    let mut files: Vec<PathBuf> = entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            p.is_file()
+                                && matches!(
+                                    p.extension().and_then(|e| e.to_str()),
+                                    Some("yaml" | "yml")
+                                )
+                        })
+                        .collect();
+                    files.sort();
+                    if files.is_empty() {
+                        problems.push(file_problem(
+                            &input.display().to_string(),
+                            Diagnostic::new("no *.yaml or *.yml profiles in this folder", None)
+                                .help("pass profile files, or a folder that holds some"),
+                        ));
+                    }
+                    out.extend(files);
+                }
+                Err(e) => problems.push(file_problem(
+                    &input.display().to_string(),
+                    Diagnostic::new(format!("cannot read folder: {e}"), None),
+                )),
+            }
+        } else {
+            out.push(input.clone());
+        }
+    }
+    (out, problems)
+}
+
+/// Reads one input as text.
+pub fn read_input(path: &Path) -> Result<(String, String), Report> {
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let text = if path.as_os_str() == "-" {
+        input::read_limited(std::io::stdin().lock())
+    } else {
+        input::read_text(path)
+    };
+    match text {
+        Ok(t) => Ok((name, t)),
+        Err(e) => {
+            // The text is only for showing the offending line: read it only when
+            // it is small enough (a refused 30 MB file is never read).
+            let small = std::fs::metadata(path)
+                .is_ok_and(|m| m.is_file() && m.len() <= crate::yaml::MAX_INPUT_BYTES);
+            let lossy = if small && e.pos.is_some() {
+                std::fs::read(path)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            Err(Report {
+                source: Source { name, text: lossy },
+                diagnostics: vec![Diagnostic::new(e.message, e.pos)
+                    .label("here")
+                    .help_opt(e.help)],
+            })
+        }
+    }
+}
+
+/// Loads one profile from a file (or `-`); a folder is refused, not expanded.
+pub fn load_one(path: &Path, k: &Knowledge) -> Result<Loaded, Failure> {
+    let (name, text) = read_input(path).map_err(|r| Failure::Input(vec![r]))?;
+    match parse_profile(&text, &k.hop_ids()) {
+        Ok(profile) => Ok(Loaded {
+            current_line: current_line(&text),
+            source: name,
+            profile,
+        }),
+        Err(diagnostics) => Err(Failure::Input(vec![Report {
+            source: Source { name, text },
+            diagnostics,
+        }])),
+    }
+}
+
+/// Loads and validates every profile: the good ones, and a report for each input
+/// that could not be read or is not a valid profile (all of them, in input order).
+pub fn load_profiles(
+    inputs: &[PathBuf],
+    k: &Knowledge,
+) -> Result<(Vec<Loaded>, Vec<Report>), Failure> {
+    let (paths, mut reports) = expand_inputs(inputs);
+    check_streams_read_once(&paths)?;
+    let ids = k.hop_ids();
+    let mut loaded = Vec::with_capacity(paths.len());
+    for r in parallel_map(&paths, |path| load_path(path, &ids)) {
+        match r {
+            Ok(l) => loaded.push(l),
+            Err(r) => reports.push(r),
+        }
+    }
+    Ok((loaded, reports))
+}
+
+/// Reads and validates one profile (or `-`).
+pub fn load_path(path: &Path, ids: &crate::profile::HopIds) -> Result<Loaded, Report> {
+    let (name, text) = read_input(path)?;
+    match parse_profile(&text, ids) {
+        Ok(profile) => Ok(Loaded {
+            current_line: current_line(&text),
+            source: name,
+            profile,
+        }),
+        Err(diagnostics) => Err(Report {
+            source: Source { name, text },
+            diagnostics,
+        }),
+    }
+}
+
+/// Standard input, a pipe or a device named twice (`- -`, `/dev/stdin -`) would be
+/// empty the second time: refuse it instead of reporting an empty profile.
+pub fn check_streams_read_once(paths: &[PathBuf]) -> Outcome {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    for p in paths {
+        let target = if p.as_os_str() == "-" {
+            Path::new("/dev/stdin")
+        } else {
+            p.as_path()
+        };
+        let Ok(m) = std::fs::metadata(target) else {
+            continue;
+        };
+        if m.is_file() {
+            continue;
+        }
+        let key = (m.dev(), m.ino());
+        if seen.contains(&key) {
+            return Err(Failure::Usage(format!(
+                "{}: standard input (or the same pipe or device) is named twice; it can be read only once",
+                crate::term::clean(&p.display().to_string())
+            )));
+        }
+        seen.push(key);
+    }
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Failure::Usage("stdin (-) can be read only once".into()));
+    }
+    Ok(())
+}
+
+/// Maps `f` over `items` in order, on every core for big batches.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if items.len() < 64 || threads < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// Decides every profile, using every core for big batches.
+pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
+    parallel_map(loaded, |l| engine.decide(&l.profile, &l.source))
+}
