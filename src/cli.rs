@@ -298,7 +298,7 @@ pub struct ProbeArgs {
     #[arg(required = true, value_name = "URL")]
     pub url: Option<String>,
     /// The longest silence to try when searching for the idle timeout (e.g. 130s, 2m)
-    #[arg(long, value_name = "DURATION", default_value = "130s", value_parser = crate::commands::probe::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "130s", value_parser = parse_duration)]
     pub max_idle: f64,
     /// Output format
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
@@ -348,4 +348,31 @@ pub struct ProbeServeArgs {
     /// "X-Accel-Buffering: no"); repeatable
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+}
+
+/// A duration flag's value parser: `130s`, `2m`, `500ms`, `1.5s`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t, "s"),
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 130s, 2m, 500ms)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{s}`: the unit must be ms, s, m or h")),
+    };
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(format!("`{s}`: a duration must be more than 0"));
+    }
+    if secs > 3600.0 {
+        return Err(format!("`{s}`: at most 1h"));
+    }
+    Ok(secs)
 }

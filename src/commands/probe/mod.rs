@@ -28,32 +28,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Parses `130s`, `2m`, `500ms`, `1.5s`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let (num, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(i) => (&t[..i], &t[i..]),
-        None => (t, "s"),
-    };
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (e.g. 130s, 2m, 500ms)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("`{s}`: the unit must be ms, s, m or h")),
-    };
-    if !(secs.is_finite() && secs > 0.0) {
-        return Err(format!("`{s}`: a duration must be more than 0"));
-    }
-    if secs > 3600.0 {
-        return Err(format!("`{s}`: at most 1h"));
-    }
-    Ok(secs)
-}
+pub use crate::cli::parse_duration;
 
 fn parse_headers(raw: &[String]) -> Result<Vec<(HeaderName, HeaderValue)>, Failure> {
     raw.iter()
