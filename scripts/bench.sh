@@ -26,8 +26,13 @@ if ! command -v hyperfine >/dev/null; then
 fi
 
 if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN=target/release/rtadvisor
+  # Wherever cargo puts it (CARGO_TARGET_DIR, a config's target-dir).
+  BIN="$(cargo build --release --quiet --bin rtadvisor --message-format=json \
+    | python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"):
+        print(m["executable"])')"
 fi
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
