@@ -451,17 +451,7 @@ mod tests {
     use crate::rules::vars;
 
     fn policy() -> Policy {
-        Policy {
-            high_margin: 4,
-            medium_margin: 2,
-            heartbeat_fraction: 0.45,
-            heartbeat_step_s: 5.0,
-            heartbeat_min_s: 1.0,
-            heartbeat_max_s: 30.0,
-            heartbeat_default_s: 15.0,
-            reconnect_window_s: 5.0,
-            jitter_window_s: 60.0,
-        }
+        Policy::FALLBACK
     }
 
     fn limit(unit: &str, per: &str, max: f64) -> Limit {

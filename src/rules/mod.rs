@@ -283,6 +283,22 @@ pub struct Policy {
     pub jitter_window_s: f64,
 }
 
+impl Policy {
+    /// The values a `policy:` section starts from before its keys are read (the
+    /// built-in rules set every one of them explicitly).
+    pub const FALLBACK: Policy = Policy {
+        high_margin: 4,
+        medium_margin: 2,
+        heartbeat_fraction: 0.45,
+        heartbeat_step_s: 5.0,
+        heartbeat_min_s: 1.0,
+        heartbeat_max_s: 30.0,
+        heartbeat_default_s: 15.0,
+        reconnect_window_s: 5.0,
+        jitter_window_s: 60.0,
+    };
+}
+
 /// What a rule produces in a text: a gotcha with a fix.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GotchaTemplate {

@@ -13,17 +13,7 @@ impl Builder<'_> {
             let mut p = Vec::new();
             if let Some(o) = Obj::new(&node, "the policy", &mut p) {
                 o.finish(&["confidence", "heartbeat", "capacity"], &mut p);
-                let mut next = policy.clone().unwrap_or(Policy {
-                    high_margin: 4,
-                    medium_margin: 2,
-                    heartbeat_fraction: 0.45,
-                    heartbeat_step_s: 5.0,
-                    heartbeat_min_s: 1.0,
-                    heartbeat_max_s: 30.0,
-                    heartbeat_default_s: 15.0,
-                    reconnect_window_s: 5.0,
-                    jitter_window_s: 60.0,
-                });
+                let mut next = policy.clone().unwrap_or(Policy::FALLBACK);
                 if let Some(c) = o
                     .get("confidence")
                     .and_then(|n| Obj::new(n, "confidence", &mut p))
