@@ -37,25 +37,28 @@ fn prose_wraps_to_the_width_at_word_boundaries() {
 
 #[cfg(unix)]
 #[test]
-fn a_terminal_of_zero_columns_keeps_the_matrix_readable() {
+fn a_terminal_of_zero_columns_keeps_every_table_readable() {
     use expectrl::session::OsSession as Session;
     use expectrl::Expect;
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rtadvisor"));
-    cmd.arg("matrix").env("TERM", "xterm").env_remove("COLUMNS");
-    let mut s = Session::spawn(cmd).unwrap();
-    // A new pty reports 0 x 0 until someone sets its size.
-    s.get_process_mut().set_window_size(0, 0).unwrap();
-    s.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
-    let mut out = Vec::new();
-    let _ = std::io::Read::read_to_end(&mut s, &mut out);
-    let text = String::from_utf8_lossy(&out);
-    assert!(
-        text.contains("WebSockets") || text.contains("WebSocket"),
-        "{text}"
-    );
-    let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-    assert!(widest > 60, "the matrix collapsed: {text}");
-    let _ = s.expect(expectrl::Eof);
+    for args in [
+        &["matrix"][..],
+        &["rules", "list"],
+        &["rules", "vars"],
+        &["platforms"],
+    ] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rtadvisor"));
+        cmd.args(args).env("TERM", "xterm").env_remove("COLUMNS");
+        let mut s = Session::spawn(cmd).unwrap();
+        // A terminal that reports 0 x 0, as a new pty does until someone sets it.
+        s.get_process_mut().set_window_size(0, 0).unwrap();
+        s.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        let mut out = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut s, &mut out);
+        let text = String::from_utf8_lossy(&out);
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest > 60, "{args:?}: the table collapsed:\n{text}");
+        let _ = s.expect(expectrl::Eof);
+    }
 }
 
 #[test]

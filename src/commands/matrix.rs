@@ -6,7 +6,6 @@ use crate::load::knowledge;
 use crate::output::{emit, Outcome};
 use crate::report::strip_controls;
 use crate::rules::{Knowledge, TransportInfo};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use std::fmt::Write;
 
 pub fn matrix(a: MatrixArgs) -> Outcome {
@@ -40,15 +39,7 @@ fn cell<'a>(row: &'a crate::rules::ComparisonRow, transport: &str) -> &'a str {
 
 pub fn table(k: &Knowledge) -> String {
     let cols = columns(k);
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    // A pipe, or a terminal that reports 0 (or very few) columns, gets 120:
-    // never one-character columns.
-    let width = crate::report::term_width()
-        .filter(|w| *w >= 60)
-        .unwrap_or(120);
-    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    let mut t = crate::report::terminal_table();
     let mut header = vec![String::new()];
     header.extend(cols.iter().map(|c| strip_controls(&c.name)));
     t.set_header(header);

@@ -7,7 +7,6 @@ use crate::load::knowledge;
 use crate::output::{emit, emit_plain, Failure, Outcome};
 use crate::report::strip_controls;
 use crate::rules::{Capability, HopInfo, Knowledge, Limit, Note, Runtime, Timeout};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde_json::{json, Value};
 use std::fmt::Write;
 
@@ -157,14 +156,8 @@ fn yes_no(c: &Option<Capability>) -> &'static str {
 }
 
 fn overview(k: &Knowledge) -> String {
-    let width = crate::report::term_width()
-        .filter(|w| *w >= 60)
-        .unwrap_or(120);
     let table = |header: Vec<&str>| {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED);
-        t.set_content_arrangement(ContentArrangement::Dynamic);
-        t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+        let mut t = crate::report::terminal_table();
         t.set_header(header);
         t
     };

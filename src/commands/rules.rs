@@ -7,7 +7,6 @@ use crate::load::knowledge;
 use crate::output::{emit, Failure, Outcome};
 use crate::report::strip_controls;
 use crate::rules::{check_dir, Knowledge, Rule};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use std::fmt::Write;
 
 pub fn rules(r: RulesCommand) -> Outcome {
@@ -42,12 +41,7 @@ pub fn rules(r: RulesCommand) -> Outcome {
 
 /// One row per rule: id, dimension, message, origin.
 pub fn list(k: &Knowledge) -> String {
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if table.width().is_none() {
-        table.set_width(120);
-    }
+    let mut table = crate::report::terminal_table();
     table.set_header(vec!["id", "dimension", "message", "origin"]);
     for r in &k.rules {
         table.add_row(vec![
@@ -110,13 +104,7 @@ fn var_scope(s: &crate::rules::vars::Scope) -> &'static str {
 
 /// The variables conditions (`when:`) and texts (`{name}`) may use.
 pub fn vars() -> String {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    let width = crate::report::term_width()
-        .filter(|w| *w >= 60)
-        .unwrap_or(120);
-    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    let mut t = crate::report::terminal_table();
     t.set_header(vec!["variable", "type", "scope", "meaning"]);
     for v in crate::rules::vars::VARS {
         t.add_row(vec![

@@ -32,6 +32,18 @@ pub fn term_width() -> Option<usize> {
         .filter(|w| *w > 0)
 }
 
+/// A table for a terminal report: as wide as the terminal, or 120 columns when
+/// output is not a terminal or the terminal reports fewer than 60 (a pty that
+/// says 0 would otherwise squeeze every column to one character).
+pub fn terminal_table() -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    let width = term_width().filter(|w| *w >= 60).unwrap_or(120);
+    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    t
+}
+
 /// Visible width of a line: ANSI style sequences count for nothing.
 fn visible_len(line: &str) -> usize {
     let mut n = 0;

@@ -5,7 +5,7 @@ use super::ws::human_bytes;
 use crate::commands::md_cell;
 use crate::report::strip_controls;
 use anstyle::{AnsiColor, Style};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::Table;
 use std::fmt::Write;
 
 const BOLD: Style = Style::new().bold();
@@ -125,13 +125,7 @@ fn protocol_line(r: &ProbeReport) -> String {
 
 /// A table as wide as the terminal (120 columns when there is none).
 fn new_table() -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    if t.width().is_none() {
-        t.set_width(120);
-    }
-    t
+    crate::report::terminal_table()
 }
 
 /// The terminal report.
