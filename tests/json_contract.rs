@@ -150,3 +150,20 @@ fn every_field_printed_is_documented_and_always_means_always() {
         "{never:?}"
     );
 }
+
+#[test]
+fn a_limit_is_checked_once_however_many_places_name_it() {
+    // Lambda and API Gateway both carry the gateway's new-connection quota.
+    for o in outputs() {
+        let ids: Vec<&str> = o["capacity"]["limits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len(), "{}: {ids:?}", o["source"]);
+    }
+}

@@ -303,17 +303,24 @@ fn hop_views<'k>(
     views
 }
 
-/// Every limit of the runtime and the hops, with the name of what sets it.
+/// Every limit of the runtime and the hops, with the name of what sets it. A
+/// quota the runtime and a hop both name (API Gateway's new-connection rate, seen
+/// from Lambda and from the gateway) is one limit: checked and reported once.
 fn owned_limits<'a>(
     runtime: Option<&'a crate::rules::Runtime>,
     views: &'a [HopView<'a>],
 ) -> Vec<(&'a str, &'a Limit)> {
     let mut owned: Vec<(&str, &Limit)> = Vec::new();
-    if let Some(rt) = runtime {
-        owned.extend(rt.limits.iter().map(|l| (rt.name.as_str(), l)));
-    }
-    for v in views {
-        owned.extend(v.limits.iter().map(|l| (v.name.as_str(), l)));
+    let runtime_limits = runtime
+        .into_iter()
+        .flat_map(|rt| rt.limits.iter().map(move |l| (rt.name.as_str(), l)));
+    let hop_limits = views
+        .iter()
+        .flat_map(|v| v.limits.iter().map(move |l| (v.name.as_str(), l)));
+    for (on, l) in runtime_limits.chain(hop_limits) {
+        if !owned.iter().any(|(_, seen)| seen.id == l.id) {
+            owned.push((on, l));
+        }
     }
     owned
 }

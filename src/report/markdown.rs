@@ -1095,22 +1095,13 @@ impl Section<'_> {
     fn capacity_line(&self, short: bool) -> Option<String> {
         use crate::engine::capacity::{fmt_num, LimitStatus};
         let lines = crate::report::table::capacity_lines(self.d);
-        let act: Vec<&crate::engine::capacity::LimitCheck> = {
-            let mut seen: Vec<(u64, &str, &str)> = Vec::new();
-            self.d
-                .capacity
-                .limits
-                .iter()
-                .filter(|l| !matches!(l.status, LimitStatus::Ok | LimitStatus::Unknown))
-                // The same limit reached through the runtime and a hop: once.
-                .filter(|l| {
-                    let key = (l.limit.to_bits(), l.unit.as_str(), l.per.as_str());
-                    let new = !seen.contains(&key);
-                    seen.push(key);
-                    new
-                })
-                .collect()
-        };
+        let act: Vec<&crate::engine::capacity::LimitCheck> = self
+            .d
+            .capacity
+            .limits
+            .iter()
+            .filter(|l| !matches!(l.status, LimitStatus::Ok | LimitStatus::Unknown))
+            .collect();
         let mut parts: Vec<String> = lines
             .first()
             .filter(|l| !l.contains(':') && (!short || act.is_empty()))
