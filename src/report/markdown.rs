@@ -420,7 +420,7 @@ impl<'a> Section<'a> {
         if let Some(hb) = r.heartbeat_s {
             extra.push(format!("Heartbeat: every {} s.", fmt_num(hb)));
         }
-        if let Some(line) = crate::report::table::capacity_lines(self.d).first() {
+        if let Some(line) = super::capacity_lines(self.d).first() {
             extra.push(format!("Capacity: {}.", self.esc.text(line, false)));
         }
         if !extra.is_empty() {
@@ -1094,7 +1094,7 @@ impl Section<'_> {
     /// With `short`, only the limits that need action (the figures otherwise).
     fn capacity_line(&self, short: bool) -> Option<String> {
         use crate::engine::capacity::{fmt_num, LimitStatus};
-        let lines = crate::report::table::capacity_lines(self.d);
+        let lines = super::capacity_lines(self.d);
         let act: Vec<&crate::engine::capacity::LimitCheck> = self
             .d
             .capacity

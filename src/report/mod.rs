@@ -32,6 +32,66 @@ pub fn term_width() -> Option<usize> {
         .filter(|w| *w > 0)
 }
 
+/// The short Capacity part: the load figures, then every limit that needs action.
+pub fn capacity_lines(d: &crate::engine::Decision) -> Vec<String> {
+    use crate::engine::capacity::{fmt_num, LimitStatus};
+    let c = &d.capacity;
+    let mut out = Vec::new();
+    let mut figures = Vec::new();
+    if let Some(n) = c.connections {
+        figures.push(format!("{} open connections", fmt_num(n)));
+    }
+    if let Some(n) = c.instances_needed {
+        figures.push(format!("{} instance(s) needed", fmt_num(n)));
+    }
+    if let Some(n) = c.fan_out_per_s {
+        figures.push(format!("fan-out {} msg/s", fmt_num(n)));
+    }
+    if let Some(n) = c.polling_requests_per_s {
+        figures.push(format!("polling {} req/s", fmt_num(n)));
+    }
+    if let Some(n) = c.reconnect_per_s {
+        figures.push(format!("{} reconnects/s after a deploy", fmt_num(n)));
+    }
+    if !figures.is_empty() {
+        out.push(figures.join(" · "));
+    }
+    let ok = c
+        .limits
+        .iter()
+        .filter(|l| l.status == LimitStatus::Ok)
+        .count();
+    for l in c
+        .limits
+        .iter()
+        .filter(|l| !matches!(l.status, LimitStatus::Ok | LimitStatus::Unknown))
+    {
+        out.push(format!(
+            "{}: {} {} — {} ({}): {}",
+            l.status.as_str(),
+            l.on,
+            l.what,
+            fmt_num(l.limit),
+            l.load.map(fmt_num).unwrap_or_default(),
+            l.fix
+        ));
+    }
+    let unknown = c
+        .limits
+        .iter()
+        .filter(|l| l.status == LimitStatus::Unknown)
+        .count();
+    if ok > 0 {
+        out.push(format!("{ok} other limit(s) on this path checked: within"));
+    }
+    if unknown > 0 {
+        out.push(format!(
+            "{unknown} limit(s) on this path not checked: concurrent_clients is unknown"
+        ));
+    }
+    out
+}
+
 /// A table for a terminal report: as wide as the terminal, or 120 columns when
 /// output is not a terminal or the terminal reports fewer than 60 (a pty that
 /// says 0 would otherwise squeeze every column to one character).

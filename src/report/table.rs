@@ -113,7 +113,7 @@ pub fn render_one(d: &Decision) -> String {
             );
         }
     }
-    let cap = capacity_lines(d);
+    let cap = super::capacity_lines(d);
     if !cap.is_empty() {
         heading(&mut out, "Capacity");
         for line in cap {
@@ -145,66 +145,6 @@ pub fn render_one(d: &Decision) -> String {
         };
         heading(&mut out, "Audit");
         let _ = writeln!(out, "  {style}{}{style:#}: {}", a.verdict.as_str(), a.text);
-    }
-    out
-}
-
-/// The short Capacity part: the load figures, then every limit that needs action.
-pub fn capacity_lines(d: &Decision) -> Vec<String> {
-    use crate::engine::capacity::{fmt_num, LimitStatus};
-    let c = &d.capacity;
-    let mut out = Vec::new();
-    let mut figures = Vec::new();
-    if let Some(n) = c.connections {
-        figures.push(format!("{} open connections", fmt_num(n)));
-    }
-    if let Some(n) = c.instances_needed {
-        figures.push(format!("{} instance(s) needed", fmt_num(n)));
-    }
-    if let Some(n) = c.fan_out_per_s {
-        figures.push(format!("fan-out {} msg/s", fmt_num(n)));
-    }
-    if let Some(n) = c.polling_requests_per_s {
-        figures.push(format!("polling {} req/s", fmt_num(n)));
-    }
-    if let Some(n) = c.reconnect_per_s {
-        figures.push(format!("{} reconnects/s after a deploy", fmt_num(n)));
-    }
-    if !figures.is_empty() {
-        out.push(figures.join(" · "));
-    }
-    let ok = c
-        .limits
-        .iter()
-        .filter(|l| l.status == LimitStatus::Ok)
-        .count();
-    for l in c
-        .limits
-        .iter()
-        .filter(|l| !matches!(l.status, LimitStatus::Ok | LimitStatus::Unknown))
-    {
-        out.push(format!(
-            "{}: {} {} — {} ({}): {}",
-            l.status.as_str(),
-            l.on,
-            l.what,
-            fmt_num(l.limit),
-            l.load.map(fmt_num).unwrap_or_default(),
-            l.fix
-        ));
-    }
-    let unknown = c
-        .limits
-        .iter()
-        .filter(|l| l.status == LimitStatus::Unknown)
-        .count();
-    if ok > 0 {
-        out.push(format!("{ok} other limit(s) on this path checked: within"));
-    }
-    if unknown > 0 {
-        out.push(format!(
-            "{unknown} limit(s) on this path not checked: concurrent_clients is unknown"
-        ));
     }
     out
 }
