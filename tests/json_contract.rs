@@ -121,8 +121,7 @@ fn every_field_printed_is_documented_and_always_means_always() {
         undocumented.is_empty(),
         "printed but not in docs/json.md: {undocumented:?}"
     );
-    for (path, always) in doc.iter().filter(|(_, a)| *a) {
-        let _ = always;
+    for (path, _) in doc.iter().filter(|(_, always)| *always) {
         let (parent, key) = match path.rsplit_once('.') {
             Some((p, k)) => (p, k),
             None => ("", path.as_str()),
