@@ -134,9 +134,9 @@ fn explain(err: &serde_saphyr::Error) -> (String, String) {
     }
 }
 
-/// Parses one YAML document into a spanned tree.
-pub fn parse(text: &str) -> Result<Node, ParseError> {
-    let options = serde_saphyr::options! {
+/// The parser's options: strict budgets, strict booleans, no snippets.
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
             max_aliases: MAX_ALIASES,
@@ -150,7 +150,12 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         with_snippet: false,
         strict_booleans: true,
         non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
-    };
+    }
+}
+
+/// Parses one YAML document into a spanned tree.
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    let options = options();
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
         Ok(root) => Ok(convert(root)),
         Err(err) => {
@@ -163,6 +168,16 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
             Err(ParseError { message, pos, help })
         }
     }
+}
+
+/// Parses one YAML document into the same tree as [`parse`], without positions
+/// (every [`Pos`] is the default): tracking spans is most of the parser's work, and a
+/// valid file needs none. `None` when it does not parse: [`parse`] then says why, and
+/// where. Whatever this accepts, [`parse`] accepts as the same tree (a test checks).
+pub fn parse_unplaced(text: &str) -> Option<Node> {
+    serde_saphyr::from_str_with_options::<PlainNode>(text, options())
+        .ok()
+        .map(PlainNode::into_node)
 }
 
 /// The parser's messages end with " at line X column Y"; we print positions ourselves.
@@ -209,69 +224,119 @@ enum RawNode {
     Map(Vec<(Spanned<KeyText>, Spanned<RawNode>)>),
 }
 
-struct RawVisitor;
+/// The visitor building one tree shape: spanned ([`RawNode`]) or not ([`PlainNode`]).
+macro_rules! node_visitor {
+    ($visitor:ident, $node:ident, $item:ty, $key:ty) => {
+        struct $visitor;
 
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawNode;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a YAML value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<RawNode, E> {
-        Ok(RawNode::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<RawNode, E> {
-        Ok(RawNode::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawNode, D::Error> {
-        RawNode::deserialize(d)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawNode, E> {
-        Ok(RawNode::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNode, E> {
-        Ok(RawNode::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawNode, E> {
-        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawNode, E> {
-        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawNode, E> {
-        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawNode, E> {
-        Ok(RawNode::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawNode, E> {
-        Ok(RawNode::Str(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<RawNode, E> {
-        Ok(RawNode::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawNode, E> {
-        Ok(RawNode::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<RawNode>>()? {
-            items.push(item);
+        impl<'de> Visitor<'de> for $visitor {
+            type Value = $node;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a YAML value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<$node, E> {
+                Ok($node::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<$node, E> {
+                Ok($node::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<$node, D::Error> {
+                $node::deserialize(d)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<$node, E> {
+                Ok($node::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<$node, E> {
+                Ok($node::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<$node, E> {
+                Ok(i64::try_from(v).map_or($node::Float(v as f64), $node::Int))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<$node, E> {
+                Ok(i64::try_from(v).map_or($node::Float(v as f64), $node::Int))
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<$node, E> {
+                Ok(i64::try_from(v).map_or($node::Float(v as f64), $node::Int))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<$node, E> {
+                Ok($node::Float(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<$node, E> {
+                Ok($node::Str(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<$node, E> {
+                Ok($node::Str(v))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<$node, E> {
+                Ok($node::Str(String::from_utf8_lossy(v).into_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<$item>()? {
+                    items.push(item);
+                }
+                Ok($node::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<$key>()? {
+                    let value = map.next_value::<$item>()?;
+                    entries.push((key, value));
+                }
+                Ok($node::Map(entries))
+            }
         }
-        Ok(RawNode::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
-            let value = map.next_value::<Spanned<RawNode>>()?;
-            entries.push((key, value));
+
+        impl<'de> Deserialize<'de> for $node {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any($visitor)
+            }
         }
-        Ok(RawNode::Map(entries))
-    }
+    };
 }
 
-impl<'de> Deserialize<'de> for RawNode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(RawVisitor)
+node_visitor!(RawVisitor, RawNode, Spanned<RawNode>, Spanned<KeyText>);
+node_visitor!(PlainVisitor, PlainNode, PlainNode, KeyText);
+
+/// [`RawNode`] without spans, for [`parse_unplaced`].
+enum PlainNode {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<PlainNode>),
+    Map(Vec<(KeyText, PlainNode)>),
+}
+
+impl PlainNode {
+    fn into_node(self) -> Node {
+        let value = match self {
+            PlainNode::Null => Value::Null,
+            PlainNode::Bool(b) => Value::Bool(b),
+            PlainNode::Int(i) => Value::Int(i),
+            PlainNode::Float(f) => Value::Float(f),
+            PlainNode::Str(s) => Value::Str(s),
+            PlainNode::Seq(items) => {
+                Value::Seq(items.into_iter().map(PlainNode::into_node).collect())
+            }
+            PlainNode::Map(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let key = Key {
+                            pos: Pos::default(),
+                            name: k.0,
+                        };
+                        (key, v.into_node())
+                    })
+                    .collect(),
+            ),
+        };
+        Node {
+            pos: Pos::default(),
+            value,
+        }
     }
 }
 
@@ -366,6 +431,85 @@ mod tests {
         assert!(parse(&bomb).is_err());
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(parse(&deep).is_err());
+    }
+
+    fn unplaced(n: &Node) -> Node {
+        let value = match &n.value {
+            Value::Seq(items) => Value::Seq(items.iter().map(unplaced).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = Key {
+                            pos: Pos::default(),
+                            name: k.name.clone(),
+                        };
+                        (key, unplaced(v))
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Node {
+            pos: Pos::default(),
+            value,
+        }
+    }
+
+    /// The fast path accepts exactly what the spanned parse accepts, as the same tree:
+    /// on every fixture and rule file, and on the YAML corners a profile can hit.
+    #[test]
+    fn parsing_without_positions_gives_the_same_tree() {
+        let mut texts: Vec<String> = Vec::new();
+        for dir in ["fixtures", "rules"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_some_and(|x| x == "yaml") {
+                    texts.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        assert!(texts.len() > 50, "{}", texts.len());
+        let corners = [
+            "a: &x [1, 2]\nb: *x\n",
+            "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n",
+            "a: !!str 5\nb: !!int \"7\"\nc: !custom x\n",
+            "a: ~\nb: null\nc:\nd: ''\n",
+            "1: one\ntrue: yes\n0.5: half\n~: nothing\n",
+            "a: yes\nb: on\nc: True\nd: 0x1F\ne: 1e3\nf: .inf\ng: -.inf\nh: .nan\n",
+            "a: 18446744073709551616\nb: -9223372036854775809\nc: 0o17\n",
+            "a: |\n  line\n  two\nb: >\n  folded\n  text\n",
+            "a: \"tab\\there\"\nb: 'it''s'\nc: \"\\u00e9\"\n",
+            "- a\n- [b, {c: d}]\n- {e: [f, g]}\n",
+            "? complex\n: value\n",
+            "a: 1\nb: 2\na: 3\n",
+            "a: 1\n---\nb: 2\n",
+            "a: [1, 2\n",
+            "a: *missing\n",
+            "\ta: 1\n",
+            "a: b: c\n",
+            "",
+            "# only a comment\n",
+            "just text",
+        ];
+        texts.extend(corners.iter().map(|s| s.to_string()));
+        let mut bomb = String::from("a: &a [x, x]\n");
+        for i in 0..80 {
+            bomb.push_str(&format!("k{i}: &k{i} [*a, *a]\n"));
+        }
+        texts.push(bomb);
+        texts.push(format!("a: {}{}", "[".repeat(40), "]".repeat(40)));
+        texts.push(format!("a: [{}]", vec!["1"; 20_001].join(",")));
+        let mut accepted = 0;
+        for text in &texts {
+            let spanned = parse(text).ok().map(|n| unplaced(&n));
+            let fast = parse_unplaced(text);
+            // NaN is not equal to itself: compare the trees' debug forms.
+            assert_eq!(format!("{fast:?}"), format!("{spanned:?}"), "{text}");
+            accepted += usize::from(fast.is_some());
+        }
+        assert!(accepted > 50, "{accepted}");
     }
 
     #[test]

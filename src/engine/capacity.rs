@@ -129,23 +129,44 @@ fn applies_to_sse(l: &Limit) -> bool {
             .any(|t| t == "sse" || t == "long-polling")
 }
 
+/// What the capacity model reads of a profile: its load.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Load {
+    pub concurrent_clients: Option<u64>,
+    pub streams_per_client: Option<u64>,
+    pub update_interval_s: Option<f64>,
+    pub max_delay_s: Option<f64>,
+    pub message_bytes: Option<f64>,
+}
+
+impl Load {
+    pub(crate) fn of(p: &Profile) -> Load {
+        Load {
+            concurrent_clients: p.concurrent_clients,
+            streams_per_client: p.streams_per_client,
+            update_interval_s: p.update_interval_s,
+            max_delay_s: p.max_delay_s,
+            message_bytes: p.message_bytes,
+        }
+    }
+}
+
 /// Computes the capacity figures and checks every `(owner, limit)`.
 pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
     policy: &Policy,
     p: &Profile,
     limits: &[(S, L)],
 ) -> Capacity {
-    compute_with(policy, p, limits, true)
+    compute_with(policy, &Load::of(p), limits, true)
 }
 
-/// The same figures and checks without the `arithmetic` lines (what the flip
-/// analysis needs: the variables, not the report).
+/// The same figures and checks without the `arithmetic` lines.
 pub(crate) fn figures<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
     policy: &Policy,
     p: &Profile,
     limits: &[(S, L)],
 ) -> Capacity {
-    compute_with(policy, p, limits, false)
+    compute_with(policy, &Load::of(p), limits, false)
 }
 
 /// Adds a line of arithmetic, formatted only when the report wants `texts`.
@@ -155,12 +176,9 @@ fn note(lines: &mut Vec<String>, texts: bool, line: impl FnOnce() -> String) {
     }
 }
 
-fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
-    policy: &Policy,
-    p: &Profile,
-    limits: &[(S, L)],
-    texts: bool,
-) -> Capacity {
+/// The figures that do not depend on any limit (`limits` and `instances_needed` are
+/// left for the checks), with their arithmetic when `texts`.
+fn base_figures(policy: &Policy, p: &Load, texts: bool) -> Capacity {
     let mut c = Capacity {
         reconnect_window_s: policy.reconnect_window_s,
         jitter_window_s: policy.jitter_window_s,
@@ -235,10 +253,139 @@ fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
         )
         });
     }
+    c
+}
+
+/// One limit checked against the load.
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    load: Option<f64>,
+    instances_needed: Option<f64>,
+    status: LimitStatus,
+    /// For a connection-rate cap: the rate spread over the jitter window.
+    spread: Option<f64>,
+}
+
+fn check_limit(policy: &Policy, c: &Capacity, l: &Limit) -> Outcome {
+    let mut o = Outcome {
+        load: None,
+        instances_needed: None,
+        status: LimitStatus::Unknown,
+        spread: None,
+    };
+    let conns = if applies_to_sse(l) {
+        c.connections
+    } else {
+        c.sockets
+    };
+    if l.unit == "connections_per_s" {
+        if let Some(n) = conns {
+            let burst = n / policy.reconnect_window_s;
+            let spread = n / policy.jitter_window_s;
+            o.load = Some(burst);
+            o.spread = Some(spread);
+            o.status = if spread > l.max {
+                LimitStatus::Exceeded
+            } else if burst > l.max {
+                LimitStatus::NeedsJitter
+            } else {
+                LimitStatus::Ok
+            };
+        }
+        return o;
+    }
+    let load = if l.unit == "requests_per_s" {
+        c.polling_requests_per_s
+    } else {
+        conns
+    };
+    let Some(n) = load else { return o };
+    o.load = Some(n);
+    if l.per == "instance" {
+        let need = (n / l.max).ceil().max(1.0);
+        o.instances_needed = Some(need);
+        o.status = match (l.max_instances, l.default) {
+            (Some(m), _) if need > m => LimitStatus::Exceeded,
+            _ if need > 1.0 => LimitStatus::ScaleOut,
+            (_, Some(d)) if n > d => LimitStatus::Raise,
+            _ => LimitStatus::Ok,
+        };
+    } else {
+        o.status = if n > l.max {
+            LimitStatus::Exceeded
+        } else if l.default.is_some_and(|d| n > d) {
+            LimitStatus::Raise
+        } else {
+            LimitStatus::Ok
+        };
+    }
+    o
+}
+
+/// The arithmetic line for one checked limit (none when its load is unknown).
+fn limit_line(on: &str, l: &Limit, o: &Outcome) -> Option<String> {
+    let n = o.load?;
+    Some(if let Some(spread) = o.spread {
+        format!(
+            "{on}: {} — {} new connections/s after a deploy ({} with jitter) against {}/s: {}",
+            l.what,
+            fmt_num(n),
+            fmt_num(spread),
+            fmt_num(l.max),
+            o.status.as_str()
+        )
+    } else if let Some(need) = o.instances_needed {
+        let at_most = l
+            .max_instances
+            .map(|m| format!(", at most {} instances", fmt_num(m)))
+            .unwrap_or_default();
+        format!(
+            "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
+            l.what,
+            fmt_num(n),
+            fmt_num(l.max),
+            fmt_num(need),
+            o.status.as_str()
+        )
+    } else {
+        format!(
+            "{on}: {} — {} against a cap of {}: {}",
+            l.what,
+            fmt_num(n),
+            fmt_num(l.max),
+            o.status.as_str()
+        )
+    })
+}
+
+/// The tightest per-instance cap's instance count.
+fn most_instances(outcomes: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     let mut instances: Option<f64> = None;
+    for need in outcomes.flatten() {
+        if instances.is_none_or(|i| need > i) {
+            instances = Some(need);
+        }
+    }
+    instances
+}
+
+fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
+    policy: &Policy,
+    p: &Load,
+    limits: &[(S, L)],
+    texts: bool,
+) -> Capacity {
+    let mut c = base_figures(policy, p, texts);
+    let mut checks = Vec::with_capacity(limits.len());
     for (on, l) in limits {
         let (on, l): (&str, &Limit) = (on.as_ref(), l.borrow());
-        let mut check = LimitCheck {
+        let o = check_limit(policy, &c, l);
+        if texts {
+            if let Some(line) = limit_line(on, l, &o) {
+                c.arithmetic.push(line);
+            }
+        }
+        checks.push(LimitCheck {
             id: l.id.clone(),
             on: on.to_string(),
             what: l.what.clone(),
@@ -248,105 +395,50 @@ fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
             limit: l.max,
             default: l.default,
             max_instances: l.max_instances,
-            load: None,
-            instances_needed: None,
-            status: LimitStatus::Unknown,
+            load: o.load,
+            instances_needed: o.instances_needed,
+            status: o.status,
             fix: l.fix.clone(),
             source: l.source.clone(),
-        };
-        let conns = if applies_to_sse(l) {
-            c.connections
-        } else {
-            c.sockets
-        };
-        match l.unit.as_str() {
-            "connections_per_s" => {
-                let sockets = conns;
-                if let Some(n) = sockets {
-                    let burst = n / policy.reconnect_window_s;
-                    let spread = n / policy.jitter_window_s;
-                    check.load = Some(burst);
-                    check.status = if spread > l.max {
-                        LimitStatus::Exceeded
-                    } else if burst > l.max {
-                        LimitStatus::NeedsJitter
-                    } else {
-                        LimitStatus::Ok
-                    };
-                    note(&mut c.arithmetic, texts, || {
-                        format!(
-                        "{on}: {} — {} new connections/s after a deploy ({} with jitter) against {}/s: {}",
-                        l.what,
-                        fmt_num(burst),
-                        fmt_num(spread),
-                        fmt_num(l.max),
-                        check.status.as_str()
-                    )
-                    });
-                }
-            }
-            unit => {
-                let load = if unit == "requests_per_s" {
-                    c.polling_requests_per_s
-                } else {
-                    conns
-                };
-                if let Some(n) = load {
-                    check.load = Some(n);
-                    if l.per == "instance" {
-                        let need = (n / l.max).ceil().max(1.0);
-                        check.instances_needed = Some(need);
-                        if instances.is_none_or(|i| need > i) {
-                            instances = Some(need);
-                        }
-                        check.status = match (l.max_instances, l.default) {
-                            (Some(m), _) if need > m => LimitStatus::Exceeded,
-                            _ if need > 1.0 => LimitStatus::ScaleOut,
-                            (_, Some(d)) if n > d => LimitStatus::Raise,
-                            _ => LimitStatus::Ok,
-                        };
-                        let at_most = l
-                            .max_instances
-                            .map(|m| format!(", at most {} instances", fmt_num(m)))
-                            .unwrap_or_default();
-                        note(&mut c.arithmetic, texts, || {
-                            format!(
-                                "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
-                                l.what,
-                                fmt_num(n),
-                                fmt_num(l.max),
-                                fmt_num(need),
-                                check.status.as_str()
-                            )
-                        });
-                    } else {
-                        check.status = if n > l.max {
-                            LimitStatus::Exceeded
-                        } else if l.default.is_some_and(|d| n > d) {
-                            LimitStatus::Raise
-                        } else {
-                            LimitStatus::Ok
-                        };
-                        note(&mut c.arithmetic, texts, || {
-                            format!(
-                                "{on}: {} — {} against a cap of {}: {}",
-                                l.what,
-                                fmt_num(n),
-                                fmt_num(l.max),
-                                check.status.as_str()
-                            )
-                        });
-                    }
-                }
-            }
-        }
-        c.limits.push(check);
+        });
     }
-    c.instances_needed = instances;
+    c.instances_needed = most_instances(checks.iter().map(|x| x.instances_needed));
+    c.limits = checks;
     c
 }
 
-fn is_for(l: &LimitCheck, transport: &str) -> bool {
+/// What the `capacity.*` variables read of one checked limit.
+struct Check<'a> {
+    on: &'a str,
+    what: &'a str,
+    unit: &'a str,
+    transports: &'a [String],
+    limit: f64,
+    max_instances: Option<f64>,
+    load: Option<f64>,
+    instances_needed: Option<f64>,
+    status: LimitStatus,
+    fix: &'a str,
+}
+
+impl<'a> Check<'a> {
+    fn of(l: &'a LimitCheck) -> Self {
+        Check {
+            on: &l.on,
+            what: &l.what,
+            unit: &l.unit,
+            transports: &l.transports,
+            limit: l.limit,
+            max_instances: l.max_instances,
+            load: l.load,
+            instances_needed: l.instances_needed,
+            status: l.status,
+            fix: &l.fix,
+        }
+    }
+}
+
+fn is_for(l: &Check, transport: &str) -> bool {
     if l.transports.is_empty() {
         transport != "polling" && transport != "queue"
     } else {
@@ -354,37 +446,52 @@ fn is_for(l: &LimitCheck, transport: &str) -> bool {
     }
 }
 
-/// A sentence for the first exceeded connection cap that applies to `transport`.
-fn over(c: &Capacity, transport: &str) -> (Val, Val, Val) {
-    let relevant: Vec<&LimitCheck> = c
-        .limits
+/// A sentence for the first exceeded connection cap that applies to `transport`
+/// (an empty text without `texts`).
+fn over(limits: &[Check], transport: &str, texts: bool) -> (Val, Val, Val) {
+    let mut relevant = limits
         .iter()
         .filter(|l| l.unit == "connections" && is_for(l, transport))
-        .collect();
-    if relevant.is_empty() {
+        .peekable();
+    if relevant.peek().is_none() {
         return (Val::Bool(false), Val::Absent, Val::Absent);
     }
-    if let Some(l) = relevant.iter().find(|l| l.status == LimitStatus::Exceeded) {
-        let load = l.load.map(fmt_num).unwrap_or_default();
-        let text = match l.instances_needed {
-            Some(need) => format!(
-                "{}: {} is {} per instance, so {load} connections need {} instances, more than the {} allowed",
-                l.on,
-                l.what,
-                fmt_num(l.limit),
-                fmt_num(need),
-                l.max_instances.map(fmt_num).unwrap_or_default()
-            ),
-            None => format!(
-                "{}: {} is {}; this workload opens {load}",
-                l.on,
-                l.what,
-                fmt_num(l.limit)
-            ),
-        };
-        return (Val::Bool(true), Val::Text(text), Val::Text(l.fix.clone()));
+    let mut unknown = false;
+    for l in relevant {
+        if l.status == LimitStatus::Exceeded && !texts {
+            return (
+                Val::Bool(true),
+                Val::Text(String::new()),
+                Val::Text(String::new()),
+            );
+        }
+        if l.status == LimitStatus::Exceeded {
+            let load = l.load.map(fmt_num).unwrap_or_default();
+            let text = match l.instances_needed {
+                Some(need) => format!(
+                    "{}: {} is {} per instance, so {load} connections need {} instances, more than the {} allowed",
+                    l.on,
+                    l.what,
+                    fmt_num(l.limit),
+                    fmt_num(need),
+                    l.max_instances.map(fmt_num).unwrap_or_default()
+                ),
+                None => format!(
+                    "{}: {} is {}; this workload opens {load}",
+                    l.on,
+                    l.what,
+                    fmt_num(l.limit)
+                ),
+            };
+            return (
+                Val::Bool(true),
+                Val::Text(text),
+                Val::Text(l.fix.to_string()),
+            );
+        }
+        unknown |= l.status == LimitStatus::Unknown;
     }
-    if relevant.iter().any(|l| l.status == LimitStatus::Unknown) {
+    if unknown {
         return (Val::Unknown, Val::Absent, Val::Absent);
     }
     (Val::Bool(false), Val::Absent, Val::Absent)
@@ -392,6 +499,52 @@ fn over(c: &Capacity, transport: &str) -> (Val, Val, Val) {
 
 /// Fills the `capacity.*` variables.
 pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
+    let checks: Vec<Check> = c.limits.iter().map(Check::of).collect();
+    set_vars_with(c, &checks, p.concurrent_clients.is_some(), vals, true);
+}
+
+/// The load variables alone, as [`super::facts::facts`] writes them, for a load
+/// checked against `limits` (the flip analysis tries many loads on one path): no
+/// arithmetic lines, and no limit copied. Without `texts`, a text variable that
+/// [`set_vars`] would write holds an empty text instead: rule conditions only ask
+/// whether a text is known, never what it says.
+pub(crate) fn set_load_vars(
+    policy: &Policy,
+    p: &Load,
+    limits: &[(&str, &Limit)],
+    vals: &mut [Val],
+    texts: bool,
+) {
+    let mut c = base_figures(policy, p, false);
+    let checks: Vec<Check> = limits
+        .iter()
+        .map(|&(on, l)| {
+            let o = check_limit(policy, &c, l);
+            Check {
+                on,
+                what: &l.what,
+                unit: &l.unit,
+                transports: &l.transports,
+                limit: l.max,
+                max_instances: l.max_instances,
+                load: o.load,
+                instances_needed: o.instances_needed,
+                status: o.status,
+                fix: &l.fix,
+            }
+        })
+        .collect();
+    c.instances_needed = most_instances(checks.iter().map(|x| x.instances_needed));
+    set_vars_with(&c, &checks, p.concurrent_clients.is_some(), vals, texts);
+}
+
+fn set_vars_with(
+    c: &Capacity,
+    limits: &[Check],
+    clients_known: bool,
+    vals: &mut [Val],
+    texts: bool,
+) {
     let mut set = |var: usize, v: Val| vals[var] = v;
     let num = |x: Option<f64>| x.map_or(Val::Unknown, Val::Num);
     set(var!("capacity.connections"), num(c.connections));
@@ -399,30 +552,27 @@ pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
         var!("capacity.instances"),
         match c.instances_needed {
             Some(n) => Val::Num(n),
-            None if p.concurrent_clients.is_some() => Val::Num(1.0),
+            None if clients_known => Val::Num(1.0),
             None => Val::Unknown,
         },
     );
     set(var!("capacity.poll_rps"), num(c.polling_requests_per_s));
     set(var!("capacity.fanout_per_s"), num(c.fan_out_per_s));
     set(var!("capacity.reconnect_per_s"), num(c.reconnect_per_s));
-    let (ws, ws_text, ws_fix) = over(c, "websocket");
+    let (ws, ws_text, ws_fix) = over(limits, "websocket", texts);
     set(var!("capacity.websocket_over"), ws);
     set(var!("capacity.websocket_over_text"), ws_text);
     set(var!("capacity.websocket_over_fix"), ws_fix);
-    let (sse, sse_text, sse_fix) = over(c, "sse");
+    let (sse, sse_text, sse_fix) = over(limits, "sse", texts);
     set(var!("capacity.sse_over"), sse);
     set(var!("capacity.sse_over_text"), sse_text);
     set(var!("capacity.sse_over_fix"), sse_fix);
-    let rate: Vec<&LimitCheck> = c
-        .limits
-        .iter()
-        .filter(|l| l.unit == "connections_per_s")
-        .collect();
+    let mut rate = limits.iter().filter(|l| l.unit == "connections_per_s");
     let (flag, text) = match rate
-        .iter()
+        .clone()
         .find(|l| matches!(l.status, LimitStatus::NeedsJitter | LimitStatus::Exceeded))
     {
+        Some(_) if !texts => (Val::Bool(true), Val::Text(String::new())),
         Some(l) => (
             Val::Bool(true),
             Val::Text(format!(
@@ -435,9 +585,7 @@ pub fn set_vars(c: &Capacity, p: &Profile, vals: &mut [Val]) {
                 l.load.map(fmt_num).unwrap_or_default()
             )),
         ),
-        None if rate.iter().any(|l| l.status == LimitStatus::Unknown) => {
-            (Val::Unknown, Val::Absent)
-        }
+        None if rate.any(|l| l.status == LimitStatus::Unknown) => (Val::Unknown, Val::Absent),
         None => (Val::Bool(false), Val::Absent),
     };
     set(var!("capacity.reconnect_over"), flag);

@@ -6,6 +6,7 @@ use crate::profile::{Hop, Profile};
 use crate::rules::cond::{Lookup, Val};
 use crate::rules::vars::{self, Scope, VarId, VARS};
 use crate::rules::{Knowledge, Limit, Policy};
+use std::borrow::Cow;
 
 /// Variable values for one profile, and one set per hop on the path.
 #[derive(Debug, Clone)]
@@ -77,22 +78,23 @@ fn text(v: Option<&String>) -> Val {
     v.map_or(Val::Absent, |s| Val::Text(s.clone()))
 }
 
-/// What one hop contributes, known or described inline.
+/// What one hop contributes, known or described inline (a known hop's texts are
+/// borrowed from the knowledge; only an inline hop's are written).
 struct HopView<'k> {
-    id: String,
-    name: String,
+    id: Cow<'k, str>,
+    name: Cow<'k, str>,
     inline: bool,
     idle: Option<f64>,
-    idle_setting: Option<String>,
-    idle_fix: Option<String>,
+    idle_setting: Option<Cow<'k, str>>,
+    idle_fix: Option<Cow<'k, str>>,
     lifetime: Option<f64>,
-    lifetime_setting: Option<String>,
-    lifetime_fix: Option<String>,
+    lifetime_setting: Option<Cow<'k, str>>,
+    lifetime_fix: Option<Cow<'k, str>>,
     limits: &'k [Limit],
     buffers: Option<bool>,
-    buffering_fix: Option<String>,
+    buffering_fix: Option<Cow<'k, str>>,
     websocket: Option<bool>,
-    websocket_setup: Option<String>,
+    websocket_setup: Option<Cow<'k, str>>,
     sse: Option<bool>,
     http2: Option<bool>,
 }
@@ -100,77 +102,87 @@ struct HopView<'k> {
 /// `ws`: the view a WebSocket gets (hops may time sockets differently from streams).
 fn hop_view<'k>(
     k: &'k Knowledge,
-    hop: &Hop,
+    hop: &'k Hop,
     ws: bool,
-    sources: &mut Vec<String>,
+    sources: &mut Vec<&'k str>,
 ) -> Option<HopView<'k>> {
     match hop {
-        Hop::Known(id) => {
-            let h = k.hop(id)?;
-            sources.extend(h.sources().into_iter().map(String::from));
-            let pick = |own: &'k Option<crate::rules::Timeout>,
-                        ws_own: &'k Option<crate::rules::Timeout>| {
-                if ws {
-                    ws_own.as_ref().or(own.as_ref())
-                } else {
-                    own.as_ref()
-                }
-            };
-            let idle = pick(&h.idle_timeout, &h.websocket_idle_timeout);
-            let life = pick(&h.lifetime, &h.websocket_lifetime);
-            Some(HopView {
-                id: h.id.clone(),
-                name: h.name.clone(),
-                inline: false,
-                idle: idle.map(|t| t.seconds),
-                idle_setting: idle.and_then(|t| t.setting.clone()),
-                idle_fix: idle.and_then(|t| t.fix.clone()),
-                lifetime: life.map(|t| t.seconds),
-                lifetime_setting: life.and_then(|t| t.setting.clone()),
-                lifetime_fix: life.and_then(|t| t.fix.clone()),
-                limits: &h.limits,
-                buffers: h.buffering.as_ref().map(|c| c.value),
-                buffering_fix: h.buffering.as_ref().and_then(|c| c.how.clone()),
-                websocket: h.websocket.as_ref().map(|c| c.value),
-                websocket_setup: h.websocket.as_ref().and_then(|c| c.how.clone()),
-                sse: h.sse.as_ref().map(|c| c.value),
-                http2: h.http2.as_ref().map(|c| c.value),
-            })
-        }
+        Hop::Known(id) => known_hop_view(k, id, ws, sources),
         Hop::Inline(h) => Some(HopView {
-            id: slug(&h.name),
-            name: h.name.clone(),
+            id: Cow::Owned(slug(&h.name)),
+            name: Cow::Borrowed(&h.name),
             inline: true,
             idle: h.idle_timeout_s,
-            idle_setting: h.idle_timeout_s.map(|_| "its idle timeout".to_string()),
+            idle_setting: h.idle_timeout_s.map(|_| Cow::Borrowed("its idle timeout")),
             idle_fix: h
                 .idle_timeout_s
-                .map(|_| format!("raise {}'s idle timeout", h.name)),
+                .map(|_| Cow::Owned(format!("raise {}'s idle timeout", h.name))),
             lifetime: h.lifetime_s,
-            lifetime_setting: h.lifetime_s.map(|_| "its request timeout".to_string()),
+            lifetime_setting: h.lifetime_s.map(|_| Cow::Borrowed("its request timeout")),
             lifetime_fix: h.lifetime_s.map(|_| {
-                format!(
+                Cow::Owned(format!(
                     "raise {}'s request timeout for streaming routes, and make clients reconnect",
                     h.name
-                )
+                ))
             }),
             limits: &[],
             buffers: h.buffers,
             buffering_fix: h.buffers.filter(|b| *b).map(|_| {
-                format!(
+                Cow::Owned(format!(
                     "turn response buffering off on {} for the stream's route",
                     h.name
-                )
+                ))
             }),
             websocket: h.websocket,
-            websocket_setup: h
-                .websocket
-                .filter(|w| *w)
-                .map(|_| format!("let {} pass the Upgrade and Connection headers", h.name)),
+            websocket_setup: h.websocket.filter(|w| *w).map(|_| {
+                Cow::Owned(format!(
+                    "let {} pass the Upgrade and Connection headers",
+                    h.name
+                ))
+            }),
             sse: h.sse,
             http2: h.http2,
         }),
     }
+}
+
+fn known_hop_view<'k>(
+    k: &'k Knowledge,
+    id: &str,
+    ws: bool,
+    sources: &mut Vec<&'k str>,
+) -> Option<HopView<'k>> {
+    let h = k.hop(id)?;
+    sources.extend(h.sources());
+    let pick = |own: &'k Option<crate::rules::Timeout>,
+                ws_own: &'k Option<crate::rules::Timeout>| {
+        if ws {
+            ws_own.as_ref().or(own.as_ref())
+        } else {
+            own.as_ref()
+        }
+    };
+    let idle = pick(&h.idle_timeout, &h.websocket_idle_timeout);
+    let life = pick(&h.lifetime, &h.websocket_lifetime);
+    let text = |t: &'k Option<String>| t.as_deref().map(Cow::Borrowed);
+    Some(HopView {
+        id: Cow::Borrowed(&h.id),
+        name: Cow::Borrowed(&h.name),
+        inline: false,
+        idle: idle.map(|t| t.seconds),
+        idle_setting: idle.and_then(|t| text(&t.setting)),
+        idle_fix: idle.and_then(|t| text(&t.fix)),
+        lifetime: life.map(|t| t.seconds),
+        lifetime_setting: life.and_then(|t| text(&t.setting)),
+        lifetime_fix: life.and_then(|t| text(&t.fix)),
+        limits: &h.limits,
+        buffers: h.buffering.as_ref().map(|c| c.value),
+        buffering_fix: h.buffering.as_ref().and_then(|c| text(&c.how)),
+        websocket: h.websocket.as_ref().map(|c| c.value),
+        websocket_setup: h.websocket.as_ref().and_then(|c| text(&c.how)),
+        sse: h.sse.as_ref().map(|c| c.value),
+        http2: h.http2.as_ref().map(|c| c.value),
+    })
 }
 
 /// A hop's name, idle timeout and lifetime as a stream (or a WebSocket, `ws`) meets
@@ -280,10 +292,10 @@ pub fn heartbeat_s(policy: &Policy, min_idle: Option<f64>) -> f64 {
 /// The hops: the profile's path, then any the runtime always puts in front of the app.
 fn hop_views<'k>(
     k: &'k Knowledge,
-    p: &Profile,
+    p: &'k Profile,
     runtime: Option<&'k crate::rules::Runtime>,
     ws: bool,
-    sources: &mut Vec<String>,
+    sources: &mut Vec<&'k str>,
 ) -> Vec<HopView<'k>> {
     let mut views: Vec<HopView> = p
         .path
@@ -293,8 +305,8 @@ fn hop_views<'k>(
         .collect();
     if let Some(rt) = runtime {
         for id in &rt.implies {
-            if !views.iter().any(|v| &v.id == id) {
-                if let Some(v) = hop_view(k, &Hop::Known(id.clone()), ws, sources) {
+            if !views.iter().any(|v| v.id == id.as_str()) {
+                if let Some(v) = known_hop_view(k, id, ws, sources) {
                     views.push(v);
                 }
             }
@@ -316,7 +328,7 @@ fn owned_limits<'a>(
         .flat_map(|rt| rt.limits.iter().map(move |l| (rt.name.as_str(), l)));
     let hop_limits = views
         .iter()
-        .flat_map(|v| v.limits.iter().map(move |l| (v.name.as_str(), l)));
+        .flat_map(|v| v.limits.iter().map(move |l| (v.name.as_ref(), l)));
     for (on, l) in runtime_limits.chain(hop_limits) {
         if !owned.iter().any(|(_, seen)| seen.id == l.id) {
             owned.push((on, l));
@@ -336,15 +348,55 @@ pub(crate) const LOAD_FIELDS: &[&str] = &[
 /// The variables that depend on the load fields only (with the runtime and path),
 /// written into `vals` as [`facts`] would: the load fields' own and the capacity
 /// figures. For another value of a load field, this is all that changes.
+#[cfg(test)]
 pub(crate) fn load_vals(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
-    vals[var!("update_interval_s")] = num(p.update_interval_s);
-    vals[var!("max_delay_s")] = num(p.max_delay_s);
-    vals[var!("concurrent_clients")] = num(p.concurrent_clients.map(|n| n as f64));
-    vals[var!("streams_per_client")] = num(p.streams_per_client.map(|n| n as f64));
-    let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
-    let views = hop_views(k, p, runtime, false, &mut Vec::new());
-    let cap = capacity::figures(&k.policy, p, &owned_limits(runtime, &views));
-    capacity::set_vars(&cap, p, vals);
+    let basis = LoadBasis::new(k, p);
+    load_vals_with(
+        &k.policy,
+        &capacity::Load::of(p),
+        &basis.limits(),
+        vals,
+        true,
+    );
+}
+
+/// [`load_vals`] for a load checked against the limits of a [`LoadBasis`]. Without
+/// `texts`, text variables hold an empty text (what conditions read of a text is only
+/// whether it is known: see [`capacity::set_load_vars`]).
+pub(crate) fn load_vals_with(
+    policy: &Policy,
+    load: &capacity::Load,
+    limits: &[(&str, &Limit)],
+    vals: &mut [Val],
+    texts: bool,
+) {
+    vals[var!("update_interval_s")] = num(load.update_interval_s);
+    vals[var!("max_delay_s")] = num(load.max_delay_s);
+    vals[var!("concurrent_clients")] = num(load.concurrent_clients.map(|n| n as f64));
+    vals[var!("streams_per_client")] = num(load.streams_per_client.map(|n| n as f64));
+    capacity::set_load_vars(policy, load, limits, vals, texts);
+}
+
+/// What a profile's runtime and path put in front of its load: worked out once, for
+/// every other value of a load field the flip analysis tries.
+pub(crate) struct LoadBasis<'k> {
+    runtime: Option<&'k crate::rules::Runtime>,
+    views: Vec<HopView<'k>>,
+}
+
+impl<'k> LoadBasis<'k> {
+    pub(crate) fn new(k: &'k Knowledge, p: &'k Profile) -> Self {
+        let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
+        LoadBasis {
+            runtime,
+            views: hop_views(k, p, runtime, false, &mut Vec::new()),
+        }
+    }
+
+    /// Every limit with the name of what sets it, as [`facts`] checks them.
+    pub(crate) fn limits(&self) -> Vec<(&str, &Limit)> {
+        owned_limits(self.runtime, &self.views)
+    }
 }
 
 /// Computes every variable for a profile, as a stream (SSE, polling) meets the path.
@@ -364,8 +416,8 @@ pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
 }
 
 fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
-    let mut vals = vec![Val::Unknown; VARS.len()];
-    let mut sources = Vec::new();
+    let mut vals: Vec<Val> = (0..VARS.len()).map(|_| Val::Unknown).collect();
+    let mut sources: Vec<&str> = Vec::new();
     let set = |vals: &mut Vec<Val>, var: VarId, v: Val| vals[var] = v;
     set(&mut vals, var!("name"), Val::Text(p.name.clone()));
     set(
@@ -455,7 +507,7 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
 
     let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
     if let Some(rt) = runtime {
-        sources.extend(rt.sources().into_iter().map(String::from));
+        sources.extend(rt.sources());
         set(&mut vals, var!("runtime.name"), Val::Text(rt.name.clone()));
         set(&mut vals, var!("runtime.kind"), Val::Word(rt.kind.clone()));
         set(
@@ -531,15 +583,15 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
     );
 
     // Smallest idle timeout (gaps) and lifetime cap (total) across hops and runtime.
-    let mut idle: Option<(f64, String)> = None;
-    let mut life: Option<(f64, String)> = None;
-    let consider = |slot: &mut Option<(f64, String)>, secs: Option<f64>, who: &str| {
+    let mut idle: Option<(f64, &str)> = None;
+    let mut life: Option<(f64, &str)> = None;
+    fn consider<'a>(slot: &mut Option<(f64, &'a str)>, secs: Option<f64>, who: &'a str) {
         if let Some(s) = secs {
             if slot.as_ref().is_none_or(|(m, _)| s < *m) {
-                *slot = Some((s, who.to_string()));
+                *slot = Some((s, who));
             }
         }
-    };
+    }
     for v in &views {
         consider(&mut idle, v.idle, &v.name);
         consider(&mut life, v.lifetime, &v.name);
@@ -550,15 +602,15 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
         consider(&mut life, rt_life, &rt.name);
     }
     // What a stream meets (whatever the view), for the heartbeat.
-    let mut stream_idle: Option<(f64, String)> = None;
+    let mut stream_idle: Option<(f64, &str)> = None;
     for h in p.path.iter().flatten() {
         if let Some((name, idle, _)) = hop_timeouts(k, h, false) {
             consider(&mut stream_idle, idle, name);
         }
     }
     // What a WebSocket meets, for the scoring rules (whatever the view).
-    let mut ws_idle: Option<(f64, String)> = None;
-    let mut ws_life: Option<(f64, String)> = None;
+    let mut ws_idle: Option<(f64, &str)> = None;
+    let mut ws_life: Option<(f64, &str)> = None;
     for h in p.path.iter().flatten() {
         if let Some((name, idle, life)) = hop_timeouts(k, h, true) {
             consider(&mut ws_idle, idle, name);
@@ -584,23 +636,23 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
         Val::Unknown
     };
     let (idle_s, idle_hop) = match &idle {
-        Some((s, who)) => (Val::Num(*s), Val::Text(who.clone())),
+        Some((s, who)) => (Val::Num(*s), Val::Text(who.to_string())),
         None => (none_or_unknown.clone(), none_or_unknown.clone()),
     };
     let (life_s, life_hop) = match &life {
-        Some((s, who)) => (Val::Num(*s), Val::Text(who.clone())),
+        Some((s, who)) => (Val::Num(*s), Val::Text(who.to_string())),
         None => (none_or_unknown.clone(), none_or_unknown.clone()),
     };
     set(&mut vals, var!("path.min_idle_s"), idle_s);
     set(&mut vals, var!("path.min_idle_hop"), idle_hop);
     set(&mut vals, var!("path.min_lifetime_s"), life_s);
     set(&mut vals, var!("path.min_lifetime_hop"), life_hop);
-    let absent_or = |x: &Option<(f64, String)>, num: bool| match x {
+    let absent_or = |x: &Option<(f64, &str)>, num: bool| match x {
         Some((s, who)) => {
             if num {
                 Val::Num(*s)
             } else {
-                Val::Text(who.clone())
+                Val::Text(who.to_string())
             }
         }
         None => none_or_unknown.clone(),
@@ -643,43 +695,55 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
         Val::Num(heartbeat_s(&k.policy, any_idle)),
     );
 
-    let hops = views
-        .into_iter()
-        .map(|v| {
-            let t = |s: Option<String>| s.map_or(Val::Absent, Val::Text);
-            let n = |x: Option<f64>| x.map_or(Val::Absent, Val::Num);
-            HopFacts {
-                vals: vec![
-                    (var!("hop.id"), Val::Text(v.id)),
-                    (var!("hop.name"), Val::Text(v.name)),
-                    (var!("hop.inline"), Val::Bool(v.inline)),
-                    (var!("hop.idle_timeout_s"), n(v.idle)),
-                    (var!("hop.idle_setting"), t(v.idle_setting)),
-                    (var!("hop.idle_fix"), t(v.idle_fix)),
-                    (var!("hop.lifetime_s"), n(v.lifetime)),
-                    (var!("hop.lifetime_setting"), t(v.lifetime_setting)),
-                    (var!("hop.lifetime_fix"), t(v.lifetime_fix)),
-                    (var!("hop.buffers"), flag(v.buffers)),
-                    (var!("hop.buffering_fix"), t(v.buffering_fix)),
-                    (var!("hop.websocket"), flag(v.websocket)),
-                    // No setup text: nothing to configure (unknown, so the setup gotcha stays quiet).
-                    (
-                        var!("hop.websocket_setup"),
-                        v.websocket_setup.map_or(Val::Unknown, Val::Text),
-                    ),
-                    (var!("hop.sse"), flag(v.sse)),
-                    (var!("hop.http2"), flag(v.http2)),
-                ],
+    // The scoring rules read no hop variable and cite no source: the flip analysis
+    // (`texts` off) needs neither.
+    let hops = if texts {
+        views.into_iter().map(hop_facts).collect()
+    } else {
+        Vec::new()
+    };
+    let mut unique: Vec<String> = Vec::new();
+    if texts {
+        for s in sources {
+            if !unique.iter().any(|u| u == s) {
+                unique.push(s.to_string());
             }
-        })
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    sources.retain(|s| seen.insert(s.clone()));
+        }
+    }
     Facts {
         vals,
         hops,
-        sources,
+        sources: unique,
         capacity: cap,
+    }
+}
+
+fn hop_facts(v: HopView) -> HopFacts {
+    let t = |s: Option<Cow<str>>| s.map_or(Val::Absent, |s| Val::Text(s.into_owned()));
+    let n = |x: Option<f64>| x.map_or(Val::Absent, Val::Num);
+    HopFacts {
+        vals: vec![
+            (var!("hop.id"), Val::Text(v.id.into_owned())),
+            (var!("hop.name"), Val::Text(v.name.into_owned())),
+            (var!("hop.inline"), Val::Bool(v.inline)),
+            (var!("hop.idle_timeout_s"), n(v.idle)),
+            (var!("hop.idle_setting"), t(v.idle_setting)),
+            (var!("hop.idle_fix"), t(v.idle_fix)),
+            (var!("hop.lifetime_s"), n(v.lifetime)),
+            (var!("hop.lifetime_setting"), t(v.lifetime_setting)),
+            (var!("hop.lifetime_fix"), t(v.lifetime_fix)),
+            (var!("hop.buffers"), flag(v.buffers)),
+            (var!("hop.buffering_fix"), t(v.buffering_fix)),
+            (var!("hop.websocket"), flag(v.websocket)),
+            // No setup text: nothing to configure (unknown, so the setup gotcha stays quiet).
+            (
+                var!("hop.websocket_setup"),
+                v.websocket_setup
+                    .map_or(Val::Unknown, |s| Val::Text(s.into_owned())),
+            ),
+            (var!("hop.sse"), flag(v.sse)),
+            (var!("hop.http2"), flag(v.http2)),
+        ],
     }
 }
 

@@ -2,8 +2,9 @@
 //! transport (flips), and unanswered fields whose answer could (unknowns).
 //! Candidate values come from the thresholds the scoring rules actually contain.
 
+use super::capacity::Load;
 use super::facts::Facts;
-use super::{facts, Engine, Flip, Scores};
+use super::{facts, Engine, Flip, Rescore, Scores};
 use crate::profile::{Client, FieldKind, Hop, Profile, FIELDS};
 use crate::rules::cond::{Lit, Op, Operand};
 use crate::rules::cond::{Lookup, Val};
@@ -245,11 +246,13 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
 }
 
 /// The facts with some variables replaced.
+#[cfg(test)]
 pub(crate) struct Changed<'a> {
     pub base: &'a Facts,
     pub changes: &'a [(usize, Val)],
 }
 
+#[cfg(test)]
 impl Lookup for Changed<'_> {
     fn get(&self, var: usize) -> &Val {
         match self.changes.iter().find(|(v, _)| *v == var) {
@@ -386,6 +389,7 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
 }
 
 /// What a profile with other load fields changes in `base`.
+#[cfg(test)]
 fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> Vec<(usize, Val)> {
     // Only the load variables are written (and read back): only they need resetting.
     for &v in &e.load_vars {
@@ -399,6 +403,83 @@ fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> V
         }
     }
     changes
+}
+
+/// The load with one load field set to a candidate (`None`: not a load field).
+fn with_load(mut load: Load, name: &str, c: &Cand) -> Option<Load> {
+    match (name, c) {
+        ("concurrent_clients", Cand::Num(n)) => load.concurrent_clients = Some(*n as u64),
+        ("streams_per_client", Cand::Num(n)) => load.streams_per_client = Some(*n as u64),
+        ("update_interval_s", Cand::Num(n)) => load.update_interval_s = Some(*n),
+        ("max_delay_s", Cand::Num(n)) => load.max_delay_s = Some(*n),
+        _ => return None,
+    }
+    Some(load)
+}
+
+/// A profile's variables, looked up in a slice.
+struct Vals<'a>(&'a [Val]);
+
+impl Lookup for Vals<'_> {
+    fn get(&self, var: usize) -> &Val {
+        self.0.get(var).unwrap_or(&Val::Unknown)
+    }
+}
+
+/// What the flip analysis of one profile reuses from one candidate to the next.
+struct Trial<'e, 'k> {
+    e: &'e Engine<'k>,
+    p: &'e Profile,
+    base: &'e Facts,
+    scores: &'e Scores,
+    rescore: Rescore,
+    /// The base variables, with a candidate's load written over them while it is
+    /// tried (texts may be left as placeholders: see [`same_for_rules`]).
+    vals: Vec<Val>,
+    /// The runtime and path the load is checked against (the same for every load).
+    basis: Option<facts::LoadBasis<'e>>,
+}
+
+/// Whether two values are alike to every rule condition: texts are never compared
+/// (only known or not), so any text is alike to any other.
+fn same_for_rules(a: &Val, b: &Val) -> bool {
+    matches!((a, b), (Val::Text(_), Val::Text(_))) || a == b
+}
+
+impl<'e> Trial<'e, '_> {
+    fn new(e: &'e Engine, p: &'e Profile, base: &'e Facts, scores: &'e Scores) -> Trial<'e, 'e> {
+        Trial {
+            e,
+            p,
+            base,
+            scores,
+            rescore: Rescore::default(),
+            vals: base.vals.clone(),
+            basis: None,
+        }
+    }
+
+    /// The winner with the profile's load changed to `load`.
+    fn load_winner(&mut self, load: &Load) -> usize {
+        let (e, p) = (self.e, self.p);
+        let basis = self
+            .basis
+            .get_or_insert_with(|| facts::LoadBasis::new(e.k, p));
+        facts::load_vals_with(&e.k.policy, load, &basis.limits(), &mut self.vals, false);
+        let (vals, base) = (&self.vals, &self.base.vals);
+        let changed = e
+            .load_vars
+            .iter()
+            .copied()
+            .filter(|&v| !same_for_rules(&vals[v], &base[v]));
+        let w = e.rescored_winner(&mut self.rescore, self.scores, &Vals(vals), changed);
+        for &v in &e.load_vars {
+            if !same_for_rules(&self.vals[v], &base[v]) {
+                self.vals[v] = base[v].clone();
+            }
+        }
+        w
+    }
 }
 
 /// What would change the answer.
@@ -424,7 +505,8 @@ pub(super) fn analyse(
     let mut near: Vec<Flip> = Vec::new();
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
-    let mut scratch = vec![Val::Unknown; vars::VARS.len()];
+    let mut trial = Trial::new(e, p, base, scores);
+    let load = Load::of(p);
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
@@ -445,21 +527,22 @@ pub(super) fn analyse(
                 continue;
             }
             let w = match (direct, cand_val(c)) {
-                (Some(var), Some(val)) => e.winner_with(scores, &Overlay { base, var, val }, var),
-                _ => {
-                    let Some(q) = apply(p, spec.name, c) else {
-                        continue;
-                    };
-                    if e.flip_plan[order].load {
-                        e.winner_with_changes(
-                            scores,
-                            base,
-                            &load_changes(e, base, &q, &mut scratch),
-                        )
-                    } else {
-                        e.winner_with_facts(scores, base, &facts::facts_for_flips(e.k, &q))
+                (Some(var), Some(val)) => e.rescored_winner(
+                    &mut trial.rescore,
+                    scores,
+                    &Overlay { base, var, val },
+                    [var],
+                ),
+                _ => match with_load(load, spec.name, c).filter(|_| e.flip_plan[order].load) {
+                    Some(l) => trial.load_winner(&l),
+                    None => {
+                        let Some(q) = apply(p, spec.name, c) else {
+                            continue;
+                        };
+                        let now = facts::facts_for_flips(e.k, &q);
+                        e.winner_with_facts_in(&mut trial.rescore, scores, base, &now)
                     }
-                }
+                },
             };
             tried += 1;
             if w == win {
@@ -576,6 +659,15 @@ mod tests {
                         let mut scratch = vec![Val::Unknown; vars::VARS.len()];
                         let changes = load_changes(&e, &base, &q, &mut scratch);
                         assert_eq!(e.winner_with_changes(&scores, &base, &changes), full);
+                        let mut trial = Trial::new(&e, &p, &base, &scores);
+                        let load = with_load(Load::of(&p), spec.name, &c).unwrap();
+                        assert_eq!(load, Load::of(&q));
+                        assert_eq!(trial.load_winner(&load), full, "{}", spec.name);
+                        // The base variables are back once the candidate is tried.
+                        assert!(trial.vals.len() == base.vals.len());
+                        for (a, b) in trial.vals.iter().zip(&base.vals) {
+                            assert!(same_for_rules(a, b), "{a:?} {b:?}");
+                        }
                         // Every variable the load changes is among those it recomputes.
                         for (v, val) in now.vals.iter().enumerate() {
                             if *val != base.vals[v] {

@@ -15,7 +15,7 @@ pub(crate) mod flips;
 pub use decision::*;
 
 use crate::profile::Profile;
-use crate::rules::cond::{Lookup, Tri, Val};
+use crate::rules::cond::{Lookup, Tri};
 use crate::rules::{Knowledge, Rule};
 use facts::{render, Facts, HopEnv};
 
@@ -59,6 +59,31 @@ impl Scores {
     pub fn vetoed(&self, i: usize) -> bool {
         self.vetoes[i] > 0
     }
+}
+
+/// Buffers that re-scoring a changed profile reuses from one candidate to the next.
+#[derive(Default)]
+pub(crate) struct Rescore {
+    total: Vec<i32>,
+    vetoes: Vec<u32>,
+    /// Rules already evaluated again for this candidate.
+    seen: Vec<bool>,
+}
+
+fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i32) {
+    for (i, (t, p)) in total.iter_mut().zip(&r.points).enumerate() {
+        *t += sign * p;
+        if r.vetoes[i] {
+            vetoes[i] = vetoes[i].saturating_add_signed(sign);
+        }
+    }
+}
+
+/// The best transport: unvetoed before vetoed, then the highest score, then the
+/// simplest (the lowest index); what sorting by that key would put first.
+fn winner_of(total: &[i32], vetoes: &[u32]) -> usize {
+    let key = |i: usize| (vetoes[i] > 0, -total[i], i);
+    (0..total.len()).min_by_key(|&i| key(i)).unwrap_or(0)
 }
 
 impl<'k> Engine<'k> {
@@ -140,83 +165,93 @@ impl<'k> Engine<'k> {
     }
 
     fn apply(&self, s: &mut Scores, r: &ScoringRule, sign: i32) {
-        for i in 0..self.transports.len() {
-            s.total[i] += sign * r.points[i];
-            if r.vetoes[i] {
-                s.vetoes[i] = s.vetoes[i].saturating_add_signed(sign);
-            }
-        }
+        apply_points(&mut s.total, &mut s.vetoes, r, sign);
     }
 
     /// The winner if one variable had another value: re-evaluates only the rules
     /// that read it.
+    #[cfg(test)]
     pub(crate) fn winner_with(&self, base: &Scores, env: &dyn Lookup, var: usize) -> usize {
-        let mut s = Scores {
-            total: base.total.clone(),
-            vetoes: base.vetoes.clone(),
-            fired: Vec::new(),
-        };
-        for &i in &self.readers[var] {
-            let r = &self.scoring[i];
-            let now = r.rule.when.eval(env);
-            if base.fired[i] == Tri::True {
-                self.apply(&mut s, r, -1);
-            }
-            if now == Tri::True {
-                self.apply(&mut s, r, 1);
-            }
-        }
-        self.winner(&s)
+        self.rescored_winner(&mut Rescore::default(), base, env, [var])
     }
 
     /// The winner for other facts (`now`, from a changed profile): re-evaluates only
     /// the rules that read a variable whose value differs from `base_facts`.
+    #[cfg(test)]
     pub(crate) fn winner_with_facts(
         &self,
         base: &Scores,
         base_facts: &Facts,
         now: &Facts,
     ) -> usize {
-        let changes: Vec<(usize, Val)> = (0..self.readers.len())
-            .filter(|&v| !self.readers[v].is_empty() && base_facts.get(v) != now.get(v))
-            .map(|v| (v, now.get(v).clone()))
-            .collect();
-        self.winner_with_changes(base, base_facts, &changes)
+        self.winner_with_facts_in(&mut Rescore::default(), base, base_facts, now)
+    }
+
+    /// [`Self::winner_with_facts`] with reused buffers.
+    pub(crate) fn winner_with_facts_in(
+        &self,
+        sc: &mut Rescore,
+        base: &Scores,
+        base_facts: &Facts,
+        now: &Facts,
+    ) -> usize {
+        // The rules reading a changed variable see every other variable as it was
+        // (unchanged in `now`): evaluating them over `now` is evaluating the change.
+        let changed = (0..self.readers.len())
+            .filter(|&v| !self.readers[v].is_empty() && base_facts.get(v) != now.get(v));
+        self.rescored_winner(sc, base, now, changed)
     }
 
     /// The winner with some variables changed: re-evaluates only the rules reading them.
+    #[cfg(test)]
     pub(crate) fn winner_with_changes(
         &self,
         base: &Scores,
         base_facts: &Facts,
-        changes: &[(usize, Val)],
+        changes: &[(usize, crate::rules::cond::Val)],
     ) -> usize {
         let env = flips::Changed {
             base: base_facts,
             changes,
         };
-        let mut s = Scores {
-            total: base.total.clone(),
-            vetoes: base.vetoes.clone(),
-            fired: Vec::new(),
-        };
-        let mut seen = vec![false; self.scoring.len()];
-        for (var, _) in changes {
-            for &i in &self.readers[*var] {
-                if std::mem::replace(&mut seen[i], true) {
+        self.rescored_winner(
+            &mut Rescore::default(),
+            base,
+            &env,
+            changes.iter().map(|(v, _)| *v),
+        )
+    }
+
+    /// The winner once the rules reading `vars` are evaluated again over `env` (each
+    /// rule once): the base scores with those rules' old points taken back and their
+    /// new ones added.
+    pub(crate) fn rescored_winner(
+        &self,
+        sc: &mut Rescore,
+        base: &Scores,
+        env: &dyn Lookup,
+        vars: impl IntoIterator<Item = usize>,
+    ) -> usize {
+        sc.total.clear();
+        sc.total.extend_from_slice(&base.total);
+        sc.vetoes.clear();
+        sc.vetoes.extend_from_slice(&base.vetoes);
+        sc.seen.clear();
+        sc.seen.resize(self.scoring.len(), false);
+        for var in vars {
+            for &i in &self.readers[var] {
+                if std::mem::replace(&mut sc.seen[i], true) {
                     continue;
                 }
                 let r = &self.scoring[i];
-                let t = r.rule.when.eval(&env);
-                if base.fired[i] == Tri::True {
-                    self.apply(&mut s, r, -1);
-                }
-                if t == Tri::True {
-                    self.apply(&mut s, r, 1);
+                let was = base.fired[i] == Tri::True;
+                let now = r.rule.when.eval(env) == Tri::True;
+                if was != now {
+                    apply_points(&mut sc.total, &mut sc.vetoes, r, if now { 1 } else { -1 });
                 }
             }
         }
-        self.winner(&s)
+        winner_of(&sc.total, &sc.vetoes)
     }
 
     /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
@@ -226,8 +261,9 @@ impl<'k> Engine<'k> {
         idx
     }
 
+    /// The first of [`Self::order`], found without sorting.
     pub(crate) fn winner(&self, s: &Scores) -> usize {
-        self.order(s).first().copied().unwrap_or(0)
+        winner_of(&s.total, &s.vetoes)
     }
 
     pub(crate) fn transport(&self, i: usize) -> &'k str {

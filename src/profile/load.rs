@@ -66,6 +66,11 @@ pub fn parse_profile(text: &str, ids: &HopIds) -> Result<Profile, Vec<Diagnostic
             "a profile needs at least `name` and `direction`; `rtadvisor init` writes a starter",
         )]);
     }
+    // Most profiles are valid, and a valid one needs no positions: parse it without
+    // them first. Anything wrong is found again on the spanned tree, which places it.
+    if let Some(p) = yaml::parse_unplaced(text).and_then(|root| validate(&root, ids).ok()) {
+        return Ok(p);
+    }
     let root = yaml::parse(text).map_err(|e| {
         vec![
             Diagnostic::new(format!("not valid YAML: {}", e.message), e.pos)
@@ -73,6 +78,11 @@ pub fn parse_profile(text: &str, ids: &HopIds) -> Result<Profile, Vec<Diagnostic
                 .help(e.help.clone()),
         ]
     })?;
+    validate(&root, ids)
+}
+
+/// Validates a parsed profile into a [`Profile`], or every problem found.
+fn validate(root: &Node, ids: &HopIds) -> Result<Profile, Vec<Diagnostic>> {
     let Value::Map(entries) = &root.value else {
         return Err(vec![Diagnostic::at(
             format!(
