@@ -53,12 +53,17 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
         return Err(too_large());
     }
     let file = std::fs::File::open(path).map_err(|e| io_error(&e))?;
-    read_limited(file)
+    // Room for the whole file and a byte more: one read takes it, the next sees the
+    // end (growing from empty would read it in ever larger pieces).
+    read_into(file, Vec::with_capacity(meta.len() as usize + 1))
 }
 
 /// Reads a stream as text, stopping as soon as it passes [`MAX_INPUT_BYTES`].
 pub fn read_limited(reader: impl Read) -> Result<String, InputError> {
-    let mut bytes = Vec::new();
+    read_into(reader, Vec::new())
+}
+
+fn read_into(reader: impl Read, mut bytes: Vec<u8>) -> Result<String, InputError> {
     reader
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)

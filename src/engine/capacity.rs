@@ -157,16 +157,7 @@ pub fn compute<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
     p: &Profile,
     limits: &[(S, L)],
 ) -> Capacity {
-    compute_with(policy, &Load::of(p), limits, true)
-}
-
-/// The same figures and checks without the `arithmetic` lines.
-pub(crate) fn figures<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
-    policy: &Policy,
-    p: &Profile,
-    limits: &[(S, L)],
-) -> Capacity {
-    compute_with(policy, &Load::of(p), limits, false)
+    compute_with(policy, &Load::of(p), limits)
 }
 
 /// Adds a line of arithmetic, formatted only when the report wants `texts`.
@@ -373,17 +364,14 @@ fn compute_with<S: AsRef<str>, L: std::borrow::Borrow<Limit>>(
     policy: &Policy,
     p: &Load,
     limits: &[(S, L)],
-    texts: bool,
 ) -> Capacity {
-    let mut c = base_figures(policy, p, texts);
+    let mut c = base_figures(policy, p, true);
     let mut checks = Vec::with_capacity(limits.len());
     for (on, l) in limits {
         let (on, l): (&str, &Limit) = (on.as_ref(), l.borrow());
         let o = check_limit(policy, &c, l);
-        if texts {
-            if let Some(line) = limit_line(on, l, &o) {
-                c.arithmetic.push(line);
-            }
+        if let Some(line) = limit_line(on, l, &o) {
+            c.arithmetic.push(line);
         }
         checks.push(LimitCheck {
             id: l.id.clone(),

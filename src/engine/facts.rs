@@ -68,14 +68,153 @@ fn word<T: serde::Serialize>(v: Option<T>) -> Val {
 
 /// The kebab-case word serde writes for an enum value.
 pub fn enum_word<T: serde::Serialize>(x: &T) -> String {
+    if let Some(w) = variant_word(x) {
+        return w.to_string();
+    }
     match serde_json::to_value(x) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
     }
 }
 
-fn text(v: Option<&String>) -> Val {
-    v.map_or(Val::Absent, |s| Val::Text(s.clone()))
+/// The word serde writes for a unit variant (what [`enum_word`] gives), read off the
+/// serializer call without building a value; `None` for anything else.
+pub(crate) fn variant_word<T: serde::Serialize + ?Sized>(x: &T) -> Option<&'static str> {
+    x.serialize(VariantName).ok()
+}
+
+/// A serializer that accepts a unit variant only, and gives its name.
+struct VariantName;
+
+#[derive(Debug)]
+struct NotUnitVariant;
+
+impl std::fmt::Display for NotUnitVariant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a unit variant")
+    }
+}
+
+impl std::error::Error for NotUnitVariant {}
+
+impl serde::ser::Error for NotUnitVariant {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        NotUnitVariant
+    }
+}
+
+/// `fn name(self, _: T) -> Result<&'static str, NotUnitVariant>` refusing the value.
+macro_rules! refuse {
+    ($($name:ident($($ty:ty),*)),* $(,)?) => {$(
+        fn $name(self, $(_: $ty),*) -> Result<&'static str, NotUnitVariant> {
+            Err(NotUnitVariant)
+        }
+    )*};
+}
+
+impl serde::Serializer for VariantName {
+    type Ok = &'static str;
+    type Error = NotUnitVariant;
+    type SerializeSeq = serde::ser::Impossible<&'static str, NotUnitVariant>;
+    type SerializeTuple = serde::ser::Impossible<&'static str, NotUnitVariant>;
+    type SerializeTupleStruct = serde::ser::Impossible<&'static str, NotUnitVariant>;
+    type SerializeTupleVariant = serde::ser::Impossible<&'static str, NotUnitVariant>;
+    type SerializeMap = serde::ser::Impossible<&'static str, NotUnitVariant>;
+    type SerializeStruct = serde::ser::Impossible<&'static str, NotUnitVariant>;
+    type SerializeStructVariant = serde::ser::Impossible<&'static str, NotUnitVariant>;
+
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<&'static str, NotUnitVariant> {
+        Ok(variant)
+    }
+
+    refuse!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+    );
+
+    fn serialize_some<T: serde::Serialize + ?Sized>(
+        self,
+        _: &T,
+    ) -> Result<&'static str, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<&'static str, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<&'static str, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, NotUnitVariant> {
+        Err(NotUnitVariant)
+    }
 }
 
 /// What one hop contributes, known or described inline (a known hop's texts are
@@ -337,6 +476,19 @@ fn owned_limits<'a>(
     owned
 }
 
+/// The variables only a known runtime sets (unknown without one).
+const RUNTIME_VARS: &[VarId] = &[
+    var!("runtime.name"),
+    var!("runtime.kind"),
+    var!("runtime.websocket"),
+    var!("runtime.websocket_note"),
+    var!("runtime.streaming"),
+    var!("runtime.lifetime_s"),
+    var!("runtime.lifetime_max_s"),
+    var!("runtime.lifetime_setting"),
+    var!("runtime.managed_service"),
+];
+
 /// The load fields: what a workload asks of its platform, and nothing else derives from.
 pub(crate) const LOAD_FIELDS: &[&str] = &[
     "concurrent_clients",
@@ -409,6 +561,12 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
     facts_with(k, p, ws, true)
 }
 
+/// The variables [`platform_vals`] writes, for a profile with another runtime or path
+/// (texts left empty, as in [`facts_for_flips`]).
+pub(crate) fn platform_vals_for_flips(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
+    platform_vals(k, p, false, false, vals, &mut Vec::new());
+}
+
 /// The variables only, for the flip analysis: the capacity's arithmetic lines (report
 /// text that no variable holds) are left out.
 pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
@@ -417,34 +575,107 @@ pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
 
 fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
     let mut vals: Vec<Val> = (0..VARS.len()).map(|_| Val::Unknown).collect();
+    field_vals(p, &mut vals);
     let mut sources: Vec<&str> = Vec::new();
-    let set = |vals: &mut Vec<Val>, var: VarId, v: Val| vals[var] = v;
-    set(&mut vals, var!("name"), Val::Text(p.name.clone()));
+    let (views, cap) = platform_vals(k, p, ws, texts, &mut vals, &mut sources);
+    // The scoring rules read no hop variable and cite no source: the flip analysis
+    // (`texts` off) needs neither.
+    let hops = if texts {
+        views.into_iter().map(hop_facts).collect()
+    } else {
+        Vec::new()
+    };
+    let mut unique: Vec<String> = Vec::new();
+    if texts {
+        for s in sources {
+            if !unique.iter().any(|u| u == s) {
+                unique.push(s.to_string());
+            }
+        }
+    }
+    Facts {
+        vals,
+        hops,
+        sources: unique,
+        capacity: cap,
+    }
+}
+
+/// The variables that are the profile's own fields, but for `runtime` and `path`
+/// (see [`platform_vals`]).
+fn field_vals(p: &Profile, vals: &mut [Val]) {
+    let set = |vals: &mut [Val], var: VarId, v: Val| vals[var] = v;
+    set(vals, var!("name"), Val::Text(p.name.clone()));
+    set(vals, var!("direction"), Val::Word(enum_word(&p.direction)));
     set(
-        &mut vals,
-        var!("direction"),
-        Val::Word(enum_word(&p.direction)),
-    );
-    set(
-        &mut vals,
+        vals,
         var!("client_messages_per_minute"),
         num(p.client_messages_per_minute),
     );
-    set(&mut vals, var!("payload"), word(p.payload));
-    set(&mut vals, var!("round_trip_ms"), num(p.round_trip_ms));
+    set(vals, var!("payload"), word(p.payload));
+    set(vals, var!("round_trip_ms"), num(p.round_trip_ms));
+    set(vals, var!("update_interval_s"), num(p.update_interval_s));
+    set(vals, var!("max_delay_s"), num(p.max_delay_s));
+    set(vals, var!("http2"), flag(p.http2));
+    set(vals, var!("auth"), word(p.auth));
     set(
-        &mut vals,
-        var!("update_interval_s"),
-        num(p.update_interval_s),
+        vals,
+        var!("clients"),
+        opt(p.clients.as_ref(), |c| {
+            Val::List(c.iter().map(enum_word).collect())
+        }),
     );
-    set(&mut vals, var!("max_delay_s"), num(p.max_delay_s));
     set(
-        &mut vals,
-        var!("runtime"),
-        opt(p.runtime.clone(), Val::Word),
+        vals,
+        var!("locked_down_networks"),
+        flag(p.locked_down_networks),
+    );
+    set(vals, var!("presence"), flag(p.presence));
+    set(
+        vals,
+        var!("hidden_tab_delivery"),
+        flag(p.hidden_tab_delivery),
+    );
+    set(vals, var!("resume"), flag(p.resume));
+    set(
+        vals,
+        var!("concurrent_clients"),
+        num(p.concurrent_clients.map(|n| n as f64)),
     );
     set(
-        &mut vals,
+        vals,
+        var!("streams_per_client"),
+        num(p.streams_per_client.map(|n| n as f64)),
+    );
+    set(vals, var!("job_duration_s"), num(p.job_duration_s));
+    set(vals, var!("user_waits"), flag(p.user_waits));
+    set(vals, var!("message_bytes"), num(p.message_bytes));
+    set(vals, var!("receives_webhooks"), flag(p.receives_webhooks));
+    set(vals, var!("replies"), flag(p.replies));
+    set(vals, var!("subscriptions"), word(p.subscriptions));
+    set(vals, var!("audience"), word(p.audience));
+    set(vals, var!("current_transport"), word(p.current_transport));
+}
+
+/// The variables that depend on the runtime and the path (with the load, for the
+/// capacity): `runtime`, `path`, `runtime.*`, `path.*`, `capacity.*`, `heartbeat_s`,
+/// each written whatever it was. Also gives the hops and the capacity.
+fn platform_vals<'k>(
+    k: &'k Knowledge,
+    p: &'k Profile,
+    ws: bool,
+    texts: bool,
+    vals: &mut [Val],
+    sources: &mut Vec<&'k str>,
+) -> (Vec<HopView<'k>>, Capacity) {
+    let set = |vals: &mut [Val], var: VarId, v: Val| vals[var] = v;
+    // Without `texts` (the flip analysis), a text is only known or not: an empty one
+    // stands for it (see `flips::same_for_rules`).
+    let say = |t: &str| Val::Text(if texts { t.to_string() } else { String::new() });
+    let text = |t: Option<&String>| t.map_or(Val::Absent, |t| say(t));
+    set(vals, var!("runtime"), opt(p.runtime.clone(), Val::Word));
+    set(
+        vals,
         var!("path"),
         opt(p.path.as_ref(), |hops| {
             Val::List(
@@ -457,71 +688,26 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
             )
         }),
     );
-    set(&mut vals, var!("http2"), flag(p.http2));
-    set(&mut vals, var!("auth"), word(p.auth));
-    set(
-        &mut vals,
-        var!("clients"),
-        opt(p.clients.as_ref(), |c| {
-            Val::List(c.iter().map(enum_word).collect())
-        }),
-    );
-    set(
-        &mut vals,
-        var!("locked_down_networks"),
-        flag(p.locked_down_networks),
-    );
-    set(&mut vals, var!("presence"), flag(p.presence));
-    set(
-        &mut vals,
-        var!("hidden_tab_delivery"),
-        flag(p.hidden_tab_delivery),
-    );
-    set(&mut vals, var!("resume"), flag(p.resume));
-    set(
-        &mut vals,
-        var!("concurrent_clients"),
-        num(p.concurrent_clients.map(|n| n as f64)),
-    );
-    set(
-        &mut vals,
-        var!("streams_per_client"),
-        num(p.streams_per_client.map(|n| n as f64)),
-    );
-    set(&mut vals, var!("job_duration_s"), num(p.job_duration_s));
-    set(&mut vals, var!("user_waits"), flag(p.user_waits));
-    set(&mut vals, var!("message_bytes"), num(p.message_bytes));
-    set(
-        &mut vals,
-        var!("receives_webhooks"),
-        flag(p.receives_webhooks),
-    );
-    set(&mut vals, var!("replies"), flag(p.replies));
-    set(&mut vals, var!("subscriptions"), word(p.subscriptions));
-    set(&mut vals, var!("audience"), word(p.audience));
-    set(
-        &mut vals,
-        var!("current_transport"),
-        word(p.current_transport),
-    );
-
+    for var in RUNTIME_VARS {
+        vals[*var] = Val::Unknown;
+    }
     let runtime = p.runtime.as_deref().and_then(|id| k.runtime(id));
     if let Some(rt) = runtime {
         sources.extend(rt.sources());
-        set(&mut vals, var!("runtime.name"), Val::Text(rt.name.clone()));
-        set(&mut vals, var!("runtime.kind"), Val::Word(rt.kind.clone()));
+        set(vals, var!("runtime.name"), say(&rt.name));
+        set(vals, var!("runtime.kind"), Val::Word(rt.kind.clone()));
         set(
-            &mut vals,
+            vals,
             var!("runtime.websocket"),
             opt(rt.websocket.as_ref(), |(s, _)| Val::Word(s.clone())),
         );
         set(
-            &mut vals,
+            vals,
             var!("runtime.websocket_note"),
-            opt(rt.websocket.as_ref(), |(_, n)| Val::Text(n.text.clone())),
+            opt(rt.websocket.as_ref(), |(_, n)| say(&n.text)),
         );
         set(
-            &mut vals,
+            vals,
             var!("runtime.streaming"),
             flag(rt.streaming.as_ref().map(|c| c.value)),
         );
@@ -536,48 +722,48 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
             rt.lifetime.as_ref()
         };
         set(
-            &mut vals,
+            vals,
             var!("runtime.lifetime_s"),
             lt.map_or(Val::Absent, |t| Val::Num(t.seconds)),
         );
         set(
-            &mut vals,
+            vals,
             var!("runtime.lifetime_max_s"),
             lt.map_or(Val::Absent, |t| {
                 Val::Num(t.max_seconds.unwrap_or(t.seconds))
             }),
         );
         set(
-            &mut vals,
+            vals,
             var!("runtime.lifetime_setting"),
             text(lt.and_then(|t| t.setting.as_ref())),
         );
         set(
-            &mut vals,
+            vals,
             var!("runtime.managed_service"),
             text(rt.managed_service.as_ref().map(|n| &n.text)),
         );
     }
 
     let path_known = p.path.is_some();
-    let views = hop_views(k, p, runtime, ws, &mut sources);
+    let views = hop_views(k, p, runtime, ws, sources);
     set(
-        &mut vals,
+        vals,
         var!("path.buffers"),
         any_hop(&views, path_known, |v| v.buffers),
     );
     set(
-        &mut vals,
+        vals,
         var!("path.websocket"),
         all_hops(&views, path_known, |v| v.websocket),
     );
     set(
-        &mut vals,
+        vals,
         var!("path.sse"),
         all_hops(&views, path_known, |v| v.sse.or(Some(true))),
     );
     set(
-        &mut vals,
+        vals,
         var!("path.http2"),
         all_hops(&views, path_known, |v| v.http2),
     );
@@ -636,39 +822,35 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
         Val::Unknown
     };
     let (idle_s, idle_hop) = match &idle {
-        Some((s, who)) => (Val::Num(*s), Val::Text(who.to_string())),
+        Some((s, who)) => (Val::Num(*s), say(who)),
         None => (none_or_unknown.clone(), none_or_unknown.clone()),
     };
     let (life_s, life_hop) = match &life {
-        Some((s, who)) => (Val::Num(*s), Val::Text(who.to_string())),
+        Some((s, who)) => (Val::Num(*s), say(who)),
         None => (none_or_unknown.clone(), none_or_unknown.clone()),
     };
-    set(&mut vals, var!("path.min_idle_s"), idle_s);
-    set(&mut vals, var!("path.min_idle_hop"), idle_hop);
-    set(&mut vals, var!("path.min_lifetime_s"), life_s);
-    set(&mut vals, var!("path.min_lifetime_hop"), life_hop);
+    set(vals, var!("path.min_idle_s"), idle_s);
+    set(vals, var!("path.min_idle_hop"), idle_hop);
+    set(vals, var!("path.min_lifetime_s"), life_s);
+    set(vals, var!("path.min_lifetime_hop"), life_hop);
     let absent_or = |x: &Option<(f64, &str)>, num: bool| match x {
         Some((s, who)) => {
             if num {
                 Val::Num(*s)
             } else {
-                Val::Text(who.to_string())
+                say(who)
             }
         }
         None => none_or_unknown.clone(),
     };
+    set(vals, var!("path.ws_min_idle_s"), absent_or(&ws_idle, true));
     set(
-        &mut vals,
-        var!("path.ws_min_idle_s"),
-        absent_or(&ws_idle, true),
-    );
-    set(
-        &mut vals,
+        vals,
         var!("path.ws_min_lifetime_s"),
         absent_or(&ws_life, true),
     );
     set(
-        &mut vals,
+        vals,
         var!("path.ws_min_lifetime_hop"),
         absent_or(&ws_life, false),
     );
@@ -676,11 +858,14 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
     // Capacity: every limit of the runtime and the hops, against this workload's load.
     let limits = owned_limits(runtime, &views);
     let cap = if texts {
-        capacity::compute(&k.policy, p, &limits)
+        let cap = capacity::compute(&k.policy, p, &limits);
+        capacity::set_vars(&cap, p, vals);
+        cap
     } else {
-        capacity::figures(&k.policy, p, &limits)
+        let load = capacity::Load::of(p);
+        capacity::set_load_vars(&k.policy, &load, &limits, vals, false);
+        Capacity::default()
     };
-    capacity::set_vars(&cap, p, &mut vals);
     // The heartbeat stays strictly under every idle timeout on the path, whichever way
     // (stream or socket) a hop times the connection: one interval fits both.
     let mut any_idle = idle.as_ref().map(|(s, _)| *s);
@@ -690,32 +875,11 @@ fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
         }
     }
     set(
-        &mut vals,
+        vals,
         var!("heartbeat_s"),
         Val::Num(heartbeat_s(&k.policy, any_idle)),
     );
-
-    // The scoring rules read no hop variable and cite no source: the flip analysis
-    // (`texts` off) needs neither.
-    let hops = if texts {
-        views.into_iter().map(hop_facts).collect()
-    } else {
-        Vec::new()
-    };
-    let mut unique: Vec<String> = Vec::new();
-    if texts {
-        for s in sources {
-            if !unique.iter().any(|u| u == s) {
-                unique.push(s.to_string());
-            }
-        }
-    }
-    Facts {
-        vals,
-        hops,
-        sources: unique,
-        capacity: cap,
-    }
+    (views, cap)
 }
 
 fn hop_facts(v: HopView) -> HopFacts {
@@ -788,4 +952,36 @@ pub fn render(text: &str, env: &dyn Lookup) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::*;
+
+    /// Every word of every profile enum, read back through serde: the serializer
+    /// shortcut names it as serde_json does.
+    fn check<T: serde::Serialize + serde::de::DeserializeOwned>(words: &[&str]) {
+        for w in words {
+            let x: T = serde_json::from_value(serde_json::json!(w)).unwrap();
+            assert_eq!(variant_word(&x), Some(*w));
+            assert_eq!(
+                enum_word(&x),
+                serde_json::to_value(&x).unwrap().as_str().unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn variant_words_are_serdes_words() {
+        check::<Direction>(DIRECTIONS);
+        check::<Payload>(PAYLOADS);
+        check::<Auth>(AUTHS);
+        check::<Client>(CLIENTS);
+        check::<Subscriptions>(SUBSCRIPTIONS);
+        check::<Audience>(AUDIENCES);
+        check::<CurrentTransport>(CURRENT);
+        assert_eq!(variant_word(&"text"), None);
+        assert_eq!(variant_word(&Some(Direction::Bidirectional)), None);
+    }
 }

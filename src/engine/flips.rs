@@ -112,6 +112,9 @@ pub(crate) struct FieldPlan {
     numbers: Vec<f64>,
     /// A load field: another value changes only [`facts::load_vals`].
     load: bool,
+    /// `runtime` or `path`: another value changes only what
+    /// [`facts::platform_vals_for_flips`] writes.
+    platform: bool,
 }
 
 /// The variables [`facts::load_vals`] writes: the load fields' own, and every variable
@@ -122,6 +125,20 @@ pub(crate) fn load_vars() -> Vec<usize> {
         .enumerate()
         .filter(|(_, v)| {
             facts::LOAD_FIELDS.contains(&v.name) || v.fields.contains(&"concurrent_clients")
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The variables [`facts::platform_vals_for_flips`] writes: every profile variable
+/// that depends on the runtime or the path.
+pub(crate) fn platform_vars() -> Vec<usize> {
+    vars::VARS
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            v.scope == vars::Scope::Profile
+                && (v.fields.contains(&"runtime") || v.fields.contains(&"path"))
         })
         .map(|(i, _)| i)
         .collect()
@@ -147,6 +164,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
                 direct: direct_var(spec.name),
                 numbers,
                 load: facts::LOAD_FIELDS.contains(&spec.name),
+                platform: matches!(spec.name, "runtime" | "path"),
             }
         })
         .collect()
@@ -442,7 +460,7 @@ struct Trial<'e, 'k> {
 
 /// Whether two values are alike to every rule condition: texts are never compared
 /// (only known or not), so any text is alike to any other.
-fn same_for_rules(a: &Val, b: &Val) -> bool {
+pub(super) fn same_for_rules(a: &Val, b: &Val) -> bool {
     matches!((a, b), (Val::Text(_), Val::Text(_))) || a == b
 }
 
@@ -466,14 +484,27 @@ impl<'e> Trial<'e, '_> {
             .basis
             .get_or_insert_with(|| facts::LoadBasis::new(e.k, p));
         facts::load_vals_with(&e.k.policy, load, &basis.limits(), &mut self.vals, false);
+        self.rescore_and_restore(&e.load_vars)
+    }
+
+    /// The winner for `q`, the profile with another runtime or path.
+    fn platform_winner(&mut self, q: &Profile) -> usize {
+        facts::platform_vals_for_flips(self.e.k, q, &mut self.vals);
+        self.rescore_and_restore(&self.e.platform_vars)
+    }
+
+    /// The winner once the rules reading a variable of `written` that changed are
+    /// evaluated again over the candidate's variables; then the base ones are back.
+    fn rescore_and_restore(&mut self, written: &[usize]) -> usize {
         let (vals, base) = (&self.vals, &self.base.vals);
-        let changed = e
-            .load_vars
+        let changed = written
             .iter()
             .copied()
             .filter(|&v| !same_for_rules(&vals[v], &base[v]));
-        let w = e.rescored_winner(&mut self.rescore, self.scores, &Vals(vals), changed);
-        for &v in &e.load_vars {
+        let w = self
+            .e
+            .rescored_winner(&mut self.rescore, self.scores, &Vals(vals), changed);
+        for &v in written {
             if !same_for_rules(&self.vals[v], &base[v]) {
                 self.vals[v] = base[v].clone();
             }
@@ -539,8 +570,12 @@ pub(super) fn analyse(
                         let Some(q) = apply(p, spec.name, c) else {
                             continue;
                         };
-                        let now = facts::facts_for_flips(e.k, &q);
-                        e.winner_with_facts_in(&mut trial.rescore, scores, base, &now)
+                        if e.flip_plan[order].platform {
+                            trial.platform_winner(&q)
+                        } else {
+                            let now = facts::facts_for_flips(e.k, &q);
+                            e.winner_with_facts_in(&mut trial.rescore, scores, base, &now)
+                        }
                     }
                 },
             };
@@ -654,7 +689,26 @@ mod tests {
                     let now = facts::facts(&k, &q);
                     let full = e.winner(&e.score(&now));
                     assert_eq!(e.winner_with_facts(&scores, &base, &now), full);
-                    assert_eq!(facts::facts_for_flips(&k, &q).vals, now.vals);
+                    let quick = facts::facts_for_flips(&k, &q).vals;
+                    for (v, (a, b)) in quick.iter().zip(&now.vals).enumerate() {
+                        assert!(same_for_rules(a, b), "{}: {a:?} {b:?}", vars::VARS[v].name);
+                        // Texts are emptied, never made up or dropped.
+                        if let (Val::Text(a), Val::Text(b)) = (a, b) {
+                            assert!(a.is_empty() || a == b);
+                        }
+                    }
+                    if e.flip_plan[i].platform {
+                        let mut trial = Trial::new(&e, &p, &base, &scores);
+                        assert_eq!(trial.platform_winner(&q), full, "{}", spec.name);
+                        for (v, val) in now.vals.iter().enumerate() {
+                            if !same_for_rules(val, &base.vals[v]) {
+                                assert!(e.platform_vars.contains(&v), "{}", vars::VARS[v].name);
+                            }
+                        }
+                        for (a, b) in trial.vals.iter().zip(&base.vals) {
+                            assert!(same_for_rules(a, b), "{a:?} {b:?}");
+                        }
+                    }
                     if e.flip_plan[i].load {
                         let mut scratch = vec![Val::Unknown; vars::VARS.len()];
                         let changes = load_changes(&e, &base, &q, &mut scratch);

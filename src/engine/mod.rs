@@ -36,6 +36,8 @@ pub struct Engine<'k> {
     flip_plan: Vec<flips::FieldPlan>,
     /// The variables [`facts::load_vals`] writes.
     load_vars: Vec<usize>,
+    /// The variables [`facts::platform_vals_for_flips`] writes.
+    platform_vars: Vec<usize>,
     /// Sources by id.
     source_index: std::collections::HashMap<&'k str, &'k crate::rules::SourceInfo>,
 }
@@ -137,6 +139,7 @@ impl<'k> Engine<'k> {
             today: crate::profile::today_utc(),
             flip_plan,
             load_vars: flips::load_vars(),
+            platform_vars: flips::platform_vars(),
             source_index: k.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
         }
     }
@@ -197,8 +200,9 @@ impl<'k> Engine<'k> {
     ) -> usize {
         // The rules reading a changed variable see every other variable as it was
         // (unchanged in `now`): evaluating them over `now` is evaluating the change.
-        let changed = (0..self.readers.len())
-            .filter(|&v| !self.readers[v].is_empty() && base_facts.get(v) != now.get(v));
+        let changed = (0..self.readers.len()).filter(|&v| {
+            !self.readers[v].is_empty() && !flips::same_for_rules(base_facts.get(v), now.get(v))
+        });
         self.rescored_winner(sc, base, now, changed)
     }
 
@@ -362,21 +366,23 @@ impl<'k> Engine<'k> {
             &f
         };
         let mut hybrid: Option<String> = None;
-        let mut add_on_ids: Vec<String> = Vec::new();
+        let mut add_on_ids: Vec<&str> = Vec::new();
         let mut gotchas: Vec<Gotcha> = Vec::new();
-        let mut used_sources: Vec<String> = Vec::new();
-        for r in &s
+        let mut used_sources: Vec<&str> = Vec::new();
+        for (_, r) in s
             .fired
             .iter()
             .zip(&self.scoring)
             .filter(|(t, _)| **t == Tri::True)
-            .map(|(_, r)| r.rule)
-            .collect::<Vec<_>>()
         {
-            used_sources.extend(r.sources.iter().cloned());
+            used_sources.extend(r.rule.sources.iter().map(String::as_str));
         }
         for rule in self.k.rules.iter().filter(|r| !r.scores()) {
             let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
+            // Advice for another transport gives nothing: only `explain` shows it.
+            if !applies && !record {
+                continue;
+            }
             let note = (!applies).then(|| format!("advice for {} only", rule.only_for.join(", ")));
             let mut give =
                 |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation>| {
@@ -388,13 +394,13 @@ impl<'k> Engine<'k> {
                     if t != Tri::True || !applies {
                         return;
                     }
-                    used_sources.extend(rule.sources.iter().cloned());
+                    used_sources.extend(rule.sources.iter().map(String::as_str));
                     if hybrid.is_none() {
                         hybrid = rule.hybrid.as_ref().map(|h| render(h, env));
                     }
                     for a in &rule.add_ons {
-                        if !add_on_ids.contains(a) {
-                            add_on_ids.push(a.clone());
+                        if !add_on_ids.contains(&a.as_str()) {
+                            add_on_ids.push(a);
                         }
                     }
                     if let Some(g) = &rule.gotcha {
@@ -413,8 +419,8 @@ impl<'k> Engine<'k> {
             if rule.per_hop {
                 for hop in &af.hops {
                     let env = HopEnv { facts: af, hop };
-                    let name = env.get(var!("hop.name")).display();
-                    give(&env, Some(name), &mut evaluations);
+                    let name = record.then(|| env.get(var!("hop.name")).display());
+                    give(&env, name, &mut evaluations);
                 }
             } else {
                 give(af, None, &mut evaluations);
@@ -425,7 +431,7 @@ impl<'k> Engine<'k> {
             .k
             .add_ons
             .iter()
-            .filter(|a| add_on_ids.contains(&a.id))
+            .filter(|a| add_on_ids.contains(&a.id.as_str()))
             .map(|a| a.id.clone())
             .collect();
         let build = self
@@ -476,14 +482,15 @@ impl<'k> Engine<'k> {
 
         // Platform sources only for the runtime and hops of this profile; the
         // rules' general sources always.
-        used_sources.retain(|s| !self.platform_sources.contains(s) || f.sources.contains(s));
-        used_sources.extend(f.sources.iter().cloned());
+        used_sources
+            .retain(|s| !self.platform_sources.contains(*s) || f.sources.iter().any(|x| x == s));
+        used_sources.extend(f.sources.iter().map(String::as_str));
         // Each once, in id order (the ids are unique).
         used_sources.sort_unstable();
         used_sources.dedup();
         let mut sources: Vec<SourceCite> = Vec::with_capacity(used_sources.len());
         for id in used_sources {
-            if let Some(src) = self.source_index.get(id.as_str()) {
+            if let Some(src) = self.source_index.get(id) {
                 sources.push(SourceCite {
                     id: src.id.clone(),
                     title: src.title.clone(),
