@@ -115,6 +115,38 @@ pub(crate) struct FieldPlan {
     /// `runtime` or `path`: another value changes only what
     /// [`facts::platform_vals_for_flips`] writes.
     platform: bool,
+    /// The scoring rules another value of the field can make fire or not (indices).
+    pub rules: Vec<usize>,
+}
+
+/// The scoring rules that read a variable another value of `name` can change: its
+/// own, every one derived from it, and what the load or platform path rewrites.
+pub(crate) fn affected_rules(
+    name: &str,
+    plan: &FieldPlan,
+    readers: &[Vec<usize>],
+    load_vars: &[usize],
+    platform_vars: &[usize],
+) -> Vec<usize> {
+    let mut vars: Vec<usize> = vars::VARS
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.name == name || v.fields.contains(&name))
+        .map(|(i, _)| i)
+        .collect();
+    if plan.load {
+        vars.extend(load_vars);
+    }
+    if plan.platform {
+        vars.extend(platform_vars);
+    }
+    let mut rules: Vec<usize> = vars
+        .iter()
+        .flat_map(|&v| readers[v].iter().copied())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    rules
 }
 
 /// The variables [`facts::load_vals`] writes: the load fields' own, and every variable
@@ -165,6 +197,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
                 numbers,
                 load: facts::LOAD_FIELDS.contains(&spec.name),
                 platform: matches!(spec.name, "runtime" | "path"),
+                rules: Vec::new(),
             }
         })
         .collect()
@@ -542,6 +575,11 @@ pub(super) fn analyse(
         if matches!(spec.name, "name" | "current_transport") {
             continue;
         }
+        // No value of this field can change the answer: nothing to try (an unanswered
+        // one would flip nothing, an answered one report no flip).
+        if e.cannot_flip(scores, win, &e.flip_plan[order].rules) {
+            continue;
+        }
         let from = current(p, spec.name);
         let known = from.is_some();
         let cands = candidates(e, p, order, spec.kind, known);
@@ -677,17 +715,25 @@ mod tests {
         let k = Knowledge::embedded().unwrap();
         let e = Engine::new(&k);
         let mut compared = 0;
+        let mut skipped = 0;
         for p in fixtures(&k) {
             let base = facts::facts(&k, &p);
             let scores = e.score(&base);
+            let win = e.winner(&scores);
             for (i, spec) in FIELDS.iter().enumerate() {
                 let known = current(&p, spec.name).is_some();
+                let bounded = e.cannot_flip(&scores, win, &e.flip_plan[i].rules);
+                skipped += usize::from(bounded);
                 for c in candidates(&e, &p, i, spec.kind, known) {
                     let Some(q) = apply(&p, spec.name, &c) else {
                         continue;
                     };
                     let now = facts::facts(&k, &q);
                     let full = e.winner(&e.score(&now));
+                    // A field the bounds rule out never changes the winner.
+                    if bounded {
+                        assert_eq!(full, win, "{}: {}", p.name, spec.name);
+                    }
                     assert_eq!(e.winner_with_facts(&scores, &base, &now), full);
                     let quick = facts::facts_for_flips(&k, &q).vals;
                     for (v, (a, b)) in quick.iter().zip(&now.vals).enumerate() {
@@ -742,6 +788,8 @@ mod tests {
             }
         }
         assert!(compared > 1000, "{compared}");
+        // The bounds rule out some fields (else they would be no use), not all.
+        assert!(skipped > 50 && skipped < 56 * FIELDS.len(), "{skipped}");
     }
 
     /// The typed current value is what the profile's JSON says (flips report it).

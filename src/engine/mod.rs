@@ -129,7 +129,12 @@ impl<'k> Engine<'k> {
             .map(String::from)
             .collect();
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
-        let flip_plan = flips::plan(&scoring_rules);
+        let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
+        let mut flip_plan = flips::plan(&scoring_rules);
+        for (plan, spec) in flip_plan.iter_mut().zip(crate::profile::FIELDS) {
+            plan.rules =
+                flips::affected_rules(spec.name, plan, &readers, &load_vars, &platform_vars);
+        }
         Engine {
             k,
             transports,
@@ -138,8 +143,8 @@ impl<'k> Engine<'k> {
             platform_sources,
             today: crate::profile::today_utc(),
             flip_plan,
-            load_vars: flips::load_vars(),
-            platform_vars: flips::platform_vars(),
+            load_vars,
+            platform_vars,
             source_index: k.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
         }
     }
@@ -256,6 +261,44 @@ impl<'k> Engine<'k> {
             }
         }
         winner_of(&sc.total, &sc.vetoes)
+    }
+
+    /// Whether no change that re-evaluates only `rules` (scoring rule indices) can
+    /// take the first place from `win`: each transport's score can move only by the
+    /// points of those rules, and a transport those rules cannot unveto stays vetoed.
+    pub(crate) fn cannot_flip(&self, s: &Scores, win: usize, rules: &[usize]) -> bool {
+        if s.vetoed(win) {
+            return false;
+        }
+        let n = self.transports.len();
+        let (mut lo, mut hi) = (s.total.clone(), s.total.clone());
+        let mut vetoes_left = s.vetoes.clone();
+        let mut may_veto = vec![false; n];
+        for &i in rules {
+            let r = &self.scoring[i];
+            let fired = s.fired[i] == Tri::True;
+            for t in 0..n {
+                let p = r.points[t];
+                if fired {
+                    lo[t] -= p;
+                    hi[t] -= p;
+                    if r.vetoes[t] {
+                        vetoes_left[t] -= 1;
+                    }
+                }
+                lo[t] += p.min(0);
+                hi[t] += p.max(0);
+                may_veto[t] |= r.vetoes[t];
+            }
+        }
+        if may_veto[win] {
+            return false;
+        }
+        // Another transport stays behind: vetoed whatever happens, or its best score
+        // under the winner's worst (or equal to it, losing the tie to a simpler one).
+        (0..n).all(|t| {
+            t == win || vetoes_left[t] > 0 || hi[t] < lo[win] || (hi[t] == lo[win] && win < t)
+        })
     }
 
     /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
