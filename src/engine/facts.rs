@@ -929,6 +929,68 @@ fn runtime_caps(rt: &crate::rules::Runtime, ws: bool) -> (Option<f64>, Option<f6
     (idle, life)
 }
 
+/// A rule text with its `{placeholders}` found once (per rule set): filling it is
+/// then what [`render`] does, without looking the names up again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Template {
+    parts: Vec<Part>,
+    /// Bytes of literal text (the least the result holds).
+    literal: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Var(VarId),
+}
+
+impl Template {
+    pub(crate) fn new(text: &str) -> Template {
+        let mut t = Template::default();
+        let mut lit = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            lit.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(after.len());
+            match (after[len..].starts_with('}'), vars::var_id(&after[..len])) {
+                (true, Some(var)) if len > 0 => {
+                    t.push_text(std::mem::take(&mut lit));
+                    t.parts.push(Part::Var(var));
+                    rest = &after[len + 1..];
+                }
+                _ => {
+                    lit.push('{');
+                    rest = after;
+                }
+            }
+        }
+        lit.push_str(rest);
+        t.push_text(lit);
+        t
+    }
+
+    fn push_text(&mut self, text: String) {
+        if !text.is_empty() {
+            self.literal += text.len();
+            self.parts.push(Part::Text(text));
+        }
+    }
+
+    pub(crate) fn render(&self, env: &dyn Lookup) -> String {
+        let mut out = String::with_capacity(self.literal + 16 * self.parts.len());
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Var(v) => env.get(*v).write_display(&mut out),
+            }
+        }
+        out
+    }
+}
+
 /// Fills `{placeholders}` in a rule text.
 pub fn render(text: &str, env: &dyn Lookup) -> String {
     let mut out = String::with_capacity(text.len());
@@ -970,6 +1032,48 @@ mod tests {
                 serde_json::to_value(&x).unwrap().as_str().unwrap()
             );
         }
+    }
+
+    /// A template fills every rule, add-on and gotcha text as `render` does, on
+    /// every fixture (and on texts with stray braces).
+    #[test]
+    fn templates_render_as_render_does() {
+        let k = Knowledge::embedded().unwrap();
+        let mut texts: Vec<&str> = vec![
+            "",
+            "{",
+            "}",
+            "{}",
+            "a {nope} b",
+            "{name",
+            "x {name}{name} {runtime.name}.",
+            "{{name}}",
+        ];
+        for r in &k.rules {
+            texts.push(&r.message);
+            texts.extend(r.hybrid.as_deref());
+            if let Some(g) = &r.gotcha {
+                texts.extend([g.id.as_str(), &g.text, &g.fix]);
+            }
+        }
+        texts.extend(k.add_ons.iter().map(|a| a.build.as_str()));
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut checked = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let p = parse_profile(&text, &k.hop_ids()).unwrap();
+            let f = facts(&k, &p);
+            for t in &texts {
+                assert_eq!(Template::new(t).render(&f), render(t, &f), "{t}");
+                for hop in &f.hops {
+                    let env = HopEnv { facts: &f, hop };
+                    assert_eq!(Template::new(t).render(&env), render(t, &env), "{t}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]

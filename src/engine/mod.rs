@@ -17,7 +17,7 @@ pub use decision::*;
 use crate::profile::Profile;
 use crate::rules::cond::{Lookup, Tri};
 use crate::rules::{Knowledge, Rule};
-use facts::{render, Facts, HopEnv};
+use facts::{Facts, HopEnv, Template};
 
 /// The rules engine over one set of knowledge.
 pub struct Engine<'k> {
@@ -26,6 +26,10 @@ pub struct Engine<'k> {
     transports: Vec<&'k str>,
     /// Scoring rules with their points per transport (indexed like `transports`).
     scoring: Vec<ScoringRule<'k>>,
+    /// The other rules, in order.
+    advice: Vec<AdviceRule<'k>>,
+    /// Each add-on's build text (indexed like the knowledge's add-ons).
+    build_texts: Vec<Template>,
     /// For each variable, the scoring rules that read it.
     readers: Vec<Vec<usize>>,
     /// Sources cited by any runtime or hop.
@@ -46,6 +50,15 @@ struct ScoringRule<'k> {
     rule: &'k Rule,
     points: Vec<i32>,
     vetoes: Vec<bool>,
+    message: Template,
+}
+
+/// An advice rule (one that scores nothing) with its texts' placeholders found.
+struct AdviceRule<'k> {
+    rule: &'k Rule,
+    hybrid: Option<Template>,
+    /// The gotcha's id, text and fix.
+    gotcha: Option<[Template; 3]>,
 }
 
 /// Scores for one set of facts.
@@ -113,6 +126,7 @@ impl<'k> Engine<'k> {
                     .iter()
                     .map(|t| rule.veto.iter().any(|v| v == t))
                     .collect(),
+                message: Template::new(&rule.message),
             })
             .collect::<Vec<ScoringRule>>();
         let mut readers = vec![Vec::new(); crate::rules::vars::VARS.len()];
@@ -135,10 +149,25 @@ impl<'k> Engine<'k> {
             plan.rules =
                 flips::affected_rules(spec.name, plan, &readers, &load_vars, &platform_vars);
         }
+        let advice = k
+            .rules
+            .iter()
+            .filter(|r| !r.scores())
+            .map(|rule| AdviceRule {
+                rule,
+                hybrid: rule.hybrid.as_deref().map(Template::new),
+                gotcha: rule
+                    .gotcha
+                    .as_ref()
+                    .map(|g| [&g.id, &g.text, &g.fix].map(|t| Template::new(t))),
+            })
+            .collect();
         Engine {
             k,
             transports,
             scoring,
+            advice,
+            build_texts: k.add_ons.iter().map(|a| Template::new(&a.build)).collect(),
             readers,
             platform_sources,
             today: crate::profile::today_utc(),
@@ -380,6 +409,10 @@ impl<'k> Engine<'k> {
                 })
                 .collect();
             let vetoes: Vec<String> = r.rule.veto.clone();
+            if record {
+                let (effects, vetoes) = (effects.clone(), vetoes.clone());
+                evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
+            }
             if *fired == Tri::True {
                 for (i, v) in r.vetoes.iter().enumerate() {
                     if *v {
@@ -389,13 +422,10 @@ impl<'k> Engine<'k> {
                 rationale.push(Reason {
                     rule: r.rule.id.clone(),
                     dimension: r.rule.dimension.clone(),
-                    text: render(&r.rule.message, &f),
-                    effects: effects.clone(),
-                    vetoes: vetoes.clone(),
+                    text: r.message.render(&f),
+                    effects,
+                    vetoes,
                 });
-            }
-            if record {
-                evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
             }
         }
 
@@ -420,7 +450,8 @@ impl<'k> Engine<'k> {
         {
             used_sources.extend(r.rule.sources.iter().map(String::as_str));
         }
-        for rule in self.k.rules.iter().filter(|r| !r.scores()) {
+        for advice in &self.advice {
+            let rule = advice.rule;
             let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
             // Advice for another transport gives nothing: only `explain` shows it.
             if !applies && !record {
@@ -439,20 +470,20 @@ impl<'k> Engine<'k> {
                     }
                     used_sources.extend(rule.sources.iter().map(String::as_str));
                     if hybrid.is_none() {
-                        hybrid = rule.hybrid.as_ref().map(|h| render(h, env));
+                        hybrid = advice.hybrid.as_ref().map(|h| h.render(env));
                     }
                     for a in &rule.add_ons {
                         if !add_on_ids.contains(&a.as_str()) {
                             add_on_ids.push(a);
                         }
                     }
-                    if let Some(g) = &rule.gotcha {
-                        let id = render(&g.id, env);
+                    if let (Some(g), Some([id, text, fix])) = (&rule.gotcha, &advice.gotcha) {
+                        let id = id.render(env);
                         if !gotchas.iter().any(|x| x.id == id) {
                             gotchas.push(Gotcha {
                                 id,
-                                text: render(&g.text, env),
-                                fix: render(&g.fix, env),
+                                text: text.render(env),
+                                fix: fix.render(env),
                                 rule: rule.id.clone(),
                                 blocking: g.blocking,
                             });
@@ -481,11 +512,12 @@ impl<'k> Engine<'k> {
             .k
             .add_ons
             .iter()
-            .filter(|a| add_ons.contains(&a.id))
-            .map(|a| BuildStep {
+            .zip(&self.build_texts)
+            .filter(|(a, _)| add_ons.contains(&a.id))
+            .map(|(a, text)| BuildStep {
                 add_on: a.id.clone(),
                 name: a.name.clone(),
-                text: render(&a.build, af),
+                text: text.render(af),
             })
             .collect();
         let heartbeat_s =

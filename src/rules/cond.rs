@@ -61,6 +61,14 @@ impl Val {
         matches!(self, Val::Unknown)
     }
 
+    /// [`Self::display`], written at the end of `out`.
+    pub fn write_display(&self, out: &mut String) {
+        match self {
+            Val::Word(s) | Val::Text(s) => out.push_str(s),
+            other => out.push_str(&other.display()),
+        }
+    }
+
     /// The value as rule texts print it.
     pub fn display(&self) -> String {
         match self {
