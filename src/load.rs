@@ -74,14 +74,21 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Report>) {
                 Ok(entries) => {
                     let mut files: Vec<PathBuf> = entries
                         .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| {
-                            p.is_file()
-                                && matches!(
-                                    p.extension().and_then(|e| e.to_str()),
-                                    Some("yaml" | "yml")
-                                )
+                        .filter(|e| {
+                            matches!(
+                                Path::new(&e.file_name())
+                                    .extension()
+                                    .and_then(|x| x.to_str()),
+                                Some("yaml" | "yml")
+                            )
                         })
+                        // The listing says what most entries are; only a link (or an
+                        // entry it cannot type) costs a `stat` to see what it leads to.
+                        .filter(|e| match e.file_type() {
+                            Ok(t) if !t.is_symlink() => t.is_file(),
+                            _ => e.path().is_file(),
+                        })
+                        .map(|e| e.path())
                         .collect();
                     files.sort();
                     if files.is_empty() {

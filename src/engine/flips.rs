@@ -11,18 +11,20 @@ use crate::rules::cond::{Lookup, Val};
 use crate::rules::vars;
 use crate::rules::Rule;
 use serde_json::{json, Value as Json};
+use std::borrow::Cow;
 
 /// A value a field could take.
 #[derive(Debug, Clone)]
-enum Cand {
+enum Cand<'a> {
     Num(f64),
     Bool(bool),
-    Word(String),
+    /// A choice's word or a runtime id, borrowed where it can be.
+    Word(Cow<'a, str>),
     Clients(Vec<Client>),
     Path(Vec<Hop>),
 }
 
-impl Cand {
+impl Cand<'_> {
     fn json(&self) -> Json {
         match self {
             Cand::Num(n) => num_json(*n),
@@ -203,7 +205,13 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
         .collect()
 }
 
-fn candidates(e: &Engine, p: &Profile, field: usize, kind: FieldKind, known: bool) -> Vec<Cand> {
+fn candidates<'k>(
+    e: &Engine<'k>,
+    p: &Profile,
+    field: usize,
+    kind: FieldKind,
+    known: bool,
+) -> Vec<Cand<'k>> {
     match kind {
         FieldKind::Number { .. } | FieldKind::Count { .. } => e.flip_plan[field]
             .numbers
@@ -211,11 +219,11 @@ fn candidates(e: &Engine, p: &Profile, field: usize, kind: FieldKind, known: boo
             .map(|n| Cand::Num(*n))
             .collect(),
         FieldKind::YesNo => vec![Cand::Bool(true), Cand::Bool(false)],
-        FieldKind::Choice(words) => words.iter().map(|w| Cand::Word((*w).to_string())).collect(),
+        FieldKind::Choice(words) => words.iter().map(|w| Cand::Word(Cow::Borrowed(w))).collect(),
         FieldKind::Runtime => {
             e.k.runtimes
                 .iter()
-                .map(|r| Cand::Word(r.id.clone()))
+                .map(|r| Cand::Word(Cow::Borrowed(&r.id)))
                 .collect()
         }
         FieldKind::Clients => {
@@ -288,7 +296,7 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
         ("direction", Cand::Word(w)) => q.direction = word(w)?,
         ("payload", Cand::Word(w)) => q.payload = Some(word(w)?),
         ("auth", Cand::Word(w)) => q.auth = Some(word(w)?),
-        ("runtime", Cand::Word(w)) => q.runtime = Some(w.clone()),
+        ("runtime", Cand::Word(w)) => q.runtime = Some(w.to_string()),
         ("clients", Cand::Clients(c)) => q.clients = Some(c.clone()),
         ("path", Cand::Path(h)) => q.path = Some(h.clone()),
         _ => return None,
@@ -344,14 +352,14 @@ fn cand_val(c: &Cand) -> Option<Val> {
     Some(match c {
         Cand::Num(n) => Val::Num(*n),
         Cand::Bool(b) => Val::Bool(*b),
-        Cand::Word(w) => Val::Word(w.clone()),
+        Cand::Word(w) => Val::Word(w.to_string()),
         Cand::Clients(cs) => Val::List(cs.iter().map(facts::enum_word).collect()),
         Cand::Path(_) => return None,
     })
 }
 
 /// A field's current value, as a candidate (`None`: unanswered, or free text).
-fn current(p: &Profile, name: &str) -> Option<Cand> {
+fn current<'p>(p: &'p Profile, name: &str) -> Option<Cand<'p>> {
     let w = |x: &dyn ErasedWord| Cand::Word(x.word());
     Some(match name {
         "client_messages_per_minute" => Cand::Num(p.client_messages_per_minute?),
@@ -375,7 +383,7 @@ fn current(p: &Profile, name: &str) -> Option<Cand> {
         "direction" => w(&p.direction),
         "payload" => w(&p.payload?),
         "auth" => w(&p.auth?),
-        "runtime" => Cand::Word(p.runtime.clone()?),
+        "runtime" => Cand::Word(Cow::Borrowed(p.runtime.as_deref()?)),
         "clients" => Cand::Clients(p.clients.clone()?),
         "path" => Cand::Path(p.path.clone()?),
         _ => return None,
@@ -384,12 +392,12 @@ fn current(p: &Profile, name: &str) -> Option<Cand> {
 
 /// An enum field's kebab-case word.
 trait ErasedWord {
-    fn word(&self) -> String;
+    fn word(&self) -> Cow<'static, str>;
 }
 
 impl<T: serde::Serialize> ErasedWord for T {
-    fn word(&self) -> String {
-        facts::enum_word(self)
+    fn word(&self) -> Cow<'static, str> {
+        facts::variant_word(self).map_or_else(|| Cow::Owned(facts::enum_word(self)), Cow::Borrowed)
     }
 }
 
@@ -505,7 +513,15 @@ impl<'e> Trial<'e, '_> {
             base,
             scores,
             rescore: Rescore::default(),
-            vals: base.vals.clone(),
+            // Texts are alike to the rules whatever they say: no need to copy them.
+            vals: base
+                .vals
+                .iter()
+                .map(|v| match v {
+                    Val::Text(_) => Val::Text(String::new()),
+                    other => other.clone(),
+                })
+                .collect(),
             basis: None,
         }
     }
