@@ -45,29 +45,30 @@ fn num_json(n: f64) -> Json {
     }
 }
 
-/// Thresholds in the scoring rules for one variable.
-fn thresholds(rules: &[&Rule], var: usize) -> Vec<f64> {
-    let mut out = Vec::new();
+/// Thresholds in the scoring rules for each variable (sorted, each once): every
+/// number a condition compares a variable with.
+fn thresholds(rules: &[&Rule]) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = vec![Vec::new(); vars::VARS.len()];
+    let mut leaves = Vec::new();
     for r in rules {
-        let mut leaves = Vec::new();
+        leaves.clear();
         r.when.leaves(&mut leaves);
-        for (v, op) in leaves {
-            if v != var {
-                continue;
-            }
+        for &(v, op) in &leaves {
             let t = match op {
                 Op::Cmp(_, Operand::Num(t)) => Some(*t),
                 Op::Eq(Lit::Num(t)) | Op::Ne(Lit::Num(t)) => Some(*t),
                 _ => None,
             };
             if let Some(t) = t {
-                if !out.contains(&t) {
-                    out.push(t);
+                if !out[v].contains(&t) {
+                    out[v].push(t);
                 }
             }
         }
     }
-    out.sort_by(f64::total_cmp);
+    for ts in &mut out {
+        ts.sort_by(f64::total_cmp);
+    }
     out
 }
 
@@ -80,9 +81,9 @@ fn step(t: f64) -> f64 {
     }
 }
 
-fn numeric_candidates(rules: &[&Rule], kind: FieldKind, var: usize) -> Vec<f64> {
+fn numeric_candidates(thresholds: &[f64], kind: FieldKind) -> Vec<f64> {
     let mut out = Vec::new();
-    for t in thresholds(rules, var) {
+    for &t in thresholds {
         let s = step(t);
         for c in [t - s, t, t + s] {
             let c = match kind {
@@ -180,12 +181,13 @@ pub(crate) fn platform_vars() -> Vec<usize> {
 
 /// One [`FieldPlan`] per entry of [`FIELDS`].
 pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
+    let thresholds = thresholds(rules);
     FIELDS
         .iter()
         .map(|spec| {
             let mut numbers: Vec<f64> = match spec.kind {
                 FieldKind::Number { .. } | FieldKind::Count { .. } => vars::var_id(spec.name)
-                    .map(|v| numeric_candidates(rules, spec.kind, v))
+                    .map(|v| numeric_candidates(&thresholds[v], spec.kind))
                     .unwrap_or_default(),
                 _ => Vec::new(),
             };

@@ -29,11 +29,11 @@ pub struct Engine<'k> {
     /// The other rules, in order.
     advice: Vec<AdviceRule<'k>>,
     /// Each add-on's build text (indexed like the knowledge's add-ons).
-    build_texts: Vec<Template>,
+    build_texts: Vec<Lazy>,
     /// For each variable, the scoring rules that read it.
     readers: Vec<Vec<usize>>,
     /// Sources cited by any runtime or hop.
-    platform_sources: std::collections::HashSet<String>,
+    platform_sources: std::collections::HashSet<&'k str>,
     /// Today (UTC, `YYYY-MM-DD`): a waiver's `until` is compared with it.
     today: String,
     /// Per profile field: how flips try other values (worked out once per rule set).
@@ -50,15 +50,26 @@ struct ScoringRule<'k> {
     rule: &'k Rule,
     points: Vec<i32>,
     vetoes: Vec<bool>,
-    message: Template,
+    message: Lazy,
 }
 
-/// An advice rule (one that scores nothing) with its texts' placeholders found.
+/// An advice rule (one that scores nothing), with its texts' templates.
 struct AdviceRule<'k> {
     rule: &'k Rule,
-    hybrid: Option<Template>,
+    hybrid: Lazy,
     /// The gotcha's id, text and fix.
-    gotcha: Option<[Template; 3]>,
+    gotcha: [Lazy; 3],
+}
+
+/// A text's template, made the first time the text is filled (one run fills a few
+/// texts; a batch, every text many times).
+#[derive(Default)]
+struct Lazy(std::sync::OnceLock<Template>);
+
+impl Lazy {
+    fn get(&self, text: &str) -> &Template {
+        self.0.get_or_init(|| Template::new(text))
+    }
 }
 
 /// Scores for one set of facts.
@@ -126,7 +137,7 @@ impl<'k> Engine<'k> {
                     .iter()
                     .map(|t| rule.veto.iter().any(|v| v == t))
                     .collect(),
-                message: Template::new(&rule.message),
+                message: Lazy::default(),
             })
             .collect::<Vec<ScoringRule>>();
         let mut readers = vec![Vec::new(); crate::rules::vars::VARS.len()];
@@ -140,7 +151,6 @@ impl<'k> Engine<'k> {
             .iter()
             .flat_map(|r| r.all_sources())
             .chain(k.hops.iter().flat_map(|h| h.all_sources()))
-            .map(String::from)
             .collect();
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
@@ -155,11 +165,8 @@ impl<'k> Engine<'k> {
             .filter(|r| !r.scores())
             .map(|rule| AdviceRule {
                 rule,
-                hybrid: rule.hybrid.as_deref().map(Template::new),
-                gotcha: rule
-                    .gotcha
-                    .as_ref()
-                    .map(|g| [&g.id, &g.text, &g.fix].map(|t| Template::new(t))),
+                hybrid: Lazy::default(),
+                gotcha: Default::default(),
             })
             .collect();
         Engine {
@@ -167,7 +174,7 @@ impl<'k> Engine<'k> {
             transports,
             scoring,
             advice,
-            build_texts: k.add_ons.iter().map(|a| Template::new(&a.build)).collect(),
+            build_texts: k.add_ons.iter().map(|_| Lazy::default()).collect(),
             readers,
             platform_sources,
             today: crate::profile::today_utc(),
@@ -422,7 +429,7 @@ impl<'k> Engine<'k> {
                 rationale.push(Reason {
                     rule: r.rule.id.clone(),
                     dimension: r.rule.dimension.clone(),
-                    text: r.message.render(&f),
+                    text: r.message.get(&r.rule.message).render(&f),
                     effects,
                     vetoes,
                 });
@@ -470,20 +477,24 @@ impl<'k> Engine<'k> {
                     }
                     used_sources.extend(rule.sources.iter().map(String::as_str));
                     if hybrid.is_none() {
-                        hybrid = advice.hybrid.as_ref().map(|h| h.render(env));
+                        hybrid = rule
+                            .hybrid
+                            .as_ref()
+                            .map(|h| advice.hybrid.get(h).render(env));
                     }
                     for a in &rule.add_ons {
                         if !add_on_ids.contains(&a.as_str()) {
                             add_on_ids.push(a);
                         }
                     }
-                    if let (Some(g), Some([id, text, fix])) = (&rule.gotcha, &advice.gotcha) {
-                        let id = id.render(env);
+                    if let Some(g) = &rule.gotcha {
+                        let [id, text, fix] = &advice.gotcha;
+                        let id = id.get(&g.id).render(env);
                         if !gotchas.iter().any(|x| x.id == id) {
                             gotchas.push(Gotcha {
                                 id,
-                                text: text.render(env),
-                                fix: fix.render(env),
+                                text: text.get(&g.text).render(env),
+                                fix: fix.get(&g.fix).render(env),
                                 rule: rule.id.clone(),
                                 blocking: g.blocking,
                             });
@@ -517,7 +528,7 @@ impl<'k> Engine<'k> {
             .map(|(a, text)| BuildStep {
                 add_on: a.id.clone(),
                 name: a.name.clone(),
-                text: text.render(af),
+                text: text.get(&a.build).render(af),
             })
             .collect();
         let heartbeat_s =
