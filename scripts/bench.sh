@@ -70,6 +70,8 @@ paired() {
 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -sr)"
 echo "date: $(date -u +%Y-%m-%d) — $rounds paired rounds, medians"
+# Other work on the machine moves every time; say how busy it was.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| whole process | rtadvisor | cat (same input) | ratio |"
 echo "| --- | --- | --- | --- |"
@@ -86,6 +88,7 @@ if [ -x /usr/bin/time ]; then
 else
   echo "peak memory: GNU time (/usr/bin/time) not installed, skipped"
 fi
+echo "load average after the timings: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -z "${QUICK:-}" ]; then
   echo
   # Criterion runs nothing for a filter that matches no benchmark; the bench's own
