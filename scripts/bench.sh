@@ -81,9 +81,10 @@ paired "advise DIR --format json (10,000 profiles)" 3 "cat $tmp/batch/*.yaml" \
 echo
 if [ -x /usr/bin/time ]; then
   for target in "$one" "$tmp/batch"; do
-    kb=$( { /usr/bin/time -f %M "$BIN" advise "$target" --format json >/dev/null; } 2>&1 | tail -1)
+    # Peak memory, and the CPU time (user + system) of that one run.
+    read -r kb user sys < <( { /usr/bin/time -f '%M %U %S' "$BIN" advise "$target" --format json >/dev/null; } 2>&1 | tail -1)
     label=$([ "$target" = "$one" ] && echo "one profile" || echo "10,000 profiles")
-    echo "peak memory, $label: $(awk -v k="$kb" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
+    echo "peak memory, $label: $(awk -v k="$kb" 'BEGIN { printf "%.1f MiB", k / 1024 }'); CPU time: $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f s", u + s }')"
   done
 else
   echo "peak memory: GNU time (/usr/bin/time) not installed, skipped"
