@@ -458,3 +458,18 @@ fn the_readme_picture_is_made_by_a_script() {
     let (px, width) = pixels(&png);
     assert!(width >= 800 && px.len() > 800 * 600);
 }
+
+#[test]
+fn the_html_report_of_an_acceptance_example() {
+    let out = bin()
+        .args(["advise", "--format", "html"])
+        .arg("fixtures/ai-chat-tokens.yaml")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).expect("utf-8");
+    // The version in the generator line changes with every release.
+    let html = html.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    insta::assert_snapshot!(html);
+}

@@ -260,3 +260,65 @@ fn mark(nodes: &mut [Node], heartbeat_s: Option<f64>) {
         n.marks = marks;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    fn decide(k: &Knowledge, yaml: &str) -> (Profile, Decision) {
+        let p = crate::profile::parse_profile(yaml, &k.hop_ids()).unwrap();
+        let d = Engine::new(k).decide(&p, "t");
+        (p, d)
+    }
+
+    const CHAT: &str = "name: c\ndirection: server-to-client\nupdate_interval_s: 0.5\nmax_delay_s: 1\nruntime: container\npath: [corporate-proxy, nginx]\n";
+
+    #[test]
+    fn an_sse_stream_sees_buffering_and_the_heartbeat_a_websocket_sees_the_upgrade() {
+        let k = Knowledge::embedded().unwrap();
+        let (p, mut d) = decide(&k, CHAT);
+        d.recommendation.transport = Some("sse".into());
+        d.recommendation.heartbeat_s = Some(25.0);
+        let v = view(&k, &p, &d);
+        let ids: Vec<&str> = v.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["corporate-proxy", "nginx", "container"]);
+        let nginx = &v.nodes[1];
+        assert_eq!(nginx.idle_s, Some(Some(60.0)));
+        assert!(nginx.marks.contains(&Mark::Buffers), "{nginx:?}");
+        assert!(nginx.marks.contains(&Mark::SetsHeartbeat));
+        assert_eq!(nginx.upgrade, None, "SSE does not care about the Upgrade");
+        assert_eq!(v.nodes[2].kind, NodeKind::Runtime);
+
+        d.recommendation.transport = Some("websocket".into());
+        let v = view(&k, &p, &d);
+        let proxy = &v.nodes[0];
+        assert_eq!(proxy.upgrade, Some(Some(false)));
+        assert!(proxy.marks.contains(&Mark::BlocksUpgrade));
+        assert_eq!(
+            proxy.buffers, None,
+            "a socket does not care about buffering"
+        );
+        assert!(!v.nodes[1].marks.contains(&Mark::Buffers));
+
+        // Polling depends on none of it: the hops are drawn, nothing is marked.
+        d.recommendation.transport = Some("polling".into());
+        let v = view(&k, &p, &d);
+        assert!(v
+            .nodes
+            .iter()
+            .all(|n| n.marks.is_empty() && n.idle_s.is_none()));
+    }
+
+    #[test]
+    fn the_runtime_adds_its_hops_and_an_unknown_path_says_so() {
+        let k = Knowledge::embedded().unwrap();
+        let yaml = "name: l\ndirection: server-to-client\nupdate_interval_s: 5\nmax_delay_s: 5\nruntime: heroku\n";
+        let (p, d) = decide(&k, yaml);
+        let v = view(&k, &p, &d);
+        assert!(!v.path_known);
+        let kinds: Vec<NodeKind> = v.nodes.iter().map(|n| n.kind).collect();
+        assert_eq!(kinds.last(), Some(&NodeKind::Runtime));
+        assert!(kinds.contains(&NodeKind::Implied), "{:?}", v.nodes);
+    }
+}

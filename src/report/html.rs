@@ -156,7 +156,7 @@ fn prose(s: &str) -> String {
     let mut parts = text.split('`');
     let mut code = false;
     let n = text.matches('`').count();
-    let balanced = n % 2 == 0;
+    let balanced = n.is_multiple_of(2);
     if let Some(first) = parts.next() {
         out.push_str(&esc(first));
     }
@@ -412,11 +412,13 @@ const BOX_W: f64 = 190.0;
 const GAP: f64 = 44.0;
 const PER_ROW: usize = 4;
 const LINE_H: f64 = 16.0;
+/// Characters per line in a box (titles are bold, so narrower).
 const CHARS: usize = 25;
+const TITLE_CHARS: usize = 21;
 
 fn path_figure(v: &PathView, i: usize) -> String {
     let mut boxes = vec![BoxSpec {
-        title: wrap(&clients_label(v), CHARS),
+        title: wrap(&clients_label(v), TITLE_CHARS),
         lines: Vec::new(),
         class: "node clients",
         runtime: false,
@@ -452,7 +454,7 @@ fn path_figure(v: &PathView, i: usize) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         boxes.push(BoxSpec {
-            title: wrap(&node_name(n), CHARS),
+            title: wrap(&node_name(n), TITLE_CHARS),
             lines,
             class,
             runtime: n.kind == NodeKind::Runtime,
