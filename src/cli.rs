@@ -89,6 +89,9 @@ pub enum AdviseFormat {
     Markdown,
     /// Stable machine output (JSON v1)
     Json,
+    /// One self-contained HTML page: the report with the path, scores and what would
+    /// change the answer drawn as pictures
+    Html,
     /// The --check findings as SARIF 2.1.0 (code-scanning UIs); implies --check
     Sarif,
     /// The --check findings as JUnit XML (CI test reports); implies --check
@@ -145,6 +148,9 @@ pub struct AdviseArgs {
     /// With --check: print the full reports too, not only the findings
     #[arg(long, short)]
     pub verbose: bool,
+    /// Markdown and HTML: leave out the picture of the network path
+    #[arg(long)]
+    pub no_diagram: bool,
     #[command(flatten)]
     pub heading: HeadingArg,
     #[command(flatten)]
@@ -173,7 +179,7 @@ pub struct AskArgs {
   rtadvisor doc docs/design.md                    refresh every section of the doc
   rtadvisor doc --check docs/                     CI: exit 1 if any doc under docs/ is out of date
 
-What a section was made with (profile, heading level, status, detail, rules) is recorded in its
+What a section was made with (profile, heading level, status, detail, diagram, rules) is recorded in its
 begin marker, paths relative to the doc, so a doc alone can be refreshed or checked.")]
 pub struct DocArgs {
     /// With --into: the workload profile. Without: design docs, or folders searched
@@ -201,6 +207,13 @@ pub struct DocArgs {
     /// How much the section says [default: concise, or what the doc records]
     #[arg(long, value_enum)]
     pub detail: Option<crate::report::markdown::Detail>,
+    /// Leave out the Mermaid diagram of the network path [default: drawn, or what
+    /// the doc records]
+    #[arg(long, overrides_with = "diagram")]
+    pub no_diagram: bool,
+    /// Draw the path diagram again in a section recorded without it
+    #[arg(long, overrides_with = "no_diagram")]
+    pub diagram: bool,
     #[command(flatten)]
     pub rules: RulesArg,
 }

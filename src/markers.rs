@@ -24,7 +24,14 @@ const COMMENT_CLOSE: &str = "-->";
 const BOM: &str = "\u{feff}";
 
 /// The settings a begin marker can record, in the order they are written.
-pub const KEYS: [&str; 5] = ["profile", "heading-level", "status", "detail", "rules"];
+pub const KEYS: [&str; 6] = [
+    "profile",
+    "heading-level",
+    "status",
+    "detail",
+    "diagram",
+    "rules",
+];
 
 /// A marker layout or marker setting the command refuses, pointing at the offending text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +62,8 @@ pub struct Settings {
     pub heading_level: Option<u8>,
     pub status: Option<Status>,
     pub detail: Option<Detail>,
+    /// Whether the section draws the path diagram (recorded only when it does not).
+    pub diagram: Option<bool>,
     /// A folder of rule files laid over the built-in rules, relative to the doc's folder.
     pub rules: Option<String>,
 }
@@ -503,6 +512,14 @@ fn parse_settings(at: usize, inner: &str) -> (Settings, Option<(usize, usize)>, 
                     crate::diag::suggestion(value, ["concise", "full"]),
                 )),
             },
+            "diagram" => match value {
+                "yes" => s.diagram = Some(true),
+                "no" => s.diagram = Some(false),
+                _ => errors.push(bad(
+                    &format!("diagram `{value}` is neither yes nor no"),
+                    crate::diag::suggestion(value, ["yes", "no"]),
+                )),
+            },
             _ => errors.push(MarkerError::new(
                 format!("`{key}` is not a setting of the begin marker"),
                 crate::diag::suggestion(key, KEYS),
@@ -533,6 +550,9 @@ pub fn begin_marker(s: &Settings) -> String {
     }
     if let Some(d) = s.detail {
         push("detail", d.as_str());
+    }
+    if let Some(d) = s.diagram {
+        push("diagram", if d { "yes" } else { "no" });
     }
     if let Some(r) = &s.rules {
         push("rules", r);
@@ -886,7 +906,7 @@ mod tests {
     #[test]
     fn settings_are_read_and_written() {
         let doc = format!(
-            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=3 status=\"accepted\" detail=\"full\" rules=\"r\" -->\n{END}\n"
+            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=3 status=\"accepted\" detail=\"full\" diagram=\"no\" rules=\"r\" -->\n{END}\n"
         );
         let s = &spans(&doc)[0];
         let want = Settings {
@@ -894,6 +914,7 @@ mod tests {
             heading_level: Some(3),
             status: Some(Status::Accepted),
             detail: Some(Detail::Full),
+            diagram: Some(false),
             rules: Some("r".into()),
         };
         assert_eq!(s.settings, want);
@@ -902,10 +923,11 @@ mod tests {
         let written = begin_marker(&want);
         assert_eq!(
             written,
-            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=\"3\" status=\"accepted\"\n  detail=\"full\" rules=\"r\" -->"
+            "<!-- rtadvisor:begin profile=\"../w.yaml\" heading-level=\"3\" status=\"accepted\"\n  detail=\"full\" diagram=\"no\" rules=\"r\" -->"
         );
         let spec = Settings {
             detail: None,
+            diagram: None,
             rules: None,
             ..want.clone()
         };
@@ -925,6 +947,7 @@ mod tests {
             heading_level: Some(3),
             status: Some(Status::Superseded),
             detail: Some(Detail::Full),
+            diagram: Some(false),
             rules: Some("../../rules".into()),
         };
         let m = begin_marker(&s);

@@ -23,6 +23,14 @@ fuzz_target!(|data: &[u8]| {
             let _ = rtadvisor::report::explain::render(&d);
             let md = rtadvisor::report::markdown::render(&d, &p, k, 2);
             assert!(!md.contains('\u{1b}'));
+            // The path diagram: every source line within 80 columns, whatever the names.
+            if let Some(at) = md.find("```mermaid") {
+                let block = &md[at..];
+                let end = block[3..].find("\n```").map_or(block.len(), |e| e + 3);
+                assert!(block[..end].lines().all(|l| l.chars().count() <= 80), "{md}");
+            }
+            let html = rtadvisor::report::html::render_all(&[(&d, &p)], k, true);
+            assert!(!html.contains("<script") && !html.contains('\u{1b}'));
         }
         Err(diagnostics) => {
             assert!(!diagnostics.is_empty());

@@ -54,11 +54,18 @@ pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
                 .iter()
                 .zip(loaded.iter().map(|l| &l.profile))
                 .collect();
-            emit_plain(&report::markdown::render_all(
-                &items,
-                k,
-                a.heading.heading_level,
-            ))?
+            let style = report::markdown::Style {
+                diagram: !a.no_diagram,
+                ..report::markdown::Style::new(a.heading.heading_level)
+            };
+            emit_plain(&report::markdown::render_all(&items, k, &style))?
+        }
+        Some(AdviseFormat::Html) => {
+            let items: Vec<(&Decision, &Profile)> = decisions
+                .iter()
+                .zip(loaded.iter().map(|l| &l.profile))
+                .collect();
+            emit_plain(&report::html::render_all(&items, k, !a.no_diagram))?
         }
         Some(AdviseFormat::Sarif) => {
             let line_of = |d: &Decision| {

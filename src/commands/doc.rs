@@ -268,11 +268,19 @@ fn effective(a: &DocArgs, recorded: &Settings, old: &str) -> (Style, bool) {
         .unwrap_or_default();
     let detail = a.detail.or(recorded.detail).unwrap_or_default();
     let level = a.heading_level.or(recorded.heading_level).unwrap_or(2);
+    let diagram = if a.no_diagram {
+        false
+    } else if a.diagram {
+        true
+    } else {
+        recorded.diagram.unwrap_or(true)
+    };
     (
         Style {
             level,
             status,
             detail,
+            diagram,
         },
         detail == Detail::Full,
     )
@@ -317,6 +325,7 @@ fn render_section(
         heading_level: Some(style.level),
         status: Some(style.status),
         detail: full.then_some(Detail::Full),
+        diagram: (!style.diagram).then_some(false),
         rules: rules_rel,
     });
     Ok((begin, section))
@@ -738,6 +747,11 @@ fn fix_command(a: &DocArgs) -> String {
     }
     if let Some(d) = a.detail {
         parts.push(format!("--detail {}", d.as_str()));
+    }
+    if a.no_diagram {
+        parts.push("--no-diagram".to_string());
+    } else if a.diagram {
+        parts.push("--diagram".to_string());
     }
     if let Some(r) = &a.rules.rules {
         parts.push(format!("--rules {}", r.display()));

@@ -341,7 +341,10 @@ fn hop_timeouts<'a>(
     }
 }
 
-fn known_hop_timeouts(h: &crate::rules::HopInfo, ws: bool) -> (Option<f64>, Option<f64>) {
+pub(crate) fn known_hop_timeouts(
+    h: &crate::rules::HopInfo,
+    ws: bool,
+) -> (Option<f64>, Option<f64>) {
     let pick = |own: &Option<crate::rules::Timeout>, ws_own: &Option<crate::rules::Timeout>| {
         let t = if ws {
             ws_own.as_ref().or(own.as_ref())
@@ -357,7 +360,7 @@ fn known_hop_timeouts(h: &crate::rules::HopInfo, ws: bool) -> (Option<f64>, Opti
 }
 
 /// A safe id from a free-text hop name.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -914,7 +917,7 @@ fn hop_facts(v: HopView) -> HopFacts {
 /// The runtime's idle and lifetime caps for a stream, or for a WebSocket (`ws`). Sockets
 /// held by a managed service (API Gateway WebSocket, Web PubSub) are not bound by the
 /// function's request caps, only by the service's own.
-fn runtime_caps(rt: &crate::rules::Runtime, ws: bool) -> (Option<f64>, Option<f64>) {
+pub(crate) fn runtime_caps(rt: &crate::rules::Runtime, ws: bool) -> (Option<f64>, Option<f64>) {
     let secs = |t: &Option<crate::rules::Timeout>| t.as_ref().map(|t| t.seconds);
     if !ws {
         return (secs(&rt.idle_timeout), secs(&rt.lifetime));

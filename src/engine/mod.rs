@@ -11,6 +11,7 @@ pub mod capacity;
 mod decision;
 pub mod facts;
 pub(crate) mod flips;
+pub mod path;
 
 pub use decision::*;
 

@@ -90,15 +90,18 @@ pub struct Style {
     pub level: u8,
     pub status: Status,
     pub detail: Detail,
+    /// Draw the path as a Mermaid diagram (`--no-diagram` turns it off).
+    pub diagram: bool,
 }
 
 impl Style {
-    /// A concise, proposed section with its title at `level`.
+    /// A concise, proposed section with its title at `level`, with its diagram.
     pub fn new(level: u8) -> Self {
         Style {
             level,
             status: Status::default(),
             detail: Detail::default(),
+            diagram: true,
         }
     }
 }
@@ -123,9 +126,18 @@ pub fn render_with(d: &Decision, p: &Profile, k: &Knowledge, style: &Style) -> S
 /// Renders several decisions as one document: a title at `level`, then one
 /// section per profile one level below. Subsection headings carry the
 /// workload name so that no two headings in the document are the same.
-pub fn render_all(items: &[(&Decision, &Profile)], k: &Knowledge, level: u8) -> String {
+pub fn render_all(items: &[(&Decision, &Profile)], k: &Knowledge, style: &Style) -> String {
+    let level = style.level;
     if let [(d, p)] = items {
-        return render(d, p, k, level);
+        return render_with(
+            d,
+            p,
+            k,
+            &Style {
+                detail: Detail::Concise,
+                ..*style
+            },
+        );
     }
     let level = level.clamp(1, 6);
     let mut blocks = vec![format!(
@@ -141,7 +153,11 @@ pub fn render_all(items: &[(&Decision, &Profile)], k: &Knowledge, level: u8) -> 
         if same > 0 {
             label = format!("{label} ({})", same + 1);
         }
-        let style = Style::new(level.saturating_add(1).min(6));
+        let style = Style {
+            level: level.saturating_add(1).min(6),
+            detail: Detail::Concise,
+            ..*style
+        };
         let section = Section::new(d, p, k, &style, Some(label)).concise();
         blocks.push(section.trim_end().to_string());
     }
@@ -325,6 +341,8 @@ struct Section<'a> {
     /// In a multi-profile document: the workload name added to subsection headings.
     suffix: Option<String>,
     esc: Escaper,
+    /// The path diagram's Mermaid source, when asked for and there is a path.
+    diagram: Option<String>,
 }
 
 impl<'a> Section<'a> {
@@ -343,7 +361,21 @@ impl<'a> Section<'a> {
             status: style.status,
             suffix,
             esc: Escaper::new(p),
+            diagram: style
+                .diagram
+                .then(|| super::diagram::mermaid(&crate::engine::path::view(k, p, d)))
+                .flatten(),
         }
+    }
+
+    /// The caption and the fenced Mermaid block of the path diagram.
+    fn diagram_blocks(&self) -> Vec<String> {
+        let Some(src) = &self.diagram else {
+            return Vec::new();
+        };
+        vec![format!(
+            "```mermaid\n---\ntitle: {DIAGRAM_CAPTION}\n---\n{src}\n```"
+        )]
     }
 
     fn heading(&self, text: &str) -> String {
@@ -380,6 +412,10 @@ impl<'a> Section<'a> {
         ];
         blocks.extend(self.decision());
         blocks.extend(self.drivers());
+        if self.diagram.is_some() {
+            blocks.push(self.heading("Path"));
+            blocks.extend(self.diagram_blocks());
+        }
         blocks.extend(self.options());
         blocks.extend(self.rationale());
         blocks.extend(self.build());
@@ -819,7 +855,11 @@ impl<'a> Section<'a> {
     }
 }
 
-/// At most this many lines in a concise section (markdown source lines).
+/// The path diagram's title (Mermaid draws it above the picture).
+const DIAGRAM_CAPTION: &str = "The path, client to app (⚠ marks what needs a fix)";
+
+/// At most this many lines in a concise section (markdown source lines), not
+/// counting the path diagram, which a reader sees as a picture.
 pub const MAX_LINES: usize = 40;
 /// At most this many words in a concise section.
 pub const MAX_WORDS: usize = 450;
@@ -828,11 +868,39 @@ pub const MAX_WORDS: usize = 450;
 /// a letter or digit (a link counts as its words plus one for the URL), outside
 /// table delimiter rows.
 pub fn count_words(md: &str) -> usize {
-    md.lines()
+    reading_lines(md)
+        .into_iter()
         .filter(|l| !l.starts_with("| ---"))
         .flat_map(str::split_whitespace)
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .count()
+}
+
+/// The lines a reader reads: all but the path diagram, a ```` ```mermaid ````
+/// block that a reader sees as a picture (its fences and the blank line after it
+/// included).
+pub fn reading_lines(md: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut in_diagram = false;
+    let mut after = false;
+    for line in md.lines() {
+        if in_diagram {
+            if line == "```" {
+                in_diagram = false;
+                after = true;
+            }
+            continue;
+        }
+        if line == "```mermaid" {
+            in_diagram = true;
+            continue;
+        }
+        if std::mem::take(&mut after) && line.is_empty() {
+            continue;
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// How much a concise section leaves to `--detail full` to stay within budget.
@@ -934,7 +1002,7 @@ impl Section<'_> {
         let mut out = String::new();
         for t in steps {
             out = self.concise_with(&t);
-            if out.lines().count() <= MAX_LINES && count_words(&out) <= MAX_WORDS {
+            if reading_lines(&out).len() <= MAX_LINES && count_words(&out) <= MAX_WORDS {
                 break;
             }
         }
@@ -1002,6 +1070,8 @@ impl Section<'_> {
             ));
         }
         blocks.push(rows.join("\n"));
+
+        blocks.extend(self.diagram_blocks());
 
         blocks.push("To build:".to_string());
         blocks.push(list(&self.checklist(trim), "- [ ] "));
@@ -1683,7 +1753,7 @@ fn is_web_url(url: &str) -> bool {
 /// A block of the long form wrapped at [`WIDTH`]: paragraphs and list items;
 /// headings and tables as they are.
 fn wrap_block(block: &str) -> String {
-    if block.starts_with('#') || block.starts_with('|') {
+    if block.starts_with('#') || block.starts_with('|') || block.starts_with("```") {
         block.to_string()
     } else if block.lines().all(|l| l.starts_with("- ")) {
         block

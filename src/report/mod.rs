@@ -1,7 +1,9 @@
 //! Renderers: pure functions from a [`Decision`](crate::engine::Decision) to text.
 
 pub mod audit;
+pub mod diagram;
 pub mod explain;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;

@@ -242,7 +242,52 @@ pub struct TransportInfo {
     /// Lower wins a tie: the simpler transport.
     pub tie_rank: u32,
     pub summary: String,
+    /// What of each hop on the path matters to this transport (what the path
+    /// diagrams show and mark): `path:` in the catalogue.
+    pub path: Vec<PathConcern>,
     pub origin: Origin,
+}
+
+/// A property of a hop that a transport depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PathConcern {
+    /// The gap without bytes after which the hop closes the connection.
+    IdleTimeout,
+    /// The longest a connection may last, however busy.
+    Lifetime,
+    /// Whether the hop streams a response as it is written (or buffers it, or
+    /// cannot carry an event stream at all).
+    Streaming,
+    /// Whether the hop passes the HTTP/1.1 Upgrade to a WebSocket (the hop's
+    /// WebSocket timeouts then apply).
+    Upgrade,
+    /// Whether the hop speaks HTTP/2 to the browser (many streams on one connection).
+    Http2,
+}
+
+impl PathConcern {
+    pub const ALL: [PathConcern; 5] = [
+        PathConcern::IdleTimeout,
+        PathConcern::Lifetime,
+        PathConcern::Streaming,
+        PathConcern::Upgrade,
+        PathConcern::Http2,
+    ];
+
+    /// The word the catalogue uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PathConcern::IdleTimeout => "idle-timeout",
+            PathConcern::Lifetime => "lifetime",
+            PathConcern::Streaming => "streaming",
+            PathConcern::Upgrade => "upgrade",
+            PathConcern::Http2 => "http2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PathConcern> {
+        PathConcern::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -101,10 +101,26 @@ impl Builder<'_> {
                     "recommend",
                     "tie_rank",
                     "summary",
+                    "path",
                     "disabled",
                 ],
                 &mut p,
             );
+            let mut path = Vec::new();
+            for (w, pos) in o.words("path", &mut p) {
+                match PathConcern::parse(&w) {
+                    Some(c) if !path.contains(&c) => path.push(c),
+                    Some(_) => p.push(
+                        Diagnostic::at(format!("`{w}` is named twice in `path`"), pos)
+                            .label("already listed"),
+                    ),
+                    None => p.push(
+                        Diagnostic::at(format!("unknown path property `{w}`"), pos)
+                            .label("not a path property")
+                            .help(suggestion(&w, PathConcern::ALL.iter().map(|c| c.as_str()))),
+                    ),
+                }
+            }
             let name = o.text("name", true, &mut p);
             let ladder = o.num("ladder", false, &mut p).map(|n| n.max(0.0) as u32);
             let recommend = o.flag("recommend", false, &mut p).unwrap_or(true);
@@ -119,6 +135,7 @@ impl Builder<'_> {
                     recommend,
                     tie_rank,
                     summary,
+                    path,
                     origin,
                 });
             }

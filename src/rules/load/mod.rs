@@ -741,4 +741,25 @@ mod tests {
             assert!(text.contains(needle), "missing {needle} in:\n{text}");
         }
     }
+
+    #[test]
+    fn a_transports_path_properties_are_checked_with_positions() {
+        let k = defaults();
+        let sse = k.transport("sse").unwrap();
+        assert!(sse.path.contains(&PathConcern::Streaming));
+        assert!(k.transport("polling").unwrap().path.is_empty());
+        let mut sources = default_sources();
+        sources.push(Source {
+            name: "t.yaml".into(),
+            text: "transports:\n  - id: sse\n    name: SSE\n    summary: s\n    path: [idle-timeout, bufering, idle-timeout]\n".into(),
+        });
+        let text = Knowledge::from_sources(sources).unwrap_err().to_string();
+        for needle in [
+            "unknown path property `bufering`",
+            "t.yaml:5:26",
+            "`idle-timeout` is named twice in `path`",
+        ] {
+            assert!(text.contains(needle), "missing {needle} in:\n{text}");
+        }
+    }
 }
