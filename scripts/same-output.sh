@@ -16,10 +16,10 @@ check() {
 }
 runs=0
 for f in fixtures/*.yaml; do
-  for fmt in table json markdown sarif junit; do check advise "$f" --format "$fmt"; done
+  for fmt in table json markdown html sarif junit; do check advise "$f" --format "$fmt"; done
   check advise "$f" --check
   check explain "$f"
-  runs=$((runs + 7))
+  runs=$((runs + 8))
 done
 check advise fixtures --format json
 check advise fixtures
