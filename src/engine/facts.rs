@@ -933,7 +933,8 @@ pub(crate) fn runtime_caps(rt: &crate::rules::Runtime, ws: bool) -> (Option<f64>
 }
 
 /// A rule text with its `{placeholders}` found once (per rule set): filling it is
-/// then what [`render`] does, without looking the names up again.
+/// then what scanning the text for names on every fill did, without looking the
+/// names up again.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Template {
     parts: Vec<Part>,
@@ -994,35 +995,36 @@ impl Template {
     }
 }
 
-/// Fills `{placeholders}` in a rule text.
-pub fn render(text: &str, env: &dyn Lookup) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(after.len());
-        match (after[len..].starts_with('}'), vars::var_id(&after[..len])) {
-            (true, Some(var)) if len > 0 => {
-                out.push_str(&env.get(var).display());
-                rest = &after[len + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::*;
+
+    /// The reference the templates are checked against: fills `{placeholders}` in a
+    /// rule text by scanning it, as every decision did before templates.
+    fn render(text: &str, env: &dyn Lookup) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(after.len());
+            match (after[len..].starts_with('}'), vars::var_id(&after[..len])) {
+                (true, Some(var)) if len > 0 => {
+                    out.push_str(&env.get(var).display());
+                    rest = &after[len + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
 
     /// Every word of every profile enum, read back through serde: the serializer
     /// shortcut names it as serde_json does.
