@@ -107,9 +107,8 @@ pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
     let transport = d.recommendation.transport.clone();
     let info = transport.as_deref().and_then(|t| k.transport(t));
     let concerns: Vec<PathConcern> = info.map(|t| t.path.clone()).unwrap_or_default();
-    let has = |c: PathConcern| concerns.contains(&c);
-    let ws = has(PathConcern::Upgrade);
-    let show = |c: PathConcern| has(c);
+    let show = |c: PathConcern| concerns.contains(&c);
+    let ws = show(PathConcern::Upgrade);
     let mut nodes = Vec::new();
     for hop in p.path.iter().flatten() {
         if let Some(n) = hop_node(k, hop, NodeKind::Hop, ws, &show) {

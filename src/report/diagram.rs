@@ -46,10 +46,7 @@ pub fn clients_label(v: &PathView) -> String {
 
 /// A node's name, cut to a readable length.
 pub fn node_name(n: &Node) -> String {
-    let clean = crate::term::clean(&n.name)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let clean = super::one_line(&n.name);
     if clean.chars().count() > MAX_NAME {
         let cut: String = clean.chars().take(MAX_NAME - 1).collect();
         format!("{}…", cut.trim_end())

@@ -141,13 +141,7 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Collapses whitespace.
-fn clean(s: &str) -> String {
-    crate::term::clean(s)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use super::one_line as clean;
 
 /// A rule text: escaped, with its `code spans` as `<code>`.
 fn prose(s: &str) -> String {
@@ -174,6 +168,14 @@ fn prose(s: &str) -> String {
         }
     }
     out
+}
+
+/// Ids as `<code>` items, comma-separated.
+fn code_list(ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| format!("<code>{}</code>", esc(id)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn transport_name(k: &Knowledge, id: &str) -> String {
@@ -234,12 +236,7 @@ fn article(
     let _ = writeln!(o, "<{0}>Why</{0}>", h(1));
     o.push_str("<ul>\n");
     for r in &d.rationale {
-        let effects: Vec<String> = r
-            .effects
-            .iter()
-            .map(|e| format!("{} {:+}", e.transport, e.points))
-            .chain(r.vetoes.iter().map(|v| format!("vetoes {v}")))
-            .collect();
+        let effects = super::effect_words(r);
         let _ = writeln!(
             o,
             "<li>{} <span class=\"fix\">({}{})</span></li>",
@@ -293,15 +290,10 @@ fn article(
         o.push_str(&flips_table(d, k));
     }
     if !d.unknowns.is_empty() {
-        let fields: Vec<String> = d
-            .unknowns
-            .iter()
-            .map(|u| format!("<code>{}</code>", esc(u)))
-            .collect();
         let _ = writeln!(
             o,
             "<p>Not in the profile (assumed unknown): {}.</p>",
-            fields.join(", ")
+            code_list(&d.unknowns)
         );
     }
     if !d.sources.is_empty() {
@@ -358,12 +350,7 @@ fn decision_box(d: &Decision, k: &Knowledge) -> String {
         facts.push(format!("Heartbeat every {} s.", fmt_num(hb)));
     }
     if !r.add_ons.is_empty() {
-        let names: Vec<String> = r
-            .add_ons
-            .iter()
-            .map(|a| format!("<code>{}</code>", esc(a)))
-            .collect();
-        facts.push(format!("Add-ons: {}.", names.join(", ")));
+        facts.push(format!("Add-ons: {}.", code_list(&r.add_ons)));
     }
     let _ = writeln!(o, "<p>{}</p>", facts.join(" "));
     if let Some(hy) = &r.hybrid {

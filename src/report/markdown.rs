@@ -17,7 +17,6 @@
 //! Blocks are joined by exactly one blank line and the section ends with one
 //! newline, so the output passes markdownlint's default rules.
 
-use super::strip_controls;
 use crate::engine::{Decision, Ranked, Reason};
 use crate::profile::{Hop, Profile, FIELDS};
 use crate::rules::cond::fmt_num;
@@ -178,13 +177,7 @@ fn finish(blocks: Vec<String>) -> String {
     out
 }
 
-/// Collapses whitespace, drops control characters and trims.
-fn clean(s: &str) -> String {
-    strip_controls(s)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use super::one_line as clean;
 
 /// Escapes user text for inline Markdown: the result renders as the literal text.
 pub fn escape(s: &str) -> String {

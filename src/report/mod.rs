@@ -14,6 +14,24 @@ pub fn strip_controls(s: &str) -> String {
     crate::term::clean(s).into_owned()
 }
 
+/// User text on one line: control and invisible characters removed (as
+/// [`strip_controls`]), runs of whitespace collapsed to one space, trimmed.
+pub fn one_line(s: &str) -> String {
+    strip_controls(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What a reason did to the scores, in words: `sse+3`, `veto queue`.
+pub fn effect_words(r: &crate::engine::Reason) -> Vec<String> {
+    r.effects
+        .iter()
+        .map(|e| format!("{}{:+}", e.transport, e.points))
+        .chain(r.vetoes.iter().map(|v| format!("veto {v}")))
+        .collect()
+}
+
 /// The terminal's width in columns when stdout is a terminal that reports one
 /// (`COLUMNS` wins); `None` for pipes, files and terminals that report 0.
 pub fn term_width() -> Option<usize> {

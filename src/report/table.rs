@@ -88,12 +88,7 @@ pub fn render_one(d: &Decision) -> String {
 
     heading(&mut out, "Why");
     for reason in &d.rationale {
-        let effects: Vec<String> = reason
-            .effects
-            .iter()
-            .map(|e| format!("{}{:+}", e.transport, e.points))
-            .chain(reason.vetoes.iter().map(|v| format!("veto {v}")))
-            .collect();
+        let effects = super::effect_words(reason);
         let _ = writeln!(
             out,
             "  • {} {DIM}[{} · {}]{DIM:#}",
