@@ -752,28 +752,20 @@ fn options_table(d: &Decision, k: &Knowledge) -> String {
         "<table>\n<thead><tr><th scope=\"col\">Option</th><th scope=\"col\">Score</th><th scope=\"col\">Verdict</th></tr></thead>\n<tbody>\n",
     );
     let chosen = d.recommendation.transport.as_deref();
-    for r in &d.ranking {
-        let verdict = if r.vetoed {
-            let why: Vec<String> = d
-                .rationale
-                .iter()
-                .filter(|x| x.vetoes.contains(&r.transport))
-                .map(|x| prose(&x.text))
-                .collect();
-            format!(
-                "<span class=\"problem\">vetoed</span>{}",
-                if why.is_empty() {
-                    format!(" by {}", esc(&r.vetoed_by.join(", ")))
-                } else {
-                    format!(": {}", why.join(" "))
-                }
-            )
+    for (i, r) in d.ranking.iter().enumerate() {
+        let lead = if r.vetoed {
+            "<span class=\"problem\">vetoed</span>"
         } else if Some(r.transport.as_str()) == chosen {
-            "<strong>chosen</strong>".to_string()
+            "<strong>chosen</strong>"
         } else if Some(r.transport.as_str()) == d.recommendation.runner_up.as_deref() {
-            "runner-up".to_string()
+            "runner-up"
         } else {
-            "lost".to_string()
+            "lost"
+        };
+        let verdict = match super::verdict_reason(d, i, r) {
+            Some(reason) => format!("{lead}: {}", prose(&reason.text)),
+            None if r.vetoed => format!("{lead} by {}", esc(&r.vetoed_by.join(", "))),
+            None => lead.to_string(),
         };
         let _ = writeln!(
             s,

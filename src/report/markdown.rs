@@ -1248,59 +1248,8 @@ impl Section<'_> {
         out
     }
 
-    /// The rule that best says why an option lost: its veto, or the rule that set
-    /// it furthest behind the chosen option.
     fn verdict_reason(&self, i: usize, rank: &Ranked) -> Option<&Reason> {
-        let d = self.d;
-        if i == 0 && !rank.vetoed {
-            return None;
-        }
-        if rank.vetoed {
-            return d
-                .rationale
-                .iter()
-                .find(|r| r.vetoes.contains(&rank.transport));
-        }
-        let win = d.recommendation.label();
-        let gap = |reason: &Reason| -> i32 {
-            reason
-                .effects
-                .iter()
-                .map(|e| {
-                    if e.transport == win {
-                        e.points
-                    } else if e.transport == rank.transport {
-                        -e.points
-                    } else {
-                        0
-                    }
-                })
-                .sum()
-        };
-        let own = |reason: &Reason| -> i32 {
-            reason
-                .effects
-                .iter()
-                .filter(|e| e.transport == rank.transport)
-                .map(|e| e.points)
-                .sum()
-        };
-        // Its own worst rule first (what counts against it), else the rule that
-        // put the chosen option furthest ahead of it; the first such rule on ties.
-        let worst = d
-            .rationale
-            .iter()
-            .map(|reason| (own(reason), reason))
-            .filter(|(p, _)| *p < 0)
-            .min_by(|a, b| a.0.cmp(&b.0).then(std::cmp::Ordering::Less));
-        worst.map(|(_, reason)| reason).or_else(|| {
-            d.rationale
-                .iter()
-                .map(|reason| (gap(reason), reason))
-                .filter(|(g, _)| *g > 0)
-                .max_by(|a, b| a.0.cmp(&b.0).then(std::cmp::Ordering::Greater))
-                .map(|(_, reason)| reason)
-        })
+        super::verdict_reason(self.d, i, rank)
     }
 
     /// Why an option ended where it did, in one sentence from the rules.

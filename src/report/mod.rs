@@ -32,6 +32,65 @@ pub fn effect_words(r: &crate::engine::Reason) -> Vec<String> {
         .collect()
 }
 
+/// The rule that best says why the option ranked `i` lost (`None` for the chosen
+/// one): its veto, or the rule that set
+/// it furthest behind the chosen option.
+pub fn verdict_reason<'d>(
+    d: &'d crate::engine::Decision,
+    i: usize,
+    rank: &crate::engine::Ranked,
+) -> Option<&'d crate::engine::Reason> {
+    if i == 0 && !rank.vetoed {
+        return None;
+    }
+    if rank.vetoed {
+        return d
+            .rationale
+            .iter()
+            .find(|r| r.vetoes.contains(&rank.transport));
+    }
+    let win = d.recommendation.label();
+    let gap = |reason: &crate::engine::Reason| -> i32 {
+        reason
+            .effects
+            .iter()
+            .map(|e| {
+                if e.transport == win {
+                    e.points
+                } else if e.transport == rank.transport {
+                    -e.points
+                } else {
+                    0
+                }
+            })
+            .sum()
+    };
+    let own = |reason: &crate::engine::Reason| -> i32 {
+        reason
+            .effects
+            .iter()
+            .filter(|e| e.transport == rank.transport)
+            .map(|e| e.points)
+            .sum()
+    };
+    // Its own worst rule first (what counts against it), else the rule that
+    // put the chosen option furthest ahead of it; the first such rule on ties.
+    let worst = d
+        .rationale
+        .iter()
+        .map(|reason| (own(reason), reason))
+        .filter(|(p, _)| *p < 0)
+        .min_by(|a, b| a.0.cmp(&b.0).then(std::cmp::Ordering::Less));
+    worst.map(|(_, reason)| reason).or_else(|| {
+        d.rationale
+            .iter()
+            .map(|reason| (gap(reason), reason))
+            .filter(|(g, _)| *g > 0)
+            .max_by(|a, b| a.0.cmp(&b.0).then(std::cmp::Ordering::Greater))
+            .map(|(_, reason)| reason)
+    })
+}
+
 /// The terminal's width in columns when stdout is a terminal that reports one
 /// (`COLUMNS` wins); `None` for pipes, files and terminals that report 0.
 pub fn term_width() -> Option<usize> {
