@@ -17,8 +17,6 @@ pub struct PathView {
     pub transport: Option<String>,
     /// Its display name ("Server-Sent Events").
     pub transport_name: String,
-    /// What of a hop matters to it.
-    pub concerns: Vec<PathConcern>,
     /// Client kinds (`browser`, `mobile`, …); empty when the profile does not say.
     pub clients: Vec<String>,
     /// Whether the profile names its path (`path:`); hops may be missing otherwise.
@@ -86,8 +84,6 @@ pub enum Mark {
     BlocksUpgrade,
     /// Its idle timeout is the smallest on the path: it sets the heartbeat.
     SetsHeartbeat,
-    /// Ends every connection after its lifetime: clients must reconnect.
-    CutsConnections,
     /// The load is over one of its limits even at the highest setting.
     OverLimit,
 }
@@ -165,7 +161,6 @@ pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
         transport_name: info
             .map_or_else(|| transport.clone().unwrap_or_default(), |t| t.name.clone()),
         transport,
-        concerns,
         clients: p
             .clients
             .iter()
@@ -249,9 +244,6 @@ fn mark(nodes: &mut [Node], heartbeat_s: Option<f64>) {
         }
         if heartbeat_s.is_some() && smallest_idle.is_some() && n.idle_s.flatten() == smallest_idle {
             marks.push(Mark::SetsHeartbeat);
-        }
-        if n.lifetime_s.flatten().is_some() {
-            marks.push(Mark::CutsConnections);
         }
         if n.limits.iter().any(|l| l.status == LimitStatus::Exceeded) {
             marks.push(Mark::OverLimit);
