@@ -292,6 +292,13 @@ mod tests {
         );
         assert!(!v.nodes[1].marks.contains(&Mark::Buffers));
 
+        // A hop that cannot carry an event stream at all says so, not "buffers".
+        let afd = CHAT.replace("[corporate-proxy, nginx]", "[azure-front-door]");
+        let (p2, mut d2) = decide(&k, &afd);
+        d2.recommendation.transport = Some("sse".into());
+        let front = &view(&k, &p2, &d2).nodes[0];
+        assert_eq!(front.marks, vec![Mark::NoStreams], "{front:?}");
+
         // Polling depends on none of it: the hops are drawn, nothing is marked.
         d.recommendation.transport = Some("polling".into());
         let v = view(&k, &p, &d);
