@@ -122,20 +122,61 @@ pub(crate) struct FieldPlan {
     pub rules: Vec<usize>,
 }
 
-/// The scoring rules that read a variable another value of `name` can change: its
-/// own, every one derived from it, and what the load or platform path rewrites.
+/// For each entry of [`FIELDS`], the variable named like it (its own), if any:
+/// worked out at compile time.
+const OWN_VAR: [Option<usize>; FIELDS.len()] = {
+    let mut out = [None; FIELDS.len()];
+    let mut f = 0;
+    while f < FIELDS.len() {
+        let mut v = 0;
+        while v < vars::VARS.len() {
+            if vars::same_str(vars::VARS[v].name, FIELDS[f].name) {
+                out[f] = Some(v);
+                break;
+            }
+            v += 1;
+        }
+        f += 1;
+    }
+    out
+};
+
+/// For each entry of [`FIELDS`], whether each variable (of [`vars::VARS`]) depends on
+/// it (names it in its `fields`): worked out at compile time, so that making an
+/// engine compares no names.
+const DEPENDS: [[bool; vars::VARS.len()]; FIELDS.len()] = {
+    let mut out = [[false; vars::VARS.len()]; FIELDS.len()];
+    let mut f = 0;
+    while f < FIELDS.len() {
+        let mut v = 0;
+        while v < vars::VARS.len() {
+            let fields = vars::VARS[v].fields;
+            let mut i = 0;
+            while i < fields.len() {
+                if vars::same_str(fields[i], FIELDS[f].name) {
+                    out[f][v] = true;
+                }
+                i += 1;
+            }
+            v += 1;
+        }
+        f += 1;
+    }
+    out
+};
+
+/// The scoring rules that read a variable another value of field `field` (an index
+/// into [`FIELDS`]) can change: its own, every one derived from it, and what the load
+/// or platform path rewrites.
 pub(crate) fn affected_rules(
-    name: &str,
+    field: usize,
     plan: &FieldPlan,
     readers: &[Vec<usize>],
     load_vars: &[usize],
     platform_vars: &[usize],
 ) -> Vec<usize> {
-    let mut vars: Vec<usize> = vars::VARS
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.name == name || v.fields.contains(&name))
-        .map(|(i, _)| i)
+    let mut vars: Vec<usize> = (0..vars::VARS.len())
+        .filter(|&v| OWN_VAR[field] == Some(v) || DEPENDS[field][v])
         .collect();
     if plan.load {
         vars.extend(load_vars);
@@ -184,9 +225,10 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
     let thresholds = thresholds(rules);
     FIELDS
         .iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(field, spec)| {
             let mut numbers: Vec<f64> = match spec.kind {
-                FieldKind::Number { .. } | FieldKind::Count { .. } => vars::var_id(spec.name)
+                FieldKind::Number { .. } | FieldKind::Count { .. } => OWN_VAR[field]
                     .map(|v| numeric_candidates(&thresholds[v], spec.kind))
                     .unwrap_or_default(),
                 _ => Vec::new(),
@@ -197,7 +239,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
                 numbers.extend([100.0, 1_000.0, 10_000.0, 100_000.0]);
             }
             FieldPlan {
-                direct: direct_var(spec.name),
+                direct: direct_var(field),
                 numbers,
                 load: facts::LOAD_FIELDS.contains(&spec.name),
                 platform: matches!(spec.name, "runtime" | "path"),
@@ -341,12 +383,10 @@ impl Lookup for Overlay<'_> {
 }
 
 /// The variable a field sets directly, when nothing else derives from it.
-fn direct_var(name: &str) -> Option<usize> {
-    let var = vars::var_id(name)?;
-    let derived = vars::VARS
-        .iter()
-        .enumerate()
-        .any(|(i, v)| i != var && v.fields.contains(&name));
+/// The variable field `field` sets directly, when no other variable derives from it.
+fn direct_var(field: usize) -> Option<usize> {
+    let var = OWN_VAR[field]?;
+    let derived = (0..vars::VARS.len()).any(|v| v != var && DEPENDS[field][v]);
     (!derived).then_some(var)
 }
 
@@ -494,6 +534,9 @@ struct Trial<'e, 'k> {
     base: &'e Facts,
     scores: &'e Scores,
     rescore: Rescore,
+    bounds: super::Bounds,
+    /// The variables a candidate changed (reused from one to the next).
+    changed: Vec<usize>,
     /// The base variables, with a candidate's load written over them while it is
     /// tried (texts may be left as placeholders: see [`same_for_rules`]).
     vals: Vec<Val>,
@@ -515,6 +558,8 @@ impl<'e> Trial<'e, '_> {
             base,
             scores,
             rescore: Rescore::default(),
+            bounds: super::Bounds::default(),
+            changed: Vec::new(),
             // Texts are alike to the rules whatever they say: no need to copy them.
             vals: base
                 .vals
@@ -547,24 +592,27 @@ impl<'e> Trial<'e, '_> {
     /// The winner once the rules reading a variable of `written` that changed are
     /// evaluated again over the candidate's variables; then the base ones are back.
     fn rescore_and_restore(&mut self, written: &[usize]) -> usize {
-        let (vals, base) = (&self.vals, &self.base.vals);
-        let changed = written
-            .iter()
-            .copied()
-            .filter(|&v| !same_for_rules(&vals[v], &base[v]));
-        let w = self
-            .e
-            .rescored_winner(&mut self.rescore, self.scores, &Vals(vals), changed);
-        for &v in written {
-            if !same_for_rules(&self.vals[v], &base[v]) {
-                self.vals[v] = base[v].clone();
-            }
+        let (vals, base) = (&mut self.vals, &self.base.vals);
+        self.changed.clear();
+        self.changed.extend(
+            written
+                .iter()
+                .copied()
+                .filter(|&v| !same_for_rules(&vals[v], &base[v])),
+        );
+        let w = self.e.rescored_winner(
+            &mut self.rescore,
+            self.scores,
+            &Vals(vals),
+            self.changed.iter().copied(),
+        );
+        for &v in &self.changed {
+            vals[v].clone_from(&base[v]);
         }
         w
     }
 }
 
-/// What would change the answer.
 #[derive(Default)]
 pub(super) struct Analysis {
     /// Plausible changes of answered fields that flip the transport.
@@ -595,7 +643,7 @@ pub(super) fn analyse(
         }
         // No value of this field can change the answer: nothing to try (an unanswered
         // one would flip nothing, an answered one report no flip).
-        if e.cannot_flip(scores, win, &e.flip_plan[order].rules) {
+        if e.cannot_flip_in(&mut trial.bounds, scores, win, &e.flip_plan[order].rules) {
             continue;
         }
         let from = current(p, spec.name);
@@ -708,6 +756,26 @@ pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profil
 mod tests {
     use super::*;
     use crate::rules::Knowledge;
+
+    /// The tables worked out at compile time say what comparing the names says.
+    #[test]
+    fn compile_time_field_tables_match_the_names() {
+        for (f, spec) in FIELDS.iter().enumerate() {
+            assert_eq!(OWN_VAR[f], vars::var_id(spec.name), "{}", spec.name);
+            for (v, var) in vars::VARS.iter().enumerate() {
+                assert_eq!(
+                    DEPENDS[f][v],
+                    var.fields.contains(&spec.name),
+                    "{} / {}",
+                    spec.name,
+                    var.name
+                );
+            }
+        }
+        // Something depends on something: the tables are not all empty.
+        assert!(DEPENDS.iter().flatten().filter(|d| **d).count() > 20);
+        assert!(OWN_VAR.iter().filter(|v| v.is_some()).count() > 15);
+    }
 
     fn fixtures(k: &Knowledge) -> Vec<Profile> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");

@@ -97,6 +97,15 @@ pub(crate) struct Rescore {
     seen: Vec<bool>,
 }
 
+/// Buffers [`Engine::cannot_flip_in`] reuses from one field to the next.
+#[derive(Default)]
+pub(crate) struct Bounds {
+    lo: Vec<i32>,
+    hi: Vec<i32>,
+    vetoes_left: Vec<u32>,
+    may_veto: Vec<bool>,
+}
+
 fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i32) {
     for (i, (t, p)) in total.iter_mut().zip(&r.points).enumerate() {
         *t += sign * p;
@@ -156,9 +165,8 @@ impl<'k> Engine<'k> {
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
         let mut flip_plan = flips::plan(&scoring_rules);
-        for (plan, spec) in flip_plan.iter_mut().zip(crate::profile::FIELDS) {
-            plan.rules =
-                flips::affected_rules(spec.name, plan, &readers, &load_vars, &platform_vars);
+        for (field, plan) in flip_plan.iter_mut().enumerate() {
+            plan.rules = flips::affected_rules(field, plan, &readers, &load_vars, &platform_vars);
         }
         let advice = k
             .rules
@@ -303,14 +311,37 @@ impl<'k> Engine<'k> {
     /// Whether no change that re-evaluates only `rules` (scoring rule indices) can
     /// take the first place from `win`: each transport's score can move only by the
     /// points of those rules, and a transport those rules cannot unveto stays vetoed.
+    #[cfg(test)]
     pub(crate) fn cannot_flip(&self, s: &Scores, win: usize, rules: &[usize]) -> bool {
+        self.cannot_flip_in(&mut Bounds::default(), s, win, rules)
+    }
+
+    /// [`Self::cannot_flip`] with reused buffers.
+    pub(crate) fn cannot_flip_in(
+        &self,
+        b: &mut Bounds,
+        s: &Scores,
+        win: usize,
+        rules: &[usize],
+    ) -> bool {
         if s.vetoed(win) {
             return false;
         }
         let n = self.transports.len();
-        let (mut lo, mut hi) = (s.total.clone(), s.total.clone());
-        let mut vetoes_left = s.vetoes.clone();
-        let mut may_veto = vec![false; n];
+        b.lo.clear();
+        b.lo.extend_from_slice(&s.total);
+        b.hi.clear();
+        b.hi.extend_from_slice(&s.total);
+        b.vetoes_left.clear();
+        b.vetoes_left.extend_from_slice(&s.vetoes);
+        b.may_veto.clear();
+        b.may_veto.resize(n, false);
+        let Bounds {
+            lo,
+            hi,
+            vetoes_left,
+            may_veto,
+        } = b;
         for &i in rules {
             let r = &self.scoring[i];
             let fired = s.fired[i] == Tri::True;
