@@ -33,8 +33,6 @@ pub struct Engine<'k> {
     build_texts: Vec<Lazy>,
     /// For each variable, the scoring rules that read it.
     readers: Vec<Vec<usize>>,
-    /// Sources cited by any runtime or hop.
-    platform_sources: std::collections::HashSet<&'k str>,
     /// Today (UTC, `YYYY-MM-DD`): a waiver's `until` is compared with it.
     today: String,
     /// Per profile field: how flips try other values (worked out once per rule set).
@@ -49,6 +47,8 @@ pub struct Engine<'k> {
 
 struct ScoringRule<'k> {
     rule: &'k Rule,
+    /// The rule's sources, each with whether a runtime or hop cites it too.
+    sources: Vec<(&'k str, bool)>,
     points: Vec<i32>,
     vetoes: Vec<bool>,
     message: Lazy,
@@ -57,6 +57,8 @@ struct ScoringRule<'k> {
 /// An advice rule (one that scores nothing), with its texts' templates.
 struct AdviceRule<'k> {
     rule: &'k Rule,
+    /// As [`ScoringRule::sources`].
+    sources: Vec<(&'k str, bool)>,
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
@@ -127,12 +129,27 @@ impl<'k> Engine<'k> {
         let mut ts: Vec<_> = k.transports.iter().filter(|t| t.recommend).collect();
         ts.sort_by_key(|t| t.tie_rank);
         let transports: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+        // Sources cited by any runtime or hop: a rule cites one only for a profile
+        // whose runtime or path cites it too.
+        let platform: std::collections::HashSet<&str> = k
+            .runtimes
+            .iter()
+            .flat_map(|r| r.all_sources())
+            .chain(k.hops.iter().flat_map(|h| h.all_sources()))
+            .collect();
+        let sources_of = |rule: &'k Rule| -> Vec<(&'k str, bool)> {
+            rule.sources
+                .iter()
+                .map(|s| (s.as_str(), platform.contains(s.as_str())))
+                .collect()
+        };
         let scoring = k
             .rules
             .iter()
             .filter(|r| r.scores())
             .map(|rule| ScoringRule {
                 rule,
+                sources: sources_of(rule),
                 points: transports
                     .iter()
                     .map(|t| {
@@ -156,12 +173,6 @@ impl<'k> Engine<'k> {
                 readers[*v].push(i);
             }
         }
-        let platform_sources = k
-            .runtimes
-            .iter()
-            .flat_map(|r| r.all_sources())
-            .chain(k.hops.iter().flat_map(|h| h.all_sources()))
-            .collect();
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
         let mut flip_plan = flips::plan(&scoring_rules);
@@ -174,6 +185,7 @@ impl<'k> Engine<'k> {
             .filter(|r| !r.scores())
             .map(|rule| AdviceRule {
                 rule,
+                sources: sources_of(rule),
                 hybrid: Lazy::default(),
                 gotcha: Default::default(),
             })
@@ -185,7 +197,6 @@ impl<'k> Engine<'k> {
             advice,
             build_texts: k.add_ons.iter().map(|_| Lazy::default()).collect(),
             readers,
-            platform_sources,
             today: crate::profile::today_utc(),
             flip_plan,
             load_vars,
@@ -470,16 +481,13 @@ impl<'k> Engine<'k> {
 
         // Advice: add-ons and gotchas for the winner, with the timeouts the winner meets
         // (a WebSocket may be timed differently from a stream on the same hop).
-        let ws_facts;
-        let af: &Facts = if winner == "websocket" {
-            ws_facts = facts::facts_as(self.k, p, true);
-            &ws_facts
-        } else {
-            &f
-        };
+        let ws_facts = (winner == "websocket").then(|| facts::facts_as(self.k, p, true));
+        let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
         let mut hybrid: Option<String> = None;
         let mut add_on_ids: Vec<&str> = Vec::new();
         let mut gotchas: Vec<Gotcha> = Vec::new();
+        // Platform sources only for the runtime and hops of this profile; the
+        // rules' general sources always.
         let mut used_sources: Vec<&str> = Vec::new();
         for (_, r) in s
             .fired
@@ -487,7 +495,7 @@ impl<'k> Engine<'k> {
             .zip(&self.scoring)
             .filter(|(t, _)| **t == Tri::True)
         {
-            used_sources.extend(r.rule.sources.iter().map(String::as_str));
+            cite(&r.sources, &f.sources, &mut used_sources);
         }
         for advice in &self.advice {
             let rule = advice.rule;
@@ -507,7 +515,7 @@ impl<'k> Engine<'k> {
                     if t != Tri::True || !applies {
                         return;
                     }
-                    used_sources.extend(rule.sources.iter().map(String::as_str));
+                    cite(&advice.sources, &f.sources, &mut used_sources);
                     if hybrid.is_none() {
                         hybrid = rule
                             .hybrid
@@ -598,10 +606,6 @@ impl<'k> Engine<'k> {
             confidence = Confidence::Medium;
         }
 
-        // Platform sources only for the runtime and hops of this profile; the
-        // rules' general sources always.
-        used_sources
-            .retain(|s| !self.platform_sources.contains(*s) || f.sources.iter().any(|x| x == s));
         used_sources.extend(f.sources.iter().map(String::as_str));
         // Each once, in id order (the ids are unique).
         used_sources.sort_unstable();
@@ -625,7 +629,7 @@ impl<'k> Engine<'k> {
                 transport: self.transports[i].to_string(),
                 score: s.total[i],
                 vetoed: s.vetoed(i),
-                vetoed_by: vetoed_by[i].clone(),
+                vetoed_by: std::mem::take(&mut vetoed_by[i]),
             })
             .collect();
         // Every transport vetoed: there is no recommendation to build, audit or
@@ -665,7 +669,8 @@ impl<'k> Engine<'k> {
             unknowns,
             audit,
             build,
-            capacity: af.capacity.clone(),
+            // The advice's facts are done with: their capacity moves into the report.
+            capacity: ws_facts.map_or(f.capacity, |w| w.capacity),
             sources,
             evaluations,
         }
@@ -735,6 +740,17 @@ impl<'k> Engine<'k> {
             waiver_note: None,
         }
     }
+}
+
+/// Adds a rule's sources to `used`: the general ones, and those a runtime or hop
+/// cites only when that runtime or hop is in play (its sources are `in_play`).
+fn cite<'a>(sources: &[(&'a str, bool)], in_play: &[String], used: &mut Vec<&'a str>) {
+    used.extend(
+        sources
+            .iter()
+            .filter(|(s, platform)| !platform || in_play.iter().any(|x| x == s))
+            .map(|(s, _)| *s),
+    )
 }
 
 /// The fired rule that most separates `recommended` from `current`: one that
