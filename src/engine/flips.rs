@@ -312,12 +312,20 @@ fn candidates<'k>(
     }
 }
 
+/// The choice a word names, read as serde reads it from a profile (no JSON made).
 fn word<T: serde::de::DeserializeOwned>(w: &str) -> Option<T> {
-    serde_json::from_value(json!(w)).ok()
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(w)).ok()
 }
 
 fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
     let mut q = p.clone();
+    set(&mut q, name, c)?;
+    Some(q)
+}
+
+/// Gives field `name` of `q` the value `c` (nothing else changes); `None` when `c` is
+/// not a value of that field.
+fn set(q: &mut Profile, name: &str, c: &Cand) -> Option<()> {
     match (name, c) {
         ("client_messages_per_minute", Cand::Num(n)) => q.client_messages_per_minute = Some(*n),
         ("round_trip_ms", Cand::Num(n)) => q.round_trip_ms = Some(*n),
@@ -345,7 +353,7 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
         ("path", Cand::Path(h)) => q.path = Some(h.clone()),
         _ => return None,
     }
-    Some(q)
+    Some(())
 }
 
 /// The facts with some variables replaced.
@@ -650,6 +658,7 @@ pub(super) fn analyse(
         let known = from.is_some();
         let cands = candidates(e, p, order, spec.kind, known);
         let direct = e.flip_plan[order].direct;
+        let mut variant: Option<Profile> = None;
         let mut tried = 0usize;
         let mut flipped = 0usize;
         for c in &cands {
@@ -671,13 +680,16 @@ pub(super) fn analyse(
                 _ => match with_load(load, spec.name, c).filter(|_| e.flip_plan[order].load) {
                     Some(l) => trial.load_winner(&l),
                     None => {
-                        let Some(q) = apply(p, spec.name, c) else {
+                        // One copy of the profile per field: each candidate sets the
+                        // same field over the last one's value.
+                        let q = variant.get_or_insert_with(|| p.clone());
+                        if set(q, spec.name, c).is_none() {
                             continue;
-                        };
+                        }
                         if e.flip_plan[order].platform {
-                            trial.platform_winner(&q)
+                            trial.platform_winner(q)
                         } else {
-                            let now = facts::facts_for_flips(e.k, &q);
+                            let now = facts::facts_for_flips(e.k, q);
                             e.winner_with_facts_in(&mut trial.rescore, scores, base, &now)
                         }
                     }
@@ -756,6 +768,30 @@ pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profil
 mod tests {
     use super::*;
     use crate::rules::Knowledge;
+
+    /// Reading a choice's word without JSON gives what serde_json gives, and refuses
+    /// what it refuses.
+    #[test]
+    fn words_read_as_serde_json_reads_them() {
+        use crate::profile::*;
+        fn check<T: serde::de::DeserializeOwned + serde::Serialize>(words: &[&str]) {
+            for w in words.iter().copied().chain(["nonsense", "", "Text"]) {
+                let json: Option<T> = serde_json::from_value(json!(w)).ok();
+                let quick: Option<T> = word(w);
+                assert_eq!(
+                    quick.as_ref().map(facts::enum_word),
+                    json.as_ref().map(facts::enum_word),
+                    "{w}"
+                );
+                assert_eq!(quick.is_some(), words.contains(&w), "{w}");
+            }
+        }
+        check::<Direction>(DIRECTIONS);
+        check::<Payload>(PAYLOADS);
+        check::<Auth>(AUTHS);
+        check::<Subscriptions>(SUBSCRIPTIONS);
+        check::<Audience>(AUDIENCES);
+    }
 
     /// The tables worked out at compile time say what comparing the names says.
     #[test]

@@ -18,7 +18,8 @@ pub fn render(decisions: &[Decision]) -> String {
 /// where the decision is (on a worker thread), so that printing is only copying.
 /// Written once, at the right depth (see [`Nested`]), not re-indented afterwards.
 pub fn element(d: &Decision) -> String {
-    let mut out = Vec::with_capacity(8 << 10);
+    // Most elements take 5-12 KiB: room for them without growing (and copying).
+    let mut out = Vec::with_capacity(16 << 10);
     out.extend_from_slice(b"  ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::new(1));
     if let Err(e) = serde::Serialize::serialize(d, &mut ser) {
