@@ -548,9 +548,16 @@ struct Trial<'e, 'k> {
     /// The base variables, with a candidate's load written over them while it is
     /// tried (texts may be left as placeholders: see [`same_for_rules`]).
     vals: Vec<Val>,
-    /// The runtime and path the load is checked against (the same for every load).
-    basis: Option<facts::LoadBasis<'e>>,
+    /// The runtime and path the load is checked against (the same for every load),
+    /// and their limits: worked out for the first load tried.
+    basis: &'e Basis<'e>,
+    limits: &'e Limits<'e>,
 }
+
+/// What [`Trial::load_winner`] works out once per profile: the runtime and path a
+/// load meets, and (beside it, as they borrow from it) their limits.
+type Basis<'e> = std::cell::OnceCell<facts::LoadBasis<'e>>;
+type Limits<'e> = std::cell::OnceCell<Vec<(&'e str, &'e crate::rules::Limit)>>;
 
 /// Whether two values are alike to every rule condition: texts are never compared
 /// (only known or not), so any text is alike to any other.
@@ -559,7 +566,14 @@ pub(super) fn same_for_rules(a: &Val, b: &Val) -> bool {
 }
 
 impl<'e> Trial<'e, '_> {
-    fn new(e: &'e Engine, p: &'e Profile, base: &'e Facts, scores: &'e Scores) -> Trial<'e, 'e> {
+    fn new(
+        e: &'e Engine,
+        p: &'e Profile,
+        base: &'e Facts,
+        scores: &'e Scores,
+        basis: &'e Basis<'e>,
+        limits: &'e Limits<'e>,
+    ) -> Trial<'e, 'e> {
         Trial {
             e,
             p,
@@ -577,17 +591,17 @@ impl<'e> Trial<'e, '_> {
                     other => other.clone(),
                 })
                 .collect(),
-            basis: None,
+            basis,
+            limits,
         }
     }
 
     /// The winner with the profile's load changed to `load`.
     fn load_winner(&mut self, load: &Load) -> usize {
         let (e, p) = (self.e, self.p);
-        let basis = self
-            .basis
-            .get_or_insert_with(|| facts::LoadBasis::new(e.k, p));
-        facts::load_vals_with(&e.k.policy, load, &basis.limits(), &mut self.vals, false);
+        let basis = self.basis.get_or_init(|| facts::LoadBasis::new(e.k, p));
+        let limits = self.limits.get_or_init(|| basis.limits());
+        facts::load_vals_with(&e.k.policy, load, limits, &mut self.vals, false);
         self.rescore_and_restore(&e.load_vars)
     }
 
@@ -643,7 +657,8 @@ pub(super) fn analyse(
     let mut near: Vec<Flip> = Vec::new();
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
-    let mut trial = Trial::new(e, p, base, scores);
+    let (cache, limits) = (Basis::default(), Limits::default());
+    let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
@@ -866,7 +881,8 @@ mod tests {
                         }
                     }
                     if e.flip_plan[i].platform {
-                        let mut trial = Trial::new(&e, &p, &base, &scores);
+                        let (cache, limits) = (Basis::default(), Limits::default());
+                        let mut trial = Trial::new(&e, &p, &base, &scores, &cache, &limits);
                         assert_eq!(trial.platform_winner(&q), full, "{}", spec.name);
                         for (v, val) in now.vals.iter().enumerate() {
                             if !same_for_rules(val, &base.vals[v]) {
@@ -881,7 +897,8 @@ mod tests {
                         let mut scratch = vec![Val::Unknown; vars::VARS.len()];
                         let changes = load_changes(&e, &base, &q, &mut scratch);
                         assert_eq!(e.winner_with_changes(&scores, &base, &changes), full);
-                        let mut trial = Trial::new(&e, &p, &base, &scores);
+                        let (cache, limits) = (Basis::default(), Limits::default());
+                        let mut trial = Trial::new(&e, &p, &base, &scores, &cache, &limits);
                         let load = with_load(Load::of(&p), spec.name, &c).unwrap();
                         assert_eq!(load, Load::of(&q));
                         assert_eq!(trial.load_winner(&load), full, "{}", spec.name);
