@@ -131,16 +131,19 @@ impl<'k> Engine<'k> {
         let transports: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
         // Sources cited by any runtime or hop: a rule cites one only for a profile
         // whose runtime or path cites it too.
-        let platform: std::collections::HashSet<&str> = k
+        let mut platform: Vec<&str> = k
             .runtimes
             .iter()
             .flat_map(|r| r.all_sources())
             .chain(k.hops.iter().flat_map(|h| h.all_sources()))
             .collect();
+        // Sorted once, searched a few hundred times: cheaper than hashing each id.
+        platform.sort_unstable();
+        platform.dedup();
         let sources_of = |rule: &'k Rule| -> Vec<(&'k str, bool)> {
             rule.sources
                 .iter()
-                .map(|s| (s.as_str(), platform.contains(s.as_str())))
+                .map(|s| (s.as_str(), platform.binary_search(&s.as_str()).is_ok()))
                 .collect()
         };
         let scoring = k
@@ -201,7 +204,11 @@ impl<'k> Engine<'k> {
             flip_plan,
             load_vars,
             platform_vars,
-            source_index: k.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
+            source_index: {
+                let mut index = std::collections::HashMap::with_capacity(k.sources.len());
+                index.extend(k.sources.iter().map(|s| (s.id.as_str(), s)));
+                index
+            },
         }
     }
 
