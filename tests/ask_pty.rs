@@ -28,7 +28,7 @@ mod pty {
         ("name", "Free text, e.g.", Kind::Text),
         (
             "direction",
-            "server-to-client = the server pushes",
+            "Pick the closest; the first word",
             Kind::Select,
         ),
         (
@@ -279,7 +279,8 @@ mod pty {
             dir.path(),
             &[
                 ("name", "AI assistant answers"),
-                ("direction", "server-to-client"),
+                // The option for a feed whose clients send now and then.
+                ("direction", "clients also send"),
                 ("client_messages_per_minute", "2"),
                 ("max_delay_s", "0.5"),
                 ("update_interval_s", "0.05"),
@@ -376,6 +377,22 @@ mod pty {
         assert!(out.contains("(back)"), "{out}");
         let saved = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
         assert!(saved.contains("max_delay_s: 300 "), "{saved}\n{out}");
+        // "server-to-client" picks the first option, a feed whose clients only
+        // listen: that one pick also answered the client messages and the job.
+        assert!(saved.contains("direction: server-to-client"), "{saved}");
+        assert!(saved.contains("client_messages_per_minute: 0 "), "{saved}");
+        assert!(
+            saved.contains("job_duration_s is left out: there is no job"),
+            "{saved}"
+        );
+        assert!(
+            !asked.contains(&"client_messages_per_minute".to_string()),
+            "{asked:?}"
+        );
+        assert!(
+            out.contains("answered by the option picked for direction"),
+            "{out}"
+        );
         assert!(out.contains("→ polling"), "{out}");
     }
 
@@ -447,7 +464,7 @@ mod pty {
         let mut s = spawn(&["ask", "--save", "p.yaml"], dir.path());
         s.expect("Free text, e.g.").expect("the name question");
         send(&mut s, "Half done\r");
-        s.expect("server-to-client = the server pushes")
+        s.expect("Pick the closest; the first word")
             .expect("the direction question");
         send(&mut s, "\x03");
         let _ = s.expect(Eof);

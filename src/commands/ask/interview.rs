@@ -7,7 +7,7 @@
 
 use super::lookahead::Lookahead;
 use super::prompt::{Answer, NumberRule, Prompt, Prompter};
-use super::questions::{options, AnswerType, Opt, Question, Questions};
+use super::questions::{options, AnswerType, Choice, Opt, Question, Questions};
 use crate::engine::Engine;
 use crate::profile::{Direction, FieldKind, Profile};
 use serde_json::{json, Value as Json};
@@ -43,6 +43,9 @@ pub struct Finished {
     pub dont_know: Vec<String>,
     /// Answered with the question's "there is none" answer: (field, its label).
     pub nothing: Vec<(String, String)>,
+    /// Answered by the option picked for another question, never asked itself:
+    /// (field, the question whose option answered it).
+    pub implied: Vec<(String, String)>,
     /// How many questions (name included) had been asked when the transport was
     /// settled, and the transport then.
     pub settled: Option<(usize, String)>,
@@ -64,17 +67,45 @@ impl Finished {
     }
 }
 
+/// One prompt's answer: its field, and the other fields the option picked answers
+/// at once (a question's `choices`).
+#[derive(Debug, Clone)]
+struct Entry {
+    field: String,
+    given: Given,
+    implied: Vec<(String, Given)>,
+    /// The option picked, for a question with its own `choices`.
+    choice: Option<String>,
+}
+
+impl Entry {
+    fn plain(field: String, given: Given) -> Self {
+        Entry {
+            field,
+            given,
+            implied: Vec::new(),
+            choice: None,
+        }
+    }
+
+    /// The fields this answer fills, its own first.
+    fn fields(&self) -> impl Iterator<Item = (&String, &Given)> {
+        std::iter::once((&self.field, &self.given)).chain(self.implied.iter().map(|(f, g)| (f, g)))
+    }
+}
+
 /// Everything answered so far, replayed into a profile.
 #[derive(Debug, Clone, Default)]
 struct State {
-    history: Vec<(String, Given)>,
+    history: Vec<Entry>,
 }
 
 impl State {
     fn given(&self, field: &str) -> Option<&Given> {
         self.history
             .iter()
-            .find(|(f, _)| f == field)
+            .flat_map(Entry::fields)
+            .find(|(f, _)| *f == field)
             .map(|(_, g)| g)
     }
 
@@ -89,7 +120,7 @@ impl State {
             _ => return None,
         };
         let mut p = Profile::new(name, direction);
-        for (f, g) in &self.history {
+        for (f, g) in self.history.iter().flat_map(Entry::fields) {
             if let (Given::Value(v), false) = (g, matches!(f.as_str(), "name" | "direction")) {
                 if let Some(next) = set_field(&p, f, v.clone()) {
                     p = next;
@@ -106,7 +137,7 @@ impl State {
 
     /// The number of real questions asked (the refine offer does not count).
     fn questions(&self) -> usize {
-        self.history.iter().filter(|(f, _)| f != REFINE).count()
+        self.history.iter().filter(|e| e.field != REFINE).count()
     }
 }
 
@@ -202,8 +233,70 @@ fn answers_taken_back_are_offered_as_typed() {
     assert_eq!(initial_text(Some(&Given::DontKnow)), None);
 }
 
-/// Asks one question; `None` is "go back".
+/// Asks one question; `None` is "go back". `before` is the answer taken back, if
+/// the question is asked again.
 fn ask(
+    qs: &Questions,
+    k: &crate::rules::Knowledge,
+    q: &Question,
+    pr: &mut dyn Prompter,
+    required: bool,
+    before: Option<&Entry>,
+) -> Result<Option<Entry>, Stop> {
+    if q.choices.is_empty() {
+        let given = ask_plain(k, q, pr, required, before.map(|e| &e.given))?;
+        return Ok(given.map(|g| Entry::plain(q.field.clone(), g)));
+    }
+    let opts: Vec<Opt> = q
+        .choices
+        .iter()
+        .map(|c| Opt {
+            id: c.id.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
+    let p = Prompt {
+        field: &q.field,
+        text: &q.prompt,
+        help: &q.help,
+        required,
+        empty: if required { None } else { Some("don't know") },
+        nothing: None,
+        initial: before.and_then(|e| e.choice.as_deref()),
+    };
+    Ok(match step(pr.ask_choice(&p, &opts))? {
+        Step::Got(id) => match q.choices.iter().find(|c| c.id == id) {
+            Some(c) => Some(picked(qs, q, c)),
+            None => return Err(Stop::Failed(format!("`{}`: no option `{id}`", q.field))),
+        },
+        Step::DontKnow => Some(Entry::plain(q.field.clone(), Given::DontKnow)),
+        Step::Back => None,
+    })
+}
+
+/// The answers one picked option gives: the question's own field first.
+fn picked(qs: &Questions, q: &Question, c: &Choice) -> Entry {
+    let given = |f: &str| match c.value_of(f) {
+        Some(Some(v)) => Given::Value(v.clone()),
+        Some(None) => Given::Nothing,
+        None => Given::DontKnow,
+    };
+    let implied = c
+        .sets
+        .keys()
+        .filter(|f| **f != q.field && qs.find(f).is_some())
+        .map(|f| (f.clone(), given(f)))
+        .collect();
+    Entry {
+        field: q.field.clone(),
+        given: given(&q.field),
+        implied,
+        choice: Some(c.id.clone()),
+    }
+}
+
+/// Asks a question with the field's own answers; `None` is "go back".
+fn ask_plain(
     k: &crate::rules::Knowledge,
     q: &Question,
     pr: &mut dyn Prompter,
@@ -280,7 +373,7 @@ fn ask(
             match (picked, spec.kind) {
                 (Step::Got(Json::Array(mut hops)), FieldKind::Path) => match inline_hops(pr)? {
                     // Back from the follow-ups asks the path again.
-                    None => return ask(k, q, pr, required, before),
+                    None => return ask_plain(k, q, pr, required, before),
                     Some(more) => {
                         hops.extend(more);
                         Some(Given::Value(Json::Array(hops)))
@@ -405,10 +498,10 @@ pub fn interview(engine: &Engine, qs: &Questions, pr: &mut dyn Prompter) -> Resu
     let mut state = State::default();
     let mut settled: Option<(usize, String)> = None;
     // An answer taken back, offered again as the starting point of its question.
-    let mut redo: Option<(String, Given)> = None;
+    let mut redo: Option<Entry> = None;
     loop {
         let next = plan(&look, qs, &state, &mut settled);
-        let (field, answer) = match next {
+        let answer = match next {
             Next::Done => break,
             Next::Offer(transport, n) => {
                 let text = format!(
@@ -423,24 +516,21 @@ pub fn interview(engine: &Engine, qs: &Questions, pr: &mut dyn Prompter) -> Resu
                     Answer::Interrupted => return Err(Stop::Interrupted),
                     Answer::Failed(m) => return Err(Stop::Failed(m)),
                 };
-                (REFINE.to_string(), a)
+                a.map(|g| Entry::plain(REFINE.to_string(), g))
             }
             Next::Ask(q, required) => {
-                let before = redo
-                    .as_ref()
-                    .filter(|(f, _)| *f == q.field)
-                    .map(|(_, g)| g.clone());
-                (q.field.clone(), ask(k, q, pr, required, before.as_ref())?)
+                let before = redo.take().filter(|e| e.field == q.field);
+                ask(qs, k, q, pr, required, before.as_ref())?
             }
         };
         redo = None;
         match answer {
-            Some(g) => {
-                if required_missing(&field, &g) {
+            Some(e) => {
+                if required_missing(&e.field, &e.given) {
                     // Required questions offer no "don't know".
-                    return Err(Stop::Failed(format!("`{field}` is required")));
+                    return Err(Stop::Failed(format!("`{}` is required", e.field)));
                 }
-                state.history.push((field, g));
+                state.history.push(e);
             }
             None => {
                 // Go back: drop the last answer and ask that question again.
@@ -516,6 +606,11 @@ fn plan<'q>(
     if let Some(i) = risky {
         return Next::Ask(adaptive[i], false);
     }
+    // Questions marked `before_settle` are answered before the transport is called
+    // settled (in file order).
+    if let Some(i) = (0..adaptive.len()).find(|&i| ready[i] && adaptive[i].before_settle) {
+        return Next::Ask(adaptive[i], false);
+    }
     if settled.is_none() {
         *settled = Some((state.questions(), out.transport.clone()));
     }
@@ -577,17 +672,26 @@ fn finish(
         asked: Vec::new(),
         dont_know: Vec::new(),
         nothing: Vec::new(),
+        implied: Vec::new(),
         settled,
         refine,
         cannot_change: Vec::new(),
         left_open: Vec::new(),
         not_applicable: Vec::new(),
     };
-    for (f, g) in &state.history {
+    for e in &state.history {
+        if e.field == REFINE {
+            continue;
+        }
+        done.asked.push(e.field.clone());
+        for (f, _) in &e.implied {
+            done.implied.push((f.clone(), e.field.clone()));
+        }
+    }
+    for (f, g) in state.history.iter().flat_map(Entry::fields) {
         if f == REFINE {
             continue;
         }
-        done.asked.push(f.clone());
         match g {
             Given::DontKnow => done.dont_know.push(f.clone()),
             Given::Nothing => {

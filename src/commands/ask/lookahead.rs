@@ -65,7 +65,8 @@ pub struct Outlook {
     /// Per remaining question: whether some single answer to it changes the transport.
     pub can_flip: Vec<bool>,
     /// Per remaining question: the chance that its answer alone changes the
-    /// transport (answered at all, times the share of its answers that change it).
+    /// transport (answered at all, times the weighted share of its answers that
+    /// change it).
     pub flip_chance: Vec<f64>,
 }
 
@@ -92,6 +93,21 @@ impl Outlook {
                     .then(b.cmp(&a))
             })
     }
+}
+
+/// One answer to one open question, on its own: its chance under the lookahead's
+/// weights, and the transport it gives.
+struct Single {
+    chance: f64,
+    winner: usize,
+}
+
+/// The value `p` gives `field` (null when it has none).
+fn field_value(p: &Profile, field: &str) -> Json {
+    serde_json::to_value(p)
+        .ok()
+        .and_then(|j| j.get(field).cloned())
+        .unwrap_or(Json::Null)
 }
 
 /// Below this expected gain (bits), a question whose answer alone cannot change the
@@ -264,6 +280,20 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             .clamp(0.0, 1.0)
     }
 
+    /// How much one answer (the value `v` gives `field`) weighs next to the others:
+    /// its `likely` weight, or 1.
+    fn weight_of(&self, field: &str, v: &Profile) -> f64 {
+        let Some(likely) = self.likely.get(field) else {
+            return 1.0;
+        };
+        let value = field_value(v, field);
+        answer_word(&value)
+            .and_then(|w| likely.get(w))
+            .copied()
+            .unwrap_or(1.0)
+            .max(0.0)
+    }
+
     /// The index of the transport recommended for `p`.
     fn winner(&self, p: &Profile) -> usize {
         let e = self.engine;
@@ -289,19 +319,36 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         let e = self.engine;
         let now = self.winner(p);
         let options: Vec<Vec<Json>> = remaining.iter().map(|f| answers(e, p, f)).collect();
-        let (can_flip, flip_chance): (Vec<bool>, Vec<f64>) = remaining
+        // Each question's plausible answers alone: the chance (answered at all,
+        // times its `likely` weight's share) and the transport it gives.
+        let singles: Vec<Vec<Single>> = remaining
             .iter()
             .map(|f| {
-                let vs = variants(e, p, f);
-                let flips = vs.iter().filter(|v| self.winner(v) != now).count();
-                let share = if vs.is_empty() {
-                    0.0
-                } else {
-                    flips as f64 / vs.len() as f64
-                };
-                (flips > 0, (1.0 - self.dont_know_of(f)) * share)
+                let vs: Vec<(Profile, f64)> = variants(e, p, f)
+                    .into_iter()
+                    .map(|v| {
+                        let w = self.weight_of(f, &v);
+                        (v, w)
+                    })
+                    .collect();
+                let all: f64 = vs.iter().map(|(_, w)| w).sum();
+                let answered = 1.0 - self.dont_know_of(f);
+                vs.into_iter()
+                    .map(|(v, w)| Single {
+                        winner: self.winner(&v),
+                        chance: if all > 0.0 { answered * w / all } else { 0.0 },
+                    })
+                    .collect()
             })
-            .unzip();
+            .collect();
+        let can_flip: Vec<bool> = singles
+            .iter()
+            .map(|s| s.iter().any(|x| x.winner != now))
+            .collect();
+        let flip_chance: Vec<f64> = singles
+            .iter()
+            .map(|s| s.iter().filter(|x| x.winner != now).map(|x| x.chance).sum())
+            .collect();
         // The engine ranks the recommendable transports (its winner is an index into them).
         let n_transports = e.k.transports.iter().filter(|t| t.recommend).count().max(1);
         // counts[q][choice][transport]; choice 0 is "don't know".
@@ -390,7 +437,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             f64::from(total[now]) / f64::from(n)
         };
         let h = entropy(&total);
-        let gain = counts
+        let gain: Vec<f64> = counts
             .iter()
             .map(|by_choice| {
                 let after: f64 = by_choice

@@ -157,11 +157,19 @@ pub fn render(k: &Knowledge, d: &Decision, p: &Profile, format: Format) -> Strin
 /// settled, and what was skipped or left unknown, and why.
 pub fn summary(f: &Finished, d: &Decision) -> String {
     let asked = f.asked.len();
-    let total = asked + f.skipped();
-    let mut s = format!(
-        "Asked {asked} of {total} questions; skipped {}.",
-        f.skipped()
-    );
+    let total = asked + f.implied.len() + f.skipped();
+    let mut s = format!("Asked {asked} of {total} questions; ");
+    if !f.implied.is_empty() {
+        let fields: Vec<&str> = f.implied.iter().map(|(f, _)| f.as_str()).collect();
+        let by: Vec<&str> = f.implied.iter().map(|(_, q)| q.as_str()).collect();
+        s.push_str(&format!(
+            "{} answered by the option picked for {} ({}); ",
+            fields.len(),
+            by[0],
+            fields.join(", ")
+        ));
+    }
+    s.push_str(&format!("skipped {}.", f.skipped()));
     if let Some((n, t)) = &f.settled {
         s.push_str(&format!(
             "\n  The transport was settled after {n} question{}: {t}.",

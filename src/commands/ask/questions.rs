@@ -45,6 +45,11 @@ pub struct Question {
     pub ask_if: Vec<Condition>,
     #[serde(default)]
     pub always: bool,
+    /// The transport is not called settled before this question is answered: its
+    /// answer decides which other answers can matter at all (server clients make
+    /// webhooks possible), which the random completions weigh too little.
+    #[serde(default)]
+    pub before_settle: bool,
     /// For number questions: the "there is none" answer (typed as 0), e.g. "there is
     /// no job". It leaves the field out of the profile but is not "don't know", and
     /// `ask_if` conditions can test it as the word `none`.
@@ -59,7 +64,34 @@ pub struct Question {
     /// plausible answer (a choice's word, or one kind of client).
     #[serde(default)]
     pub likely: std::collections::BTreeMap<String, f64>,
+    /// For choice questions: the options offered instead of the field's own words,
+    /// each answering the question's field and, at once, any other fields it names
+    /// ("server-to-client, clients only listen" also says 0 messages a minute).
+    #[serde(default)]
+    pub choices: Vec<Choice>,
 }
+
+/// One option of a question that offers its own: one pick answers several fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    /// Field -> value; `none` is a number question's "there is none" answer.
+    pub sets: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl Choice {
+    /// The value this option gives `field`: `Some(None)` for "there is none".
+    pub fn value_of(&self, field: &str) -> Option<Option<&serde_json::Value>> {
+        self.sets
+            .get(field)
+            .map(|v| (v.as_str() != Some(NONE_WORD)).then_some(v))
+    }
+}
+
+/// The word a `sets` value (and an `ask_if` condition) uses for "there is none".
+pub const NONE_WORD: &str = "none";
 
 /// The question file: the interview's settings and its questions.
 #[derive(Debug, Clone, Deserialize)]
@@ -259,6 +291,7 @@ pub fn problems(file: &Questions) -> Vec<String> {
                 ));
             }
         }
+        out.extend(choice_problems(qs, q));
         if q.always && matches!(q.field.as_str(), "name" | "direction") {
             out.push(format!("`{}` is always asked first", q.field));
         }
@@ -316,6 +349,71 @@ pub fn problems(file: &Questions) -> Vec<String> {
     for (i, want) in ["name", "direction"].iter().enumerate() {
         if qs.get(i).map(|q| q.field.as_str()) != Some(want) {
             out.push(format!("question {} must be `{want}`", i + 1));
+        }
+    }
+    out
+}
+
+/// What is wrong with a question's own options: each must answer the question's
+/// field, with ids unique, and every value it sets must fit its field.
+fn choice_problems(qs: &[Question], q: &Question) -> Vec<String> {
+    let mut out = Vec::new();
+    if q.choices.is_empty() {
+        return out;
+    }
+    if q.kind != AnswerType::Choice {
+        out.push(format!(
+            "`{}`: only a choice question can have `choices`",
+            q.field
+        ));
+    }
+    let blank = Profile::new("x", profile::Direction::ServerToClient);
+    for (i, c) in q.choices.iter().enumerate() {
+        let kebab = !c.id.is_empty()
+            && c.id
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+        if !kebab {
+            out.push(format!(
+                "`{}`: choice id `{}` must be kebab-case",
+                q.field, c.id
+            ));
+        }
+        if q.choices[..i].iter().any(|o| o.id == c.id) {
+            out.push(format!("`{}`: choice `{}` is there twice", q.field, c.id));
+        }
+        if c.label.trim().is_empty() {
+            out.push(format!("`{}`: choice `{}` needs a label", q.field, c.id));
+        }
+        if !c.sets.contains_key(&q.field) {
+            out.push(format!(
+                "`{}`: choice `{}` must set `{}` itself",
+                q.field, c.id, q.field
+            ));
+        }
+        for (f, v) in &c.sets {
+            let Some(target) = qs.iter().find(|o| o.field == *f) else {
+                out.push(format!(
+                    "`{}`: choice `{}` sets `{f}`, which no question asks",
+                    q.field, c.id
+                ));
+                continue;
+            };
+            if f == "name" {
+                out.push(format!("`{}`: a choice cannot set the name", q.field));
+            } else if v.as_str() == Some(NONE_WORD) {
+                if target.none.is_none() || f == &q.field {
+                    out.push(format!(
+                        "`{}`: choice `{}` sets `{f}` to none, but `{f}` has no `none` answer",
+                        q.field, c.id
+                    ));
+                }
+            } else if super::interview::set_field(&blank, f, v.clone()).is_none() {
+                out.push(format!(
+                    "`{}`: choice `{}` sets `{f}` to {v}, which is not a value of `{f}`",
+                    q.field, c.id
+                ));
+            }
         }
     }
     out
@@ -408,6 +506,52 @@ questions:
         assert!(p.contains("settings.flip"), "{p}");
         assert!(p.contains("`runtime`: dont_know must be"), "{p}");
         assert!(uncovered(&qs).contains(&"resume"));
+    }
+
+    #[test]
+    fn bad_choices_are_reported() {
+        let text = r#"
+questions:
+  - {field: name, prompt: p, help: h, type: text}
+  - field: direction
+    prompt: p
+    help: h
+    type: choice
+    choices:
+      - {id: feed, label: a feed, sets: {direction: server-to-client, job_duration_s: none}}
+      - {id: feed, label: again, sets: {direction: bidirectional}}
+      - {id: Bad_Id, label: x, sets: {direction: sideways}}
+      - {id: no-own, label: y, sets: {payload: text}}
+      - {id: none-wrong, label: z, sets: {direction: bidirectional, payload: none}}
+      - {id: unasked, label: w, sets: {direction: bidirectional, resume: true}}
+  - {field: job_duration_s, prompt: p, help: h, type: number, unit: s, none: no job}
+  - {field: payload, prompt: p, help: h, type: choice}
+  - field: auth
+    prompt: p
+    help: h
+    type: multi
+    choices: [{id: c, label: c, sets: {auth: cookie}}]
+"#;
+        let qs = parse(text).unwrap();
+        let p = problems(&qs).join("\n");
+        assert!(p.contains("choice `feed` is there twice"), "{p}");
+        assert!(p.contains("choice id `Bad_Id` must be kebab-case"), "{p}");
+        assert!(p.contains("sets `direction` to \"sideways\""), "{p}");
+        assert!(
+            p.contains("choice `no-own` must set `direction` itself"),
+            "{p}"
+        );
+        assert!(
+            p.contains("sets `payload` to none, but `payload` has no `none`"),
+            "{p}"
+        );
+        assert!(p.contains("sets `resume`, which no question asks"), "{p}");
+        assert!(
+            p.contains("`auth`: only a choice question can have `choices`"),
+            "{p}"
+        );
+        // The first option is fine: a `none` where the question has one.
+        assert!(!p.contains("choice `feed` sets"), "{p}");
     }
 
     #[test]

@@ -13,6 +13,8 @@ use serde_json::Value as Json;
 struct Scripted {
     answers: Json,
     asked: Vec<String>,
+    /// Each prompt's field and the answer it started from (an answer taken back).
+    initials: Vec<(String, Option<String>)>,
     interrupt_at: Option<&'static str>,
     confirm: Answer<bool>,
     /// The answer to the refine offer.
@@ -36,6 +38,7 @@ impl Scripted {
         Scripted {
             answers,
             asked: Vec::new(),
+            initials: Vec::new(),
             interrupt_at: None,
             confirm: Answer::Value(false),
             refine: Answer::Value(true),
@@ -77,6 +80,8 @@ impl Scripted {
         v
     }
     fn answer<T>(&mut self, p: &Prompt, f: impl FnOnce(Json) -> T) -> Answer<T> {
+        self.initials
+            .push((p.field.to_string(), p.initial.map(String::from)));
         if self.interrupt_at == Some(p.field) {
             self.asked.push(p.field.to_string());
             return Answer::Interrupted;
@@ -93,6 +98,35 @@ impl Scripted {
     }
 }
 
+/// For a question with its own options: the one a person with this profile picks,
+/// the option whose `sets` all hold in the profile (`none`: the field is left out),
+/// the one that answers most among them.
+fn own_choice(answers: &Json, field: &str) -> Option<String> {
+    let qs = embedded().unwrap();
+    let q = qs.find(field).filter(|q| !q.choices.is_empty())?;
+    let same = |a: &Json, b: &Json| match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    };
+    let fits = |c: &super::questions::Choice| {
+        c.sets.keys().all(|f| {
+            let have = answers.get(f).filter(|v| !v.is_null());
+            match (c.value_of(f).flatten(), have) {
+                (None, None) => true,
+                (Some(want), Some(have)) => same(want, have),
+                _ => false,
+            }
+        })
+    };
+    let best = q
+        .choices
+        .iter()
+        .filter(|c| fits(c))
+        .max_by_key(|c| c.sets.len())
+        .unwrap_or_else(|| panic!("no option of `{field}` fits {answers}"));
+    Some(best.id.clone())
+}
+
 fn words(v: Json) -> Vec<String> {
     v.as_array()
         .unwrap()
@@ -106,8 +140,9 @@ impl Prompter for Scripted {
         self.answer(p, |v| v.as_str().unwrap().to_string())
     }
     fn ask_choice(&mut self, p: &Prompt, options: &[Opt]) -> Answer<String> {
+        let own = own_choice(&self.answers, p.field);
         self.answer(p, |v| {
-            let id = v.as_str().unwrap().to_string();
+            let id = own.unwrap_or_else(|| v.as_str().unwrap().to_string());
             assert!(options.iter().any(|o| o.id == id), "{id} not offered");
             id
         })
@@ -313,29 +348,19 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     let line = figures_line(&settled, &settled_acceptance);
     println!("{}\n{line}", rows.join("\n"));
     // Issue 13's target is: settled on advise's answer everywhere, median <= 6 and
-    // worst <= 8. On issue 11's engine (56 fixtures) the interview is not there yet:
-    // three fixtures settle before a pair of answers flips the transport (every
-    // interview still ends on advise's answer, checked above), and the counts are
-    // higher. These bounds are today's figures, so nothing gets worse unseen;
-    // tighten them as the target is reached (issue 13 stays open until then).
-    const KNOWN_EARLY_SETTLES: [&str; 3] = [
-        "netlify-server-sse-overflow:",
-        "partner-webhooks:",
-        "rare-alerts-corporate:",
-    ];
-    let unexpected: Vec<&String> = wrong
-        .iter()
-        .filter(|w| !KNOWN_EARLY_SETTLES.iter().any(|k| w.starts_with(k)))
-        .collect();
+    // worst <= 8. Every fixture now settles on advise's answer and the median is
+    // 6; the worst cases (close calls, margin 1, where many answers each move the
+    // scores by one) are not there yet. The bounds are today's figures, so nothing
+    // gets worse unseen; tighten them as the target is reached.
     assert!(
-        unexpected.is_empty(),
+        wrong.is_empty(),
         "{}\n{}",
         wrong.join("\n"),
         rows.join("\n")
     );
     assert_eq!(settled_acceptance.len(), 8);
     assert!(settled.len() >= 30);
-    assert!(median(&settled) <= 7.0, "{line}");
+    assert!(median(&settled) <= 6.0, "{line}");
     assert!(*settled.iter().max().unwrap() <= 14, "{line}");
     let readme = include_str!("../../../README.md")
         .split_whitespace()
@@ -733,4 +758,213 @@ fn a_question_most_people_cannot_answer_weighs_less_in_the_lookahead() {
     look.dont_know.insert("max_delay_s".into(), 0.95);
     let unsure = look.outlook(&p, &fields).gain[0];
     assert!(sure > 2.0 * unsure, "{sure} vs {unsure}");
+}
+
+#[test]
+fn one_pick_answers_several_fields_and_they_are_not_asked_again() {
+    // A feed whose clients only listen, with no job: the direction's first option.
+    let k = k();
+    let mut p = Profile::new("Scores", Direction::ServerToClient);
+    p.client_messages_per_minute = Some(0.0);
+    p.max_delay_s = Some(2.0);
+    p.update_interval_s = Some(1.0);
+    let (f, asked) = run(&k, &p);
+    for field in ["client_messages_per_minute", "job_duration_s", "user_waits"] {
+        assert!(!asked.contains(&field.to_string()), "{field}: {asked:?}");
+    }
+    assert_eq!(
+        f.implied,
+        [
+            (
+                "client_messages_per_minute".to_string(),
+                "direction".to_string()
+            ),
+            ("job_duration_s".to_string(), "direction".to_string()),
+        ]
+    );
+    assert_eq!(f.profile.client_messages_per_minute, Some(0.0));
+    assert_eq!(f.profile.job_duration_s, None);
+    assert!(f
+        .nothing
+        .contains(&("job_duration_s".to_string(), "there is no job".to_string())));
+    // "Does the user wait for the job?" does not apply: there is none.
+    assert!(f
+        .not_applicable
+        .iter()
+        .any(|(field, _)| field == "user_waits"));
+    let d = Engine::new(&k).decide(&f.profile, "t");
+    let summary = super::summary(&f, &d);
+    assert!(
+        summary.contains("2 answered by the option picked for direction"),
+        "{summary}"
+    );
+    // A feed whose clients send now and then leaves their rate to ask.
+    p.client_messages_per_minute = Some(3.0);
+    let (f, asked) = run(&k, &p);
+    assert_eq!(f.profile.client_messages_per_minute, Some(3.0));
+    assert!(asked.contains(&"client_messages_per_minute".to_string()));
+    // A job leaves its length and whether the user waits to ask.
+    let mut job = Profile::new("Export", Direction::ServerToClient);
+    job.job_duration_s = Some(900.0);
+    job.user_waits = Some(false);
+    let (f, asked) = run(&k, &job);
+    assert!(f.implied.is_empty(), "{:?}", f.implied);
+    assert!(asked.contains(&"job_duration_s".to_string()), "{asked:?}");
+    assert_eq!(f.profile.job_duration_s, Some(900.0));
+}
+
+#[test]
+fn going_back_to_a_choice_offers_the_option_picked() {
+    let k = k();
+    let mut p = Profile::new("Scores", Direction::ServerToClient);
+    p.client_messages_per_minute = Some(0.0);
+    p.max_delay_s = Some(2.0);
+    let (_, asked) = run(&k, &p);
+    // Back from the first question after the direction: the direction is asked
+    // again, starting on the option picked, and its answers are taken back too.
+    let third: &'static str = Box::leak(asked[2].clone().into_boxed_str());
+    let mut s = Scripted::from(&p);
+    s.back_at = vec![third];
+    let f = run_with(&k, &mut s);
+    let directions: Vec<&Option<String>> = s
+        .initials
+        .iter()
+        .filter(|(field, _)| field == "direction")
+        .map(|(_, i)| i)
+        .collect();
+    assert_eq!(
+        directions,
+        [&None, &Some("feed".to_string())],
+        "{:?}",
+        s.asked
+    );
+    assert_eq!(f.profile.client_messages_per_minute, Some(0.0));
+    assert_eq!(
+        f.implied
+            .iter()
+            .filter(|(field, _)| field == "client_messages_per_minute")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn server_clients_are_known_before_the_transport_is_settled() {
+    // Events for partner back ends that take webhooks: polling until the clients
+    // turn out to be servers that accept calls, then a queue that calls them.
+    // Settling before asking who connects said polling, and refining changed it.
+    let k = k();
+    let text = include_str!("../../../fixtures/partner-webhooks.yaml");
+    let p = parse_profile(text, &k.hop_ids()).unwrap();
+    let (f, asked) = run(&k, &p);
+    let (n, at) = f.settled.clone().unwrap();
+    assert_eq!(at, transport(&k, &p), "{asked:?}");
+    assert_eq!(at, "queue");
+    let clients = asked.iter().position(|a| a == "clients").unwrap();
+    assert!(clients < n, "{asked:?}");
+}
+
+#[test]
+fn unlikely_answers_weigh_less_in_the_chance_that_one_question_changes_the_transport() {
+    // A fast feed with its payload unknown: binary frames change the transport,
+    // but most messages are JSON (`likely: {text: 4}`), so "payload" changes it
+    // with a fifth of the chance it is answered, not a half.
+    let k = k();
+    let e = Engine::new(&k);
+    let qs = embedded().unwrap();
+    let look = super::lookahead::Lookahead::for_questions(&e, &qs);
+    let text = include_str!("../../../fixtures/binary-firehose.yaml");
+    let mut p = parse_profile(text, &k.hop_ids()).unwrap();
+    p.payload = None;
+    let out = look.outlook(&p, &["payload"]);
+    assert!(out.can_flip[0], "{out:?}");
+    let answered = 1.0 - look.dont_know_of("payload");
+    assert!(
+        (out.flip_chance[0] - answered / 5.0).abs() < 1e-9,
+        "{out:?}"
+    );
+}
+
+/// Experiment harness (not a check): replays every fixture with the questions file
+/// `RTADVISOR_ASK_QUESTIONS` and prints one summary line.
+#[test]
+#[ignore]
+fn replay_with_other_questions() {
+    let k = k();
+    let path = std::env::var("RTADVISOR_ASK_QUESTIONS").unwrap();
+    let qs = super::questions::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let e = Engine::new(&k);
+    let acceptance: Vec<&str> = ACCEPTANCE.iter().map(|(n, _)| *n).collect();
+    let (mut settled, mut acc, mut wrong) = (Vec::new(), Vec::new(), Vec::new());
+    let verbose = std::env::var("RTADVISOR_ASK_VERBOSE").is_ok();
+    for (name, p) in fixtures(&k) {
+        let want = transport(&k, &p);
+        let mut s = Scripted::from(&p);
+        let f = interview(&e, &qs, &mut s).unwrap();
+        let (n, at) = f.settled.clone().unwrap();
+        if at != want {
+            wrong.push(format!("{name}({at}->{want})"));
+        }
+        if verbose {
+            println!("{name:32} {n:2} {at:9} {}", s.asked.join(", "));
+        }
+        settled.push(n);
+        if acceptance.contains(&name.as_str()) {
+            acc.push(n);
+        }
+    }
+    let mut hist = std::collections::BTreeMap::new();
+    for n in &settled {
+        *hist.entry(*n).or_insert(0) += 1;
+    }
+    println!(
+        "{} | hist {:?} | early {}: {}",
+        figures_line(&settled, &acc),
+        hist,
+        wrong.len(),
+        wrong.join(" ")
+    );
+}
+
+/// Experiment harness: the outlook after the fields in `RTADVISOR_ASK_AFTER` (comma
+/// list) of fixture `RTADVISOR_ASK_FIXTURE` are answered.
+#[test]
+#[ignore]
+fn outlook_trace() {
+    let k = k();
+    let name = std::env::var("RTADVISOR_ASK_FIXTURE").unwrap();
+    let after = std::env::var("RTADVISOR_ASK_AFTER").unwrap_or_default();
+    let qs = match std::env::var("RTADVISOR_ASK_QUESTIONS") {
+        Ok(p) => super::questions::parse(&std::fs::read_to_string(p).unwrap()).unwrap(),
+        Err(_) => embedded().unwrap(),
+    };
+    let e = Engine::new(&k);
+    let look = super::lookahead::Lookahead::for_questions(&e, &qs);
+    let (_, full) = fixtures(&k).into_iter().find(|(n, _)| *n == name).unwrap();
+    let answers = serde_json::to_value(&full).unwrap();
+    let mut p = Profile::new(full.name.clone(), full.direction);
+    let given: Vec<&str> = after.split(',').filter(|s| !s.is_empty()).collect();
+    for f in &given {
+        if let Some(v) = answers.get(*f).filter(|v| !v.is_null()) {
+            p = set_field(&p, f, v.clone()).unwrap();
+        }
+    }
+    let fields: Vec<&str> = qs
+        .questions
+        .iter()
+        .filter(|q| !q.always && !["name", "direction"].contains(&q.field.as_str()))
+        .map(|q| q.field.as_str())
+        .filter(|f| !given.contains(f))
+        .collect();
+    let out = look.outlook(&p, &fields);
+    println!("now {} stays {:.3}", out.transport, out.stays);
+    let mut rows: Vec<(f64, &str, f64, bool)> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (out.gain[i], *f, out.flip_chance[i], out.can_flip[i]))
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (g, f, c, cf) in rows {
+        println!("{f:28} gain {g:.4} flip {c:.3} {cf}");
+    }
 }
