@@ -68,10 +68,7 @@ mod file_name {
         Other(Cow<'a, str>),
     }
 
-    pub fn serialize<S: serde::Serializer>(
-        file: &Cow<'static, str>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(file: &str, s: S) -> Result<S::Ok, S::Error> {
         match DEFAULT_FILES.iter().position(|(name, _)| *name == file) {
             Some(i) if i <= u8::MAX as usize => Stored::Default(i as u8),
             _ => Stored::Other(Cow::Borrowed(file)),
