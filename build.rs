@@ -13,7 +13,8 @@
 //!   program's own code and data are not placed at a random address (shared
 //!   libraries and the stack still are); delete that line to go back to a PIE.
 //!
-//! Both apply to the program only, not to the tests (which unwind).
+//! Both apply to the program only (in every profile), not to the test and bench
+//! binaries.
 
 use std::path::{Path, PathBuf};
 
