@@ -91,6 +91,33 @@ fn rules(c: &mut Criterion) {
     g.finish();
 }
 
+/// The in-process pieces of one `advise FILE --format json` run, each alone: what a
+/// cold start spends outside the kernel and the loader.
+fn start_up(c: &mut Criterion) {
+    use clap::Parser;
+    let mut g = c.benchmark_group("start-up pieces");
+    let args = [
+        "rtadvisor",
+        "advise",
+        "fixtures/comment-thread.yaml",
+        "--format",
+        "json",
+    ];
+    g.bench_function("parse the command line", |b| {
+        b.iter(|| black_box(rtadvisor::cli::Cli::try_parse_from(black_box(args))))
+    });
+    let k = Knowledge::embedded().expect("valid embedded rules");
+    g.bench_function("make the engine", |b| b.iter(|| black_box(Engine::new(&k))));
+    g.bench_function("drop the rules", |b| {
+        b.iter_batched(
+            || Knowledge::embedded().expect("valid embedded rules"),
+            drop,
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 fn warm(c: &mut Criterion) {
     let k = Knowledge::embedded().expect("valid embedded rules");
     let engine = Engine::new(&k);
@@ -252,7 +279,7 @@ fn medians() {
     );
 }
 
-criterion_group!(benches, cold_start, rules, warm, batch, ask);
+criterion_group!(benches, cold_start, rules, start_up, warm, batch, ask);
 
 fn main() {
     benches();

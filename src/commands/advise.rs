@@ -113,7 +113,8 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
     const BATCH: usize = 16;
     let (paths, mut bad) = expand_inputs(inputs);
     check_streams_read_once(&paths)?;
-    let engine = Engine::new(k);
+    // Not dropped: the process ends when the output is written (see `app::run`).
+    let engine = std::mem::ManuallyDrop::new(Engine::new(k));
     let ids = k.hop_ids();
     let work = |path: &PathBuf| -> Streamed {
         let l = load_path(path, &ids)?;

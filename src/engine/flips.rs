@@ -122,20 +122,61 @@ pub(crate) struct FieldPlan {
     pub rules: Vec<usize>,
 }
 
-/// The scoring rules that read a variable another value of `name` can change: its
-/// own, every one derived from it, and what the load or platform path rewrites.
+/// For each entry of [`FIELDS`], the variable named like it (its own), if any:
+/// worked out at compile time.
+const OWN_VAR: [Option<usize>; FIELDS.len()] = {
+    let mut out = [None; FIELDS.len()];
+    let mut f = 0;
+    while f < FIELDS.len() {
+        let mut v = 0;
+        while v < vars::VARS.len() {
+            if vars::same_str(vars::VARS[v].name, FIELDS[f].name) {
+                out[f] = Some(v);
+                break;
+            }
+            v += 1;
+        }
+        f += 1;
+    }
+    out
+};
+
+/// For each entry of [`FIELDS`], whether each variable (of [`vars::VARS`]) depends on
+/// it (names it in its `fields`): worked out at compile time, so that making an
+/// engine compares no names.
+const DEPENDS: [[bool; vars::VARS.len()]; FIELDS.len()] = {
+    let mut out = [[false; vars::VARS.len()]; FIELDS.len()];
+    let mut f = 0;
+    while f < FIELDS.len() {
+        let mut v = 0;
+        while v < vars::VARS.len() {
+            let fields = vars::VARS[v].fields;
+            let mut i = 0;
+            while i < fields.len() {
+                if vars::same_str(fields[i], FIELDS[f].name) {
+                    out[f][v] = true;
+                }
+                i += 1;
+            }
+            v += 1;
+        }
+        f += 1;
+    }
+    out
+};
+
+/// The scoring rules that read a variable another value of field `field` (an index
+/// into [`FIELDS`]) can change: its own, every one derived from it, and what the load
+/// or platform path rewrites.
 pub(crate) fn affected_rules(
-    name: &str,
+    field: usize,
     plan: &FieldPlan,
     readers: &[Vec<usize>],
     load_vars: &[usize],
     platform_vars: &[usize],
 ) -> Vec<usize> {
-    let mut vars: Vec<usize> = vars::VARS
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.name == name || v.fields.contains(&name))
-        .map(|(i, _)| i)
+    let mut vars: Vec<usize> = (0..vars::VARS.len())
+        .filter(|&v| OWN_VAR[field] == Some(v) || DEPENDS[field][v])
         .collect();
     if plan.load {
         vars.extend(load_vars);
@@ -184,9 +225,10 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
     let thresholds = thresholds(rules);
     FIELDS
         .iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(field, spec)| {
             let mut numbers: Vec<f64> = match spec.kind {
-                FieldKind::Number { .. } | FieldKind::Count { .. } => vars::var_id(spec.name)
+                FieldKind::Number { .. } | FieldKind::Count { .. } => OWN_VAR[field]
                     .map(|v| numeric_candidates(&thresholds[v], spec.kind))
                     .unwrap_or_default(),
                 _ => Vec::new(),
@@ -197,7 +239,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
                 numbers.extend([100.0, 1_000.0, 10_000.0, 100_000.0]);
             }
             FieldPlan {
-                direct: direct_var(spec.name),
+                direct: direct_var(field),
                 numbers,
                 load: facts::LOAD_FIELDS.contains(&spec.name),
                 platform: matches!(spec.name, "runtime" | "path"),
@@ -270,12 +312,20 @@ fn candidates<'k>(
     }
 }
 
+/// The choice a word names, read as serde reads it from a profile (no JSON made).
 fn word<T: serde::de::DeserializeOwned>(w: &str) -> Option<T> {
-    serde_json::from_value(json!(w)).ok()
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(w)).ok()
 }
 
 fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
     let mut q = p.clone();
+    set(&mut q, name, c)?;
+    Some(q)
+}
+
+/// Gives field `name` of `q` the value `c` (nothing else changes); `None` when `c` is
+/// not a value of that field.
+fn set(q: &mut Profile, name: &str, c: &Cand) -> Option<()> {
     match (name, c) {
         ("client_messages_per_minute", Cand::Num(n)) => q.client_messages_per_minute = Some(*n),
         ("round_trip_ms", Cand::Num(n)) => q.round_trip_ms = Some(*n),
@@ -303,7 +353,7 @@ fn apply(p: &Profile, name: &str, c: &Cand) -> Option<Profile> {
         ("path", Cand::Path(h)) => q.path = Some(h.clone()),
         _ => return None,
     }
-    Some(q)
+    Some(())
 }
 
 /// The facts with some variables replaced.
@@ -341,12 +391,10 @@ impl Lookup for Overlay<'_> {
 }
 
 /// The variable a field sets directly, when nothing else derives from it.
-fn direct_var(name: &str) -> Option<usize> {
-    let var = vars::var_id(name)?;
-    let derived = vars::VARS
-        .iter()
-        .enumerate()
-        .any(|(i, v)| i != var && v.fields.contains(&name));
+/// The variable field `field` sets directly, when no other variable derives from it.
+fn direct_var(field: usize) -> Option<usize> {
+    let var = OWN_VAR[field]?;
+    let derived = (0..vars::VARS.len()).any(|v| v != var && DEPENDS[field][v]);
     (!derived).then_some(var)
 }
 
@@ -494,12 +542,22 @@ struct Trial<'e, 'k> {
     base: &'e Facts,
     scores: &'e Scores,
     rescore: Rescore,
+    bounds: super::Bounds,
+    /// The variables a candidate changed (reused from one to the next).
+    changed: Vec<usize>,
     /// The base variables, with a candidate's load written over them while it is
     /// tried (texts may be left as placeholders: see [`same_for_rules`]).
     vals: Vec<Val>,
-    /// The runtime and path the load is checked against (the same for every load).
-    basis: Option<facts::LoadBasis<'e>>,
+    /// The runtime and path the load is checked against (the same for every load),
+    /// and their limits: worked out for the first load tried.
+    basis: &'e Basis<'e>,
+    limits: &'e Limits<'e>,
 }
+
+/// What [`Trial::load_winner`] works out once per profile: the runtime and path a
+/// load meets, and (beside it, as they borrow from it) their limits.
+type Basis<'e> = std::cell::OnceCell<facts::LoadBasis<'e>>;
+type Limits<'e> = std::cell::OnceCell<Vec<(&'e str, &'e crate::rules::Limit)>>;
 
 /// Whether two values are alike to every rule condition: texts are never compared
 /// (only known or not), so any text is alike to any other.
@@ -508,13 +566,22 @@ pub(super) fn same_for_rules(a: &Val, b: &Val) -> bool {
 }
 
 impl<'e> Trial<'e, '_> {
-    fn new(e: &'e Engine, p: &'e Profile, base: &'e Facts, scores: &'e Scores) -> Trial<'e, 'e> {
+    fn new(
+        e: &'e Engine,
+        p: &'e Profile,
+        base: &'e Facts,
+        scores: &'e Scores,
+        basis: &'e Basis<'e>,
+        limits: &'e Limits<'e>,
+    ) -> Trial<'e, 'e> {
         Trial {
             e,
             p,
             base,
             scores,
             rescore: Rescore::default(),
+            bounds: super::Bounds::default(),
+            changed: Vec::new(),
             // Texts are alike to the rules whatever they say: no need to copy them.
             vals: base
                 .vals
@@ -524,17 +591,17 @@ impl<'e> Trial<'e, '_> {
                     other => other.clone(),
                 })
                 .collect(),
-            basis: None,
+            basis,
+            limits,
         }
     }
 
     /// The winner with the profile's load changed to `load`.
     fn load_winner(&mut self, load: &Load) -> usize {
         let (e, p) = (self.e, self.p);
-        let basis = self
-            .basis
-            .get_or_insert_with(|| facts::LoadBasis::new(e.k, p));
-        facts::load_vals_with(&e.k.policy, load, &basis.limits(), &mut self.vals, false);
+        let basis = self.basis.get_or_init(|| facts::LoadBasis::new(e.k, p));
+        let limits = self.limits.get_or_init(|| basis.limits());
+        facts::load_vals_with(&e.k.policy, load, limits, &mut self.vals, false);
         self.rescore_and_restore(&e.load_vars)
     }
 
@@ -547,24 +614,27 @@ impl<'e> Trial<'e, '_> {
     /// The winner once the rules reading a variable of `written` that changed are
     /// evaluated again over the candidate's variables; then the base ones are back.
     fn rescore_and_restore(&mut self, written: &[usize]) -> usize {
-        let (vals, base) = (&self.vals, &self.base.vals);
-        let changed = written
-            .iter()
-            .copied()
-            .filter(|&v| !same_for_rules(&vals[v], &base[v]));
-        let w = self
-            .e
-            .rescored_winner(&mut self.rescore, self.scores, &Vals(vals), changed);
-        for &v in written {
-            if !same_for_rules(&self.vals[v], &base[v]) {
-                self.vals[v] = base[v].clone();
-            }
+        let (vals, base) = (&mut self.vals, &self.base.vals);
+        self.changed.clear();
+        self.changed.extend(
+            written
+                .iter()
+                .copied()
+                .filter(|&v| !same_for_rules(&vals[v], &base[v])),
+        );
+        let w = self.e.rescored_winner(
+            &mut self.rescore,
+            self.scores,
+            &Vals(vals),
+            self.changed.iter().copied(),
+        );
+        for &v in &self.changed {
+            vals[v].clone_from(&base[v]);
         }
         w
     }
 }
 
-/// What would change the answer.
 #[derive(Default)]
 pub(super) struct Analysis {
     /// Plausible changes of answered fields that flip the transport.
@@ -587,7 +657,8 @@ pub(super) fn analyse(
     let mut near: Vec<Flip> = Vec::new();
     let mut flips: Vec<(Flip, f64)> = Vec::new();
     let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
-    let mut trial = Trial::new(e, p, base, scores);
+    let (cache, limits) = (Basis::default(), Limits::default());
+    let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
@@ -595,13 +666,14 @@ pub(super) fn analyse(
         }
         // No value of this field can change the answer: nothing to try (an unanswered
         // one would flip nothing, an answered one report no flip).
-        if e.cannot_flip(scores, win, &e.flip_plan[order].rules) {
+        if e.cannot_flip_in(&mut trial.bounds, scores, win, &e.flip_plan[order].rules) {
             continue;
         }
         let from = current(p, spec.name);
         let known = from.is_some();
         let cands = candidates(e, p, order, spec.kind, known);
         let direct = e.flip_plan[order].direct;
+        let mut variant: Option<Profile> = None;
         let mut tried = 0usize;
         let mut flipped = 0usize;
         for c in &cands {
@@ -623,13 +695,16 @@ pub(super) fn analyse(
                 _ => match with_load(load, spec.name, c).filter(|_| e.flip_plan[order].load) {
                     Some(l) => trial.load_winner(&l),
                     None => {
-                        let Some(q) = apply(p, spec.name, c) else {
+                        // One copy of the profile per field: each candidate sets the
+                        // same field over the last one's value.
+                        let q = variant.get_or_insert_with(|| p.clone());
+                        if set(q, spec.name, c).is_none() {
                             continue;
-                        };
+                        }
                         if e.flip_plan[order].platform {
-                            trial.platform_winner(&q)
+                            trial.platform_winner(q)
                         } else {
-                            let now = facts::facts_for_flips(e.k, &q);
+                            let now = facts::facts_for_flips(e.k, q);
                             e.winner_with_facts_in(&mut trial.rescore, scores, base, &now)
                         }
                     }
@@ -709,6 +784,50 @@ mod tests {
     use super::*;
     use crate::rules::Knowledge;
 
+    /// Reading a choice's word without JSON gives what serde_json gives, and refuses
+    /// what it refuses.
+    #[test]
+    fn words_read_as_serde_json_reads_them() {
+        use crate::profile::*;
+        fn check<T: serde::de::DeserializeOwned + serde::Serialize>(words: &[&str]) {
+            for w in words.iter().copied().chain(["nonsense", "", "Text"]) {
+                let json: Option<T> = serde_json::from_value(json!(w)).ok();
+                let quick: Option<T> = word(w);
+                assert_eq!(
+                    quick.as_ref().map(facts::enum_word),
+                    json.as_ref().map(facts::enum_word),
+                    "{w}"
+                );
+                assert_eq!(quick.is_some(), words.contains(&w), "{w}");
+            }
+        }
+        check::<Direction>(DIRECTIONS);
+        check::<Payload>(PAYLOADS);
+        check::<Auth>(AUTHS);
+        check::<Subscriptions>(SUBSCRIPTIONS);
+        check::<Audience>(AUDIENCES);
+    }
+
+    /// The tables worked out at compile time say what comparing the names says.
+    #[test]
+    fn compile_time_field_tables_match_the_names() {
+        for (f, spec) in FIELDS.iter().enumerate() {
+            assert_eq!(OWN_VAR[f], vars::var_id(spec.name), "{}", spec.name);
+            for (v, var) in vars::VARS.iter().enumerate() {
+                assert_eq!(
+                    DEPENDS[f][v],
+                    var.fields.contains(&spec.name),
+                    "{} / {}",
+                    spec.name,
+                    var.name
+                );
+            }
+        }
+        // Something depends on something: the tables are not all empty.
+        assert!(DEPENDS.iter().flatten().filter(|d| **d).count() > 20);
+        assert!(OWN_VAR.iter().filter(|v| v.is_some()).count() > 15);
+    }
+
     fn fixtures(k: &Knowledge) -> Vec<Profile> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
         let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -762,7 +881,8 @@ mod tests {
                         }
                     }
                     if e.flip_plan[i].platform {
-                        let mut trial = Trial::new(&e, &p, &base, &scores);
+                        let (cache, limits) = (Basis::default(), Limits::default());
+                        let mut trial = Trial::new(&e, &p, &base, &scores, &cache, &limits);
                         assert_eq!(trial.platform_winner(&q), full, "{}", spec.name);
                         for (v, val) in now.vals.iter().enumerate() {
                             if !same_for_rules(val, &base.vals[v]) {
@@ -777,7 +897,8 @@ mod tests {
                         let mut scratch = vec![Val::Unknown; vars::VARS.len()];
                         let changes = load_changes(&e, &base, &q, &mut scratch);
                         assert_eq!(e.winner_with_changes(&scores, &base, &changes), full);
-                        let mut trial = Trial::new(&e, &p, &base, &scores);
+                        let (cache, limits) = (Basis::default(), Limits::default());
+                        let mut trial = Trial::new(&e, &p, &base, &scores, &cache, &limits);
                         let load = with_load(Load::of(&p), spec.name, &c).unwrap();
                         assert_eq!(load, Load::of(&q));
                         assert_eq!(trial.load_winner(&load), full, "{}", spec.name);

@@ -33,8 +33,6 @@ pub struct Engine<'k> {
     build_texts: Vec<Lazy>,
     /// For each variable, the scoring rules that read it.
     readers: Vec<Vec<usize>>,
-    /// Sources cited by any runtime or hop.
-    platform_sources: std::collections::HashSet<&'k str>,
     /// Today (UTC, `YYYY-MM-DD`): a waiver's `until` is compared with it.
     today: String,
     /// Per profile field: how flips try other values (worked out once per rule set).
@@ -49,6 +47,8 @@ pub struct Engine<'k> {
 
 struct ScoringRule<'k> {
     rule: &'k Rule,
+    /// The rule's sources, each with whether a runtime or hop cites it too.
+    sources: Vec<(&'k str, bool)>,
     points: Vec<i32>,
     vetoes: Vec<bool>,
     message: Lazy,
@@ -57,6 +57,8 @@ struct ScoringRule<'k> {
 /// An advice rule (one that scores nothing), with its texts' templates.
 struct AdviceRule<'k> {
     rule: &'k Rule,
+    /// As [`ScoringRule::sources`].
+    sources: Vec<(&'k str, bool)>,
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
@@ -97,6 +99,15 @@ pub(crate) struct Rescore {
     seen: Vec<bool>,
 }
 
+/// Buffers [`Engine::cannot_flip_in`] reuses from one field to the next.
+#[derive(Default)]
+pub(crate) struct Bounds {
+    lo: Vec<i32>,
+    hi: Vec<i32>,
+    vetoes_left: Vec<u32>,
+    may_veto: Vec<bool>,
+}
+
 fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i32) {
     for (i, (t, p)) in total.iter_mut().zip(&r.points).enumerate() {
         *t += sign * p;
@@ -118,12 +129,30 @@ impl<'k> Engine<'k> {
         let mut ts: Vec<_> = k.transports.iter().filter(|t| t.recommend).collect();
         ts.sort_by_key(|t| t.tie_rank);
         let transports: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+        // Sources cited by any runtime or hop: a rule cites one only for a profile
+        // whose runtime or path cites it too.
+        let mut platform: Vec<&str> = k
+            .runtimes
+            .iter()
+            .flat_map(|r| r.all_sources())
+            .chain(k.hops.iter().flat_map(|h| h.all_sources()))
+            .collect();
+        // Sorted once, searched a few hundred times: cheaper than hashing each id.
+        platform.sort_unstable();
+        platform.dedup();
+        let sources_of = |rule: &'k Rule| -> Vec<(&'k str, bool)> {
+            rule.sources
+                .iter()
+                .map(|s| (s.as_str(), platform.binary_search(&s.as_str()).is_ok()))
+                .collect()
+        };
         let scoring = k
             .rules
             .iter()
             .filter(|r| r.scores())
             .map(|rule| ScoringRule {
                 rule,
+                sources: sources_of(rule),
                 points: transports
                     .iter()
                     .map(|t| {
@@ -147,18 +176,11 @@ impl<'k> Engine<'k> {
                 readers[*v].push(i);
             }
         }
-        let platform_sources = k
-            .runtimes
-            .iter()
-            .flat_map(|r| r.all_sources())
-            .chain(k.hops.iter().flat_map(|h| h.all_sources()))
-            .collect();
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
         let mut flip_plan = flips::plan(&scoring_rules);
-        for (plan, spec) in flip_plan.iter_mut().zip(crate::profile::FIELDS) {
-            plan.rules =
-                flips::affected_rules(spec.name, plan, &readers, &load_vars, &platform_vars);
+        for (field, plan) in flip_plan.iter_mut().enumerate() {
+            plan.rules = flips::affected_rules(field, plan, &readers, &load_vars, &platform_vars);
         }
         let advice = k
             .rules
@@ -166,6 +188,7 @@ impl<'k> Engine<'k> {
             .filter(|r| !r.scores())
             .map(|rule| AdviceRule {
                 rule,
+                sources: sources_of(rule),
                 hybrid: Lazy::default(),
                 gotcha: Default::default(),
             })
@@ -177,12 +200,15 @@ impl<'k> Engine<'k> {
             advice,
             build_texts: k.add_ons.iter().map(|_| Lazy::default()).collect(),
             readers,
-            platform_sources,
             today: crate::profile::today_utc(),
             flip_plan,
             load_vars,
             platform_vars,
-            source_index: k.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
+            source_index: {
+                let mut index = std::collections::HashMap::with_capacity(k.sources.len());
+                index.extend(k.sources.iter().map(|s| (s.id.as_str(), s)));
+                index
+            },
         }
     }
 
@@ -303,14 +329,37 @@ impl<'k> Engine<'k> {
     /// Whether no change that re-evaluates only `rules` (scoring rule indices) can
     /// take the first place from `win`: each transport's score can move only by the
     /// points of those rules, and a transport those rules cannot unveto stays vetoed.
+    #[cfg(test)]
     pub(crate) fn cannot_flip(&self, s: &Scores, win: usize, rules: &[usize]) -> bool {
+        self.cannot_flip_in(&mut Bounds::default(), s, win, rules)
+    }
+
+    /// [`Self::cannot_flip`] with reused buffers.
+    pub(crate) fn cannot_flip_in(
+        &self,
+        b: &mut Bounds,
+        s: &Scores,
+        win: usize,
+        rules: &[usize],
+    ) -> bool {
         if s.vetoed(win) {
             return false;
         }
         let n = self.transports.len();
-        let (mut lo, mut hi) = (s.total.clone(), s.total.clone());
-        let mut vetoes_left = s.vetoes.clone();
-        let mut may_veto = vec![false; n];
+        b.lo.clear();
+        b.lo.extend_from_slice(&s.total);
+        b.hi.clear();
+        b.hi.extend_from_slice(&s.total);
+        b.vetoes_left.clear();
+        b.vetoes_left.extend_from_slice(&s.vetoes);
+        b.may_veto.clear();
+        b.may_veto.resize(n, false);
+        let Bounds {
+            lo,
+            hi,
+            vetoes_left,
+            may_veto,
+        } = b;
         for &i in rules {
             let r = &self.scoring[i];
             let fired = s.fired[i] == Tri::True;
@@ -439,16 +488,13 @@ impl<'k> Engine<'k> {
 
         // Advice: add-ons and gotchas for the winner, with the timeouts the winner meets
         // (a WebSocket may be timed differently from a stream on the same hop).
-        let ws_facts;
-        let af: &Facts = if winner == "websocket" {
-            ws_facts = facts::facts_as(self.k, p, true);
-            &ws_facts
-        } else {
-            &f
-        };
+        let ws_facts = (winner == "websocket").then(|| facts::facts_as(self.k, p, true));
+        let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
         let mut hybrid: Option<String> = None;
         let mut add_on_ids: Vec<&str> = Vec::new();
         let mut gotchas: Vec<Gotcha> = Vec::new();
+        // Platform sources only for the runtime and hops of this profile; the
+        // rules' general sources always.
         let mut used_sources: Vec<&str> = Vec::new();
         for (_, r) in s
             .fired
@@ -456,7 +502,7 @@ impl<'k> Engine<'k> {
             .zip(&self.scoring)
             .filter(|(t, _)| **t == Tri::True)
         {
-            used_sources.extend(r.rule.sources.iter().map(String::as_str));
+            cite(&r.sources, &f.sources, &mut used_sources);
         }
         for advice in &self.advice {
             let rule = advice.rule;
@@ -476,7 +522,7 @@ impl<'k> Engine<'k> {
                     if t != Tri::True || !applies {
                         return;
                     }
-                    used_sources.extend(rule.sources.iter().map(String::as_str));
+                    cite(&advice.sources, &f.sources, &mut used_sources);
                     if hybrid.is_none() {
                         hybrid = rule
                             .hybrid
@@ -567,10 +613,6 @@ impl<'k> Engine<'k> {
             confidence = Confidence::Medium;
         }
 
-        // Platform sources only for the runtime and hops of this profile; the
-        // rules' general sources always.
-        used_sources
-            .retain(|s| !self.platform_sources.contains(*s) || f.sources.iter().any(|x| x == s));
         used_sources.extend(f.sources.iter().map(String::as_str));
         // Each once, in id order (the ids are unique).
         used_sources.sort_unstable();
@@ -594,7 +636,7 @@ impl<'k> Engine<'k> {
                 transport: self.transports[i].to_string(),
                 score: s.total[i],
                 vetoed: s.vetoed(i),
-                vetoed_by: vetoed_by[i].clone(),
+                vetoed_by: std::mem::take(&mut vetoed_by[i]),
             })
             .collect();
         // Every transport vetoed: there is no recommendation to build, audit or
@@ -634,7 +676,8 @@ impl<'k> Engine<'k> {
             unknowns,
             audit,
             build,
-            capacity: af.capacity.clone(),
+            // The advice's facts are done with: their capacity moves into the report.
+            capacity: ws_facts.map_or(f.capacity, |w| w.capacity),
             sources,
             evaluations,
         }
@@ -704,6 +747,17 @@ impl<'k> Engine<'k> {
             waiver_note: None,
         }
     }
+}
+
+/// Adds a rule's sources to `used`: the general ones, and those a runtime or hop
+/// cites only when that runtime or hop is in play (its sources are `in_play`).
+fn cite<'a>(sources: &[(&'a str, bool)], in_play: &[String], used: &mut Vec<&'a str>) {
+    used.extend(
+        sources
+            .iter()
+            .filter(|(s, platform)| !platform || in_play.iter().any(|x| x == s))
+            .map(|(s, _)| *s),
+    )
 }
 
 /// The fired rule that most separates `recommended` from `current`: one that

@@ -16,19 +16,101 @@ pub fn render(decisions: &[Decision]) -> String {
 /// One decision as pretty JSON, already indented as an element of an array (every
 /// line two spaces in), without the final newline: what [`Stream::push`] takes. Made
 /// where the decision is (on a worker thread), so that printing is only copying.
+/// Written once, at the right depth (see [`Nested`]), not re-indented afterwards.
 pub fn element(d: &Decision) -> String {
-    let text =
-        serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    // A JSON string never holds a raw newline: every newline is the pretty printer's.
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    out.push_str("  ");
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push_str("\n  ");
-        }
-        out.push_str(line);
+    // Most elements take 5-12 KiB: room for them without growing (and copying).
+    let mut out = Vec::with_capacity(16 << 10);
+    out.extend_from_slice(b"  ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::new(1));
+    if let Err(e) = serde::Serialize::serialize(d, &mut ser) {
+        return format!("  {{\"error\": \"{e}\"}}");
     }
-    out
+    // serde_json writes only UTF-8 (the strings it escapes are `str`s).
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// serde_json's [`serde_json::ser::PrettyFormatter`] (two spaces), starting `depth`
+/// levels in: what the pretty printer writes for a value nested that deep, so an
+/// element of an array is written once instead of re-indented line by line.
+pub struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    pub fn new(depth: usize) -> Self {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes decisions as they come, byte for byte as [`render`] prints them all at
@@ -91,6 +173,60 @@ mod tests {
     use crate::engine::Engine;
     use crate::profile::parse_profile;
     use crate::rules::Knowledge;
+
+    /// What `element` wrote before it had its own formatter: the pretty JSON, every
+    /// line indented afterwards.
+    fn reindented(d: &Decision) -> String {
+        let text = serde_json::to_string_pretty(d).unwrap();
+        format!("  {}", text.replace('\n', "\n  "))
+    }
+
+    fn decisions() -> Vec<Decision> {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        paths.sort();
+        let mut out = Vec::new();
+        for p in &paths {
+            let text = std::fs::read_to_string(p).unwrap();
+            let profile = parse_profile(&text, &k.hop_ids()).unwrap();
+            out.push(e.decide(&profile, &p.display().to_string()));
+            // With every rule's evaluation: more kinds of value, nested deeper.
+            out.push(e.explain(&profile, &p.display().to_string()));
+        }
+        assert!(out.len() > 20, "the fixtures are there");
+        out
+    }
+
+    #[test]
+    fn an_element_is_the_pretty_json_indented_once() {
+        for d in decisions() {
+            assert_eq!(element(&d), reindented(&d), "{}", d.source);
+        }
+    }
+
+    #[test]
+    fn nested_formatter_writes_what_pretty_writes_at_any_depth() {
+        let v = serde_json::json!({
+            "a": [], "b": {}, "c": [1, [2, []], {"d": {}}], "e": {"f": [{"g": null}]},
+            "h": "x\ny \"q\"", "i": [[]]
+        });
+        for depth in 0..4 {
+            let mut out = Vec::new();
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, Nested::new(depth));
+            serde::Serialize::serialize(&v, &mut ser).unwrap();
+            let pad = "  ".repeat(depth);
+            let want = serde_json::to_string_pretty(&v)
+                .unwrap()
+                .replace('\n', &format!("\n{pad}"));
+            assert_eq!(String::from_utf8(out).unwrap(), want, "depth {depth}");
+        }
+    }
 
     #[test]
     fn streaming_prints_what_rendering_all_at_once_prints() {

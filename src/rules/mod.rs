@@ -47,9 +47,46 @@ pub const DIMENSIONS: &[&str] = &[
 /// Where a definition came from: the embedded defaults or a user's file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
-    pub file: String,
+    /// The file's name; a default file's is borrowed from [`DEFAULT_FILES`] (every
+    /// definition has an origin: decoding the defaults copies no file name).
+    #[serde(with = "file_name")]
+    pub file: std::borrow::Cow<'static, str>,
     #[serde(with = "PosDef")]
     pub pos: Pos,
+}
+
+/// [`Origin::file`] as stored in the precompiled default rules: a default file by
+/// its place in [`DEFAULT_FILES`], any other by name.
+mod file_name {
+    use super::DEFAULT_FILES;
+    use serde::{de::Error, Deserialize, Serialize};
+    use std::borrow::Cow;
+
+    #[derive(Serialize, Deserialize)]
+    enum Stored<'a> {
+        Default(u8),
+        Other(Cow<'a, str>),
+    }
+
+    pub fn serialize<S: serde::Serializer>(file: &str, s: S) -> Result<S::Ok, S::Error> {
+        match DEFAULT_FILES.iter().position(|(name, _)| *name == file) {
+            Some(i) if i <= u8::MAX as usize => Stored::Default(i as u8),
+            _ => Stored::Other(Cow::Borrowed(file)),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Cow<'static, str>, D::Error> {
+        Ok(match Stored::deserialize(d)? {
+            Stored::Default(i) => match DEFAULT_FILES.get(usize::from(i)) {
+                Some((name, _)) => Cow::Borrowed(*name),
+                None => return Err(D::Error::custom("not a default rule file")),
+            },
+            Stored::Other(name) => Cow::Owned(name.into_owned()),
+        })
+    }
 }
 
 /// [`Pos`] as stored in the precompiled default rules.
@@ -382,5 +419,40 @@ impl Rule {
     /// Whether the rule changes scores (as opposed to giving advice only).
     pub fn scores(&self) -> bool {
         !self.score.is_empty() || !self.veto.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// A default file's origin is stored by its place and comes back borrowed; any
+    /// other file's name is stored and comes back as it was.
+    #[test]
+    fn origins_survive_the_precompiled_form() {
+        let pos = Pos {
+            line: 3,
+            column: 5,
+            offset: Some(40),
+            len: 2,
+        };
+        for name in [
+            DEFAULT_FILES[0].0,
+            DEFAULT_FILES[4].0,
+            "my-rules/extra.yaml",
+            "",
+        ] {
+            let o = Origin {
+                file: Cow::Owned(name.to_string()),
+                pos,
+            };
+            let bytes = postcard::to_allocvec(&o).unwrap();
+            let back: Origin = postcard::from_bytes(&bytes).unwrap();
+            assert_eq!(back, o);
+            let default = DEFAULT_FILES.iter().any(|(f, _)| *f == name);
+            assert_eq!(matches!(back.file, Cow::Borrowed(_)), default, "{name}");
+            assert_eq!(back.is_default(), default, "{name}");
+        }
     }
 }

@@ -453,7 +453,7 @@ pub(crate) const fn must(name: &str) -> VarId {
     panic!("not a variable in VARS")
 }
 
-const fn same_str(a: &str, b: &str) -> bool {
+pub(crate) const fn same_str(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

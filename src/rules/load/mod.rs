@@ -69,8 +69,13 @@ impl Files {
         self.problems[file].push(d);
     }
     fn origin(&self, file: usize, pos: Pos) -> Origin {
+        let name = &self.sources[file].name;
         Origin {
-            file: self.sources[file].name.clone(),
+            // A default file's name is the one in DEFAULT_FILES: borrowed, not copied.
+            file: match DEFAULT_FILES.iter().find(|(f, _)| f == name) {
+                Some((f, _)) => std::borrow::Cow::Borrowed(*f),
+                None => std::borrow::Cow::Owned(name.clone()),
+            },
             pos,
         }
     }
