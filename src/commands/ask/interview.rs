@@ -233,6 +233,19 @@ fn answers_taken_back_are_offered_as_typed() {
     assert_eq!(initial_text(Some(&Given::DontKnow)), None);
 }
 
+/// The prompt of a question: Enter alone is "don't know" unless it is required.
+fn prompt_of<'a>(q: &'a Question, required: bool, initial: Option<&'a str>) -> Prompt<'a> {
+    Prompt {
+        field: &q.field,
+        text: &q.prompt,
+        help: &q.help,
+        required,
+        empty: if required { None } else { Some("don't know") },
+        nothing: q.none.as_deref(),
+        initial,
+    }
+}
+
 /// Asks one question; `None` is "go back". `before` is the answer taken back, if
 /// the question is asked again.
 fn ask(
@@ -255,15 +268,7 @@ fn ask(
             label: c.label.clone(),
         })
         .collect();
-    let p = Prompt {
-        field: &q.field,
-        text: &q.prompt,
-        help: &q.help,
-        required,
-        empty: if required { None } else { Some("don't know") },
-        nothing: None,
-        initial: before.and_then(|e| e.choice.as_deref()),
-    };
+    let p = prompt_of(q, required, before.and_then(|e| e.choice.as_deref()));
     Ok(match step(pr.ask_choice(&p, &opts))? {
         Step::Got(id) => match q.choices.iter().find(|c| c.id == id) {
             Some(c) => Some(picked(qs, q, c)),
@@ -307,15 +312,7 @@ fn ask_plain(
         return Ok(Some(Given::DontKnow));
     };
     let initial = initial_text(before);
-    let p = Prompt {
-        field: &q.field,
-        text: &q.prompt,
-        help: &q.help,
-        required,
-        empty: if required { None } else { Some("don't know") },
-        nothing: q.none.as_deref(),
-        initial: initial.as_deref(),
-    };
+    let p = prompt_of(q, required, initial.as_deref());
     let given = |s: Step<Json>| match s {
         Step::Got(v) => Some(Given::Value(v)),
         Step::DontKnow => Some(Given::DontKnow),
