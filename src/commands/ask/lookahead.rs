@@ -214,13 +214,9 @@ pub fn variants(e: &Engine, p: &Profile, field: &str) -> Vec<Profile> {
 fn answers(e: &Engine, p: &Profile, field: &str) -> Vec<Json> {
     let mut out: Vec<Json> = Vec::new();
     for v in variants(e, p, field) {
-        let Ok(Json::Object(mut m)) = serde_json::to_value(&v) else {
-            continue;
-        };
-        if let Some(x) = m.remove(field) {
-            if !out.contains(&x) {
-                out.push(x);
-            }
+        let x = field_value(&v, field);
+        if !x.is_null() && !out.contains(&x) {
+            out.push(x);
         }
     }
     out
@@ -283,12 +279,17 @@ impl<'e, 'k> Lookahead<'e, 'k> {
     /// How much one answer (the value `v` gives `field`) weighs next to the others:
     /// its `likely` weight, or 1.
     fn weight_of(&self, field: &str, v: &Profile) -> f64 {
-        let Some(likely) = self.likely.get(field) else {
+        if !self.likely.contains_key(field) {
             return 1.0;
-        };
-        let value = field_value(v, field);
-        answer_word(&value)
-            .and_then(|w| likely.get(w))
+        }
+        self.weight(field, &field_value(v, field))
+    }
+
+    /// How much the answer `value` to `field` weighs next to the others: its
+    /// `likely` weight, or 1.
+    fn weight(&self, field: &str, value: &Json) -> f64 {
+        answer_word(value)
+            .and_then(|w| self.likely.get(field).and_then(|l| l.get(w)))
             .copied()
             .unwrap_or(1.0)
             .max(0.0)
@@ -376,15 +377,10 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             .iter()
             .zip(&options)
             .map(|(f, o)| {
-                let likely = self.likely.get(*f);
                 let mut acc = 0.0;
                 o.iter()
                     .map(|v| {
-                        acc += answer_word(v)
-                            .and_then(|w| likely.and_then(|l| l.get(w)))
-                            .copied()
-                            .unwrap_or(1.0)
-                            .max(0.0);
+                        acc += self.weight(f, v);
                         acc
                     })
                     .collect()
