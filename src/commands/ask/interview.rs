@@ -590,9 +590,10 @@ fn plan<'q>(
             return Next::Ask(adaptive[i], false);
         }
     }
-    // Most completions keep the transport, but one question alone may still change
-    // it too often to call it settled (a rare combination the random completions
-    // miss): ask the likeliest such question first.
+    // Most completions keep the transport, but one question alone (or with a
+    // question its answer opens) may still change it too often to call it settled (a
+    // rare combination the random completions miss): ask the likeliest such question
+    // first.
     let risky = (0..adaptive.len())
         .filter(|&i| ready[i] && out.flip_chance[i] >= look.settings.flip)
         .max_by(|&a, &b| {
@@ -601,11 +602,6 @@ fn plan<'q>(
                 .then(b.cmp(&a))
         });
     if let Some(i) = risky {
-        return Next::Ask(adaptive[i], false);
-    }
-    // Questions marked `before_settle` are answered before the transport is called
-    // settled (in file order).
-    if let Some(i) = (0..adaptive.len()).find(|&i| ready[i] && adaptive[i].before_settle) {
         return Next::Ask(adaptive[i], false);
     }
     if settled.is_none() {

@@ -15,6 +15,7 @@
 //! The rules are compiled once ([`Engine`]); a lookahead only builds profiles and
 //! scores them, it never parses a rule.
 
+use super::questions::Condition;
 use crate::engine::flips::answer_variants;
 use crate::engine::{facts, Engine};
 use crate::profile::{FieldKind, Profile};
@@ -139,6 +140,9 @@ pub struct Lookahead<'e, 'k> {
     /// Per field, answers likelier than the others (`likely` of a question): their
     /// relative weight; every other plausible answer weighs 1.
     pub likely: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+    /// Per field, the questions whose `ask_if` reads it (the questions it opens), with
+    /// the conditions on it: an answer and an answer it opens are weighed together.
+    pub opens: std::collections::BTreeMap<String, Vec<(String, Vec<Condition>)>>,
 }
 
 /// An answer as the word `likely` names it: a choice, or a one-item list.
@@ -244,6 +248,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             settings,
             dont_know: std::collections::BTreeMap::new(),
             likely: std::collections::BTreeMap::new(),
+            opens: std::collections::BTreeMap::new(),
         }
     }
 
@@ -264,6 +269,20 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             .filter(|q| !q.likely.is_empty())
             .map(|q| (q.field.clone(), q.likely.clone()))
             .collect();
+        for q in &qs.questions {
+            for c in &q.ask_if {
+                let on: Vec<Condition> = q
+                    .ask_if
+                    .iter()
+                    .filter(|o| o.field == c.field)
+                    .cloned()
+                    .collect();
+                let list = look.opens.entry(c.field.clone()).or_default();
+                if !list.iter().any(|(f, _)| *f == q.field) {
+                    list.push((q.field.clone(), on));
+                }
+            }
+        }
         look
     }
 
@@ -342,13 +361,28 @@ impl<'e, 'k> Lookahead<'e, 'k> {
                     .collect()
             })
             .collect();
+        // An answer that opens another question (server clients open "can they take
+        // webhooks?") is weighed with the answers it opens: their chance together.
+        let opened: Vec<f64> = remaining
+            .iter()
+            .zip(&singles)
+            .map(|(f, s)| self.opened_flip_chance(p, f, s, remaining, now))
+            .collect();
         let can_flip: Vec<bool> = singles
             .iter()
-            .map(|s| s.iter().any(|x| x.winner != now))
+            .zip(&opened)
+            .map(|(s, o)| *o > 0.0 || s.iter().any(|x| x.winner != now))
             .collect();
         let flip_chance: Vec<f64> = singles
             .iter()
-            .map(|s| s.iter().filter(|x| x.winner != now).map(|x| x.chance).sum())
+            .zip(&opened)
+            .map(|(s, o)| {
+                o + s
+                    .iter()
+                    .filter(|x| x.winner != now)
+                    .map(|x| x.chance)
+                    .sum::<f64>()
+            })
             .collect();
         // The engine ranks the recommendable transports (its winner is an index into them).
         let n_transports = e.k.transports.iter().filter(|t| t.recommend).count().max(1);
@@ -457,6 +491,63 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             can_flip,
             flip_chance,
         }
+    }
+
+    /// The chance that an answer to `field` which keeps the transport opens a
+    /// question (one of `remaining` whose `ask_if` it satisfies) whose answer then
+    /// changes it. `singles` are `field`'s answers alone, as [`variants`] gives them.
+    fn opened_flip_chance(
+        &self,
+        p: &Profile,
+        field: &str,
+        singles: &[Single],
+        remaining: &[&str],
+        now: usize,
+    ) -> f64 {
+        let Some(opens) = self.opens.get(field) else {
+            return 0.0;
+        };
+        let opens: Vec<&(String, Vec<Condition>)> = opens
+            .iter()
+            .filter(|(q, _)| remaining.contains(&q.as_str()))
+            .collect();
+        if opens.is_empty() {
+            return 0.0;
+        }
+        let e = self.engine;
+        let mut chance = 0.0;
+        for (v, single) in variants(e, p, field).iter().zip(singles) {
+            if single.winner != now {
+                continue;
+            }
+            // The likeliest of the questions this answer opens to change it.
+            let mut worst: f64 = 0.0;
+            for (q, on) in &opens {
+                if !on.iter().all(|c| c.holds(v, &|_| false)) {
+                    continue;
+                }
+                let vs: Vec<(Profile, f64)> = variants(e, v, q)
+                    .into_iter()
+                    .map(|x| {
+                        let w = self.weight_of(q, &x);
+                        (x, w)
+                    })
+                    .collect();
+                let all: f64 = vs.iter().map(|(_, w)| w).sum();
+                if all <= 0.0 {
+                    continue;
+                }
+                let answered = 1.0 - self.dont_know_of(q);
+                let flips: f64 = vs
+                    .iter()
+                    .filter(|(x, _)| self.winner(x) != now)
+                    .map(|(_, w)| answered * w / all)
+                    .sum();
+                worst = worst.max(flips);
+            }
+            chance += single.chance * worst;
+        }
+        chance
     }
 
     /// What a refinement can change: the add-ons, the heartbeat, the gotchas, the

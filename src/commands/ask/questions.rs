@@ -45,11 +45,6 @@ pub struct Question {
     pub ask_if: Vec<Condition>,
     #[serde(default)]
     pub always: bool,
-    /// The transport is not called settled before this question is answered: its
-    /// answer decides which other answers can matter at all (server clients make
-    /// webhooks possible), which the random completions weigh too little.
-    #[serde(default)]
-    pub before_settle: bool,
     /// For number questions: the "there is none" answer (typed as 0), e.g. "there is
     /// no job". It leaves the field out of the profile but is not "don't know", and
     /// `ask_if` conditions can test it as the word `none`.
@@ -160,27 +155,45 @@ impl Question {
 }
 
 impl Condition {
+    /// Whether the condition holds for the answers so far. A list answer (the kinds
+    /// of client) holds `in` when one of its items is listed, and `not_in` when none
+    /// is.
     pub fn holds(&self, p: &Profile, nothing: Nothing) -> bool {
-        let v = if nothing(&self.field) {
-            "none".to_string()
+        let words = if nothing(&self.field) {
+            vec![NONE_WORD.to_string()]
         } else {
-            match field_word(p, &self.field) {
+            match field_words(p, &self.field) {
                 Some(v) => v,
                 None => return true,
             }
         };
-        self.within.as_ref().is_none_or(|w| w.contains(&v))
-            && self.not_in.as_ref().is_none_or(|w| !w.contains(&v))
+        self.within
+            .as_ref()
+            .is_none_or(|w| words.iter().any(|x| w.contains(x)))
+            && self
+                .not_in
+                .as_ref()
+                .is_none_or(|w| !words.iter().any(|x| w.contains(x)))
     }
 }
 
-/// A field's answer as one word (`server-to-client`, `true`, `12`), if answered.
+/// A field's answer as one word (`server-to-client`, `true`, `12`), if answered; a
+/// list's items joined by commas.
 pub fn field_word(p: &Profile, field: &str) -> Option<String> {
+    field_words(p, field).map(|w| w.join(", "))
+}
+
+/// A field's answer as words: one, or a list's items.
+fn field_words(p: &Profile, field: &str) -> Option<Vec<String>> {
     let v = serde_json::to_value(p).ok()?;
+    let word = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
     match v.get(field)? {
-        serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Null => None,
-        other => Some(other.to_string()),
+        serde_json::Value::Array(items) => Some(items.iter().map(word).collect()),
+        other => Some(vec![word(other)]),
     }
 }
 
@@ -189,6 +202,7 @@ fn allowed_words(kind: FieldKind) -> Option<Vec<String>> {
     match kind {
         FieldKind::Choice(words) => Some(words.iter().map(|w| (*w).to_string()).collect()),
         FieldKind::YesNo => Some(vec!["true".into(), "false".into()]),
+        FieldKind::Clients => Some(profile::CLIENTS.iter().map(|c| (*c).to_string()).collect()),
         _ => None,
     }
 }
@@ -340,7 +354,7 @@ pub fn problems(file: &Questions) -> Vec<String> {
                     }
                 }
                 None => out.push(format!(
-                    "`{}`: ask_if can only test choice and yes/no fields (or `none` answers), not `{}`",
+                    "`{}`: ask_if can only test choice, yes/no and client fields (or `none` answers), not `{}`",
                     q.field, c.field
                 )),
             }
@@ -480,6 +494,8 @@ questions:
       - {field: nosuch, in: [x]}
       - {field: resume, in: ["true"]}
       - {field: max_delay_s, in: [none]}
+      - {field: clients, in: [servers]}
+  - {field: clients, prompt: p, help: h, type: multi}
 "#;
         let qs = parse(text).unwrap();
         let p = problems(&qs).join("\n");
@@ -493,6 +509,12 @@ questions:
             "{p}"
         );
         assert!(p.contains("unknown field `nosuch`"), "{p}");
+        assert!(
+            p.contains(
+                "`servers` is not a value of `clients` (browser, mobile, desktop, server, iot)"
+            ),
+            "{p}"
+        );
         assert!(p.contains("reads `resume`, which no question asks"), "{p}");
         assert!(
             p.contains("only a number question can have a `none`"),
@@ -567,6 +589,31 @@ questions:
             rt.ruled_out_by(&p, &no, &|_| None).as_deref(),
             Some("direction is server-to-client")
         );
+    }
+
+    #[test]
+    fn a_condition_on_a_list_holds_when_one_item_is_listed() {
+        let qs = embedded().unwrap();
+        let no = |_: &str| false;
+        let q = qs.find("receives_webhooks").unwrap();
+        let mut p = Profile::new("x", profile::Direction::ServerToClient);
+        assert!(q.applies(&p, &no), "unknown clients do not rule it out");
+        p.clients = Some(vec![profile::Client::Browser, profile::Client::Server]);
+        assert!(q.applies(&p, &no));
+        p.clients = Some(vec![profile::Client::Browser, profile::Client::Mobile]);
+        assert!(!q.applies(&p, &no));
+        assert_eq!(
+            q.ruled_out_by(&p, &no, &|_| None).as_deref(),
+            Some("clients is browser, mobile")
+        );
+        let not_in = Condition {
+            field: "clients".into(),
+            within: None,
+            not_in: Some(vec!["server".into()]),
+        };
+        assert!(not_in.holds(&p, &no));
+        p.clients = Some(vec![profile::Client::Server]);
+        assert!(!not_in.holds(&p, &no));
     }
 
     #[test]

@@ -865,6 +865,63 @@ fn server_clients_are_known_before_the_transport_is_settled() {
 }
 
 #[test]
+fn an_answer_is_weighed_with_the_questions_it_opens() {
+    // Server clients alone do not change a feed's transport, and "can they take
+    // webhooks?" is asked only of server clients; together they make it a queue.
+    // The chance of the pair counts for `clients`, the question that opens it.
+    let k = k();
+    let e = Engine::new(&k);
+    let qs = embedded().unwrap();
+    let look = super::lookahead::Lookahead::for_questions(&e, &qs);
+    let text = include_str!("../../../fixtures/partner-webhooks.yaml");
+    let mut p = parse_profile(text, &k.hop_ids()).unwrap();
+    p.clients = None;
+    p.receives_webhooks = None;
+    assert_ne!(transport(&k, &p), "queue");
+    let out = look.outlook(&p, &["clients", "receives_webhooks"]);
+    assert!(out.can_flip[0], "{out:?}");
+    assert!(out.flip_chance[0] >= qs.settings.flip, "{out:?}");
+    // Not opened (the clients are unknown), the webhooks question alone changes
+    // nothing: the pair is counted once, for the question that opens it.
+    assert!(!out.can_flip[1], "{out:?}");
+    // Without the question it opens, `clients` alone does not change it.
+    let alone = look.outlook(&p, &["clients"]);
+    assert!(!alone.can_flip[0], "{alone:?}");
+    assert_eq!(alone.flip_chance[0], 0.0);
+    println!("clients opening webhooks: {:.4}", out.flip_chance[0]);
+}
+
+#[test]
+fn the_webhooks_question_is_only_for_server_clients() {
+    let k = k();
+    let mut p = Profile::new("Order events", Direction::ServerToClient);
+    p.max_delay_s = Some(30.0);
+    p.clients = Some(vec![crate::profile::Client::Browser]);
+    let (f, asked) = run(&k, &p);
+    assert!(
+        !asked.contains(&"receives_webhooks".to_string()),
+        "{asked:?}"
+    );
+    assert!(
+        f.not_applicable
+            .iter()
+            .any(|(field, why)| field == "receives_webhooks" && why == "clients is browser"),
+        "{:?}",
+        f.not_applicable
+    );
+    p.clients = Some(vec![
+        crate::profile::Client::Browser,
+        crate::profile::Client::Server,
+    ]);
+    p.receives_webhooks = Some(true);
+    let (_, asked) = run(&k, &p);
+    assert!(
+        asked.contains(&"receives_webhooks".to_string()),
+        "{asked:?}"
+    );
+}
+
+#[test]
 fn unlikely_answers_weigh_less_in_the_chance_that_one_question_changes_the_transport() {
     // A fast feed with its payload unknown: binary frames change the transport,
     // but most messages are JSON (`likely: {text: 4}`), so "payload" changes it
@@ -966,5 +1023,50 @@ fn outlook_trace() {
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (g, f, c, cf) in rows {
         println!("{f:28} gain {g:.4} flip {c:.3} {cf}");
+    }
+}
+
+/// Experiment harness: per fixture, the fields whose answer alone, with every other
+/// answer as the profile gives it, can change the transport. No order of questions
+/// settles it in fewer than the name, the direction and these.
+#[test]
+#[ignore]
+fn fewest_possible() {
+    let k = k();
+    let qs = match std::env::var("RTADVISOR_ASK_QUESTIONS") {
+        Ok(p) => super::questions::parse(&std::fs::read_to_string(p).unwrap()).unwrap(),
+        Err(_) => embedded().unwrap(),
+    };
+    let e = Engine::new(&k);
+    let look = super::lookahead::Lookahead::for_questions(&e, &qs);
+    let dir = qs.find("direction").unwrap();
+    for (name, p) in fixtures(&k) {
+        let answers = serde_json::to_value(&p).unwrap();
+        let pick = own_choice(&answers, "direction");
+        let implied: Vec<String> = dir
+            .choices
+            .iter()
+            .filter(|c| Some(&c.id) == pick.as_ref())
+            .flat_map(|c| c.sets.keys().cloned())
+            .collect();
+        let mut pivotal = Vec::new();
+        for q in &qs.questions {
+            let f = q.field.as_str();
+            if q.always || ["name", "direction"].contains(&f) || implied.iter().any(|i| i == f) {
+                continue;
+            }
+            let Some(without) = set_field(&p, f, Json::Null) else {
+                continue;
+            };
+            let out = look.outlook(&without, &[f]);
+            if out.can_flip[0] {
+                pivotal.push(f);
+            }
+        }
+        println!(
+            "{name:32} bound {:2} {}",
+            2 + pivotal.len(),
+            pivotal.join(", ")
+        );
     }
 }
