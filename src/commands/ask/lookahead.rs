@@ -339,51 +339,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
         let e = self.engine;
         let now = self.winner(p);
         let options: Vec<Vec<Json>> = remaining.iter().map(|f| answers(e, p, f)).collect();
-        // Each question's plausible answers alone: the chance (answered at all,
-        // times its `likely` weight's share) and the transport it gives.
-        let singles: Vec<Vec<Single>> = remaining
-            .iter()
-            .map(|f| {
-                let vs: Vec<(Profile, f64)> = variants(e, p, f)
-                    .into_iter()
-                    .map(|v| {
-                        let w = self.weight_of(f, &v);
-                        (v, w)
-                    })
-                    .collect();
-                let all: f64 = vs.iter().map(|(_, w)| w).sum();
-                let answered = 1.0 - self.dont_know_of(f);
-                vs.into_iter()
-                    .map(|(v, w)| Single {
-                        winner: self.winner(&v),
-                        chance: if all > 0.0 { answered * w / all } else { 0.0 },
-                    })
-                    .collect()
-            })
-            .collect();
-        // An answer that opens another question (server clients open "can they take
-        // webhooks?") is weighed with the answers it opens: their chance together.
-        let opened: Vec<f64> = remaining
-            .iter()
-            .zip(&singles)
-            .map(|(f, s)| self.opened_flip_chance(p, f, s, remaining, now))
-            .collect();
-        let can_flip: Vec<bool> = singles
-            .iter()
-            .zip(&opened)
-            .map(|(s, o)| *o > 0.0 || s.iter().any(|x| x.winner != now))
-            .collect();
-        let flip_chance: Vec<f64> = singles
-            .iter()
-            .zip(&opened)
-            .map(|(s, o)| {
-                o + s
-                    .iter()
-                    .filter(|x| x.winner != now)
-                    .map(|x| x.chance)
-                    .sum::<f64>()
-            })
-            .collect();
+        let (can_flip, flip_chance) = self.flips(p, remaining, now);
         // The engine ranks the recommendable transports (its winner is an index into them).
         let n_transports = e.k.transports.iter().filter(|t| t.recommend).count().max(1);
         // counts[q][choice][transport]; choice 0 is "don't know".
@@ -491,6 +447,66 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             can_flip,
             flip_chance,
         }
+    }
+
+    /// Whether some answer to `field` alone (or with a question it opens) changes
+    /// the transport recommended for `p`.
+    pub fn can_change(&self, p: &Profile, field: &str) -> bool {
+        self.flips(p, &[field], self.winner(p)).0[0]
+    }
+
+    /// Per question of `remaining`: whether some answer to it changes the transport
+    /// recommended now (`now`), and the chance that its answer does (answered at all,
+    /// times the weighted share of its answers that change it, plus the chance that
+    /// an answer opens a question whose answer then changes it).
+    fn flips(&self, p: &Profile, remaining: &[&str], now: usize) -> (Vec<bool>, Vec<f64>) {
+        let e = self.engine;
+        // Each question's plausible answers alone: the chance (answered at all,
+        // times its `likely` weight's share) and the transport it gives.
+        let singles: Vec<Vec<Single>> = remaining
+            .iter()
+            .map(|f| {
+                let vs: Vec<(Profile, f64)> = variants(e, p, f)
+                    .into_iter()
+                    .map(|v| {
+                        let w = self.weight_of(f, &v);
+                        (v, w)
+                    })
+                    .collect();
+                let all: f64 = vs.iter().map(|(_, w)| w).sum();
+                let answered = 1.0 - self.dont_know_of(f);
+                vs.into_iter()
+                    .map(|(v, w)| Single {
+                        winner: self.winner(&v),
+                        chance: if all > 0.0 { answered * w / all } else { 0.0 },
+                    })
+                    .collect()
+            })
+            .collect();
+        // An answer that opens another question (server clients open "can they take
+        // webhooks?") is weighed with the answers it opens: their chance together.
+        let opened: Vec<f64> = remaining
+            .iter()
+            .zip(&singles)
+            .map(|(f, s)| self.opened_flip_chance(p, f, s, remaining, now))
+            .collect();
+        let can_flip: Vec<bool> = singles
+            .iter()
+            .zip(&opened)
+            .map(|(s, o)| *o > 0.0 || s.iter().any(|x| x.winner != now))
+            .collect();
+        let flip_chance: Vec<f64> = singles
+            .iter()
+            .zip(&opened)
+            .map(|(s, o)| {
+                o + s
+                    .iter()
+                    .filter(|x| x.winner != now)
+                    .map(|x| x.chance)
+                    .sum::<f64>()
+            })
+            .collect();
+        (can_flip, flip_chance)
     }
 
     /// The chance that an answer to `field` which keeps the transport opens a
