@@ -170,6 +170,21 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     }
 }
 
+/// Deserializes one YAML document straight into `T` (for files with a fixed shape
+/// that need no spanned validation, such as the interview's questions), under the
+/// same budgets and with the same messages as [`parse`].
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|err| {
+        let err = err.without_snippet();
+        let pos = err
+            .location()
+            .filter(|l| l.line() > 0)
+            .map(|l| Pos::from_location(&l));
+        let (message, help) = explain(err);
+        ParseError { message, pos, help }
+    })
+}
+
 /// Parses one YAML document into the same tree as [`parse`], without positions
 /// (every [`Pos`] is the default): tracking spans is most of the parser's work, and a
 /// valid file needs none. `None` when it does not parse: [`parse`] then says why, and

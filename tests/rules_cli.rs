@@ -562,3 +562,71 @@ fn man_writes_the_pages_the_top_page_names() {
     assert!(advise.contains("fail\\-on") && advise.contains("check"));
     assert!(d.path().join("rtadvisor-rules-list.1").is_file());
 }
+
+// ---- the interview's question file beside the rules --------------------------------
+
+#[test]
+fn the_default_rules_folder_passes_rules_check_with_its_question_file() {
+    // rules/questions.yaml is not a rules file: it used to fail as two unknown
+    // sections (`settings`, `questions`). It is checked as the interview's questions.
+    let out = rt().args(["rules", "check", "rules"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+    assert!(
+        stdout.contains("questions.yaml: the interview's question file, 26 questions"),
+        "{stdout}"
+    );
+    // An overlay copied from the defaults works as `--rules` too.
+    decide("stock-dashboard.yaml", Some(Path::new("rules")));
+}
+
+#[test]
+fn a_broken_question_file_is_reported_at_its_lines() {
+    let text = std::fs::read_to_string("rules/questions.yaml")
+        .unwrap()
+        .replacen("  settle: 0.97", "  settle: 3", 1)
+        .replacen("    dont_know: 0.8\n", "    dont_know: 1.8\n", 1);
+    let decision = std::fs::read_to_string("rules/decision.yaml").unwrap();
+    let dir = overlay(&[("questions.yaml", &text), ("decision.yaml", &decision)]);
+    let out = rt()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    for (msg, at) in [
+        (
+            "settings.settle must be above 0 and at most 1",
+            line_of("  settle: 3"),
+        ),
+        (
+            "`locked_down_networks`: dont_know must be",
+            line_of("- field: locked_down_networks"),
+        ),
+    ] {
+        assert!(stderr.contains(msg), "{stderr}");
+        assert!(
+            stderr.contains(&format!("questions.yaml:{at}:3")),
+            "{at}: {stderr}"
+        );
+    }
+    assert!(stderr.contains("2 problems in 1 file"), "{stderr}");
+    // A folder holding only a question file has no rules to check.
+    let only = overlay(&[("questions.yaml", "questions: []\n")]);
+    let out = rt()
+        .args(["rules", "check"])
+        .arg(only.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only the interview's question file"));
+}

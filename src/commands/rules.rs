@@ -6,7 +6,7 @@ use crate::diag::suggestion;
 use crate::load::knowledge;
 use crate::output::{emit, Failure, Outcome};
 use crate::report::strip_controls;
-use crate::rules::{check_dir, Knowledge, Rule};
+use crate::rules::{check_dir, is_question_file, Knowledge, Rule};
 use std::fmt::Write;
 
 pub fn rules(r: RulesCommand) -> Outcome {
@@ -34,7 +34,16 @@ pub fn rules(r: RulesCommand) -> Outcome {
                 )));
             }
             let k = check_dir(&dir)?;
-            emit(&check_summary(&k, &dir.display().to_string()))
+            let questions = check_question_files(&dir)?;
+            let mut out = check_summary(&k, &dir.display().to_string());
+            for (name, n) in questions {
+                let _ = writeln!(
+                    out,
+                    "ok: {}: the interview's question file, {n} questions",
+                    strip_controls(&name)
+                );
+            }
+            emit(&out)
         }
     }
 }
@@ -208,6 +217,44 @@ fn render_rule(k: &Knowledge, r: &Rule) -> String {
         }
     }
     out
+}
+
+/// The question files of a rules folder (`questions.yaml`), each checked as `ask`
+/// reads it: (file, number of questions), or every problem in every one.
+fn check_question_files(dir: &std::path::Path) -> Result<Vec<(String, usize)>, Failure> {
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::Usage(format!("{}: cannot read rules folder: {e}", dir.display())))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    paths.sort();
+    let mut ok = Vec::new();
+    let mut reports = Vec::new();
+    for p in paths {
+        let Ok(text) = crate::input::read_text(&p) else {
+            continue; // check_dir has read every file already, and said why not
+        };
+        if !is_question_file(&text) {
+            continue;
+        }
+        let name = p.display().to_string();
+        let source = crate::diag::Source {
+            name: name.clone(),
+            text,
+        };
+        match super::ask::questions::check_file(source) {
+            Ok(n) => ok.push((name, n)),
+            Err(r) => reports.push(r),
+        }
+    }
+    if reports.is_empty() {
+        Ok(ok)
+    } else {
+        Err(Failure::Input(reports))
+    }
 }
 
 /// The success line of `rules check`.

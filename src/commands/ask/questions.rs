@@ -105,7 +105,87 @@ impl Questions {
 
 /// Parses a question file (no semantic checks; see [`problems`]).
 pub fn parse(text: &str) -> Result<Questions, String> {
-    serde_saphyr::from_str::<Questions>(text).map_err(|e| e.to_string())
+    crate::yaml::from_str::<Questions>(text).map_err(|e| match e.pos {
+        Some(p) => format!("{} (line {}, column {})", e.message, p.line, p.column),
+        None => e.message,
+    })
+}
+
+/// Checks a question file as `ask` would use it: the number of questions, or every
+/// problem, each at the line of the question (or setting) it is about.
+pub fn check_file(source: crate::diag::Source) -> Result<usize, crate::diag::Report> {
+    use crate::diag::{Diagnostic, Report};
+    let qs = match crate::yaml::from_str::<Questions>(&source.text) {
+        Ok(qs) => qs,
+        Err(e) => {
+            let d = Diagnostic::new(e.message, e.pos).help(e.help).label("here");
+            return Err(Report {
+                source,
+                diagnostics: vec![d],
+            });
+        }
+    };
+    let found = problems(&qs);
+    if found.is_empty() {
+        return Ok(qs.questions.len());
+    }
+    let diagnostics = found
+        .into_iter()
+        .map(|msg| {
+            let pos = locate(&source.text, &msg);
+            let what = if msg.starts_with("settings.") {
+                "this setting"
+            } else {
+                "this question"
+            };
+            Diagnostic::new(msg, pos)
+                .label(what)
+                .help("the keys and what they take are listed at the top of the default rules/questions.yaml")
+        })
+        .collect();
+    Err(Report {
+        source,
+        diagnostics,
+    })
+}
+
+/// Where a problem of [`problems`] points: the line that starts the question it
+/// names first (`` `x`: ... ``), or the `settings` key it names.
+fn locate(text: &str, problem: &str) -> Option<crate::yaml::Pos> {
+    let needles: Vec<String> = if let Some(rest) = problem.strip_prefix("settings.") {
+        vec![format!("{}:", rest.split_whitespace().next()?)]
+    } else {
+        let name = problem.strip_prefix('`')?.split('`').next()?;
+        vec![
+            format!("- field: {name}"),
+            format!("- {{field: {name}"),
+            format!("field: {name}"),
+        ]
+    };
+    needles.iter().find_map(|needle| find_word(text, needle))
+}
+
+/// The first place `needle` occurs in `text` not followed by more of a name.
+fn find_word(text: &str, needle: &str) -> Option<crate::yaml::Pos> {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(col) = line.find(needle) {
+            let ends = line[col + needle.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            if ends {
+                return Some(crate::yaml::Pos {
+                    line: i + 1,
+                    column: line[..col].chars().count() + 1,
+                    offset: Some(offset + col),
+                    len: needle.len(),
+                });
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The embedded questions, checked.

@@ -422,6 +422,9 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
         match crate::input::read_text(&p) {
+            // The interview's question file (`rules/questions.yaml`) may sit beside
+            // the rules; it is not a rules file (`rules check` checks it as questions).
+            Ok(text) if is_question_file(&text) => {}
             Ok(text) => out.push(Source {
                 name: p.display().to_string(),
                 text,
@@ -429,7 +432,21 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
             Err(e) => return Err(fail(format!("{}: {e}", p.display()))),
         }
     }
+    if out.is_empty() {
+        return Err(fail(
+            "no rule files in this folder (only the interview's question file)".into(),
+        ));
+    }
     Ok(out)
+}
+
+/// Whether a YAML text is the interview's question file (its top level has
+/// `questions`, which no rules file has), not a rules file.
+pub fn is_question_file(text: &str) -> bool {
+    matches!(
+        yaml::parse_unplaced(text).map(|n| n.value),
+        Some(Value::Map(entries)) if entries.iter().any(|(k, _)| k.name == "questions")
+    )
 }
 
 /// Validates a folder of rule files on top of the defaults (for `rules check`).
