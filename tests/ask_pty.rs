@@ -50,6 +50,7 @@ mod pty {
         ),
         ("user_waits", "they start it and move on", Kind::Select),
         ("presence", "Presence lists, typing", Kind::Select),
+        ("needs", "Space ticks each line that applies", Kind::Multi),
         (
             "runtime",
             "container = a long-running process",
@@ -332,15 +333,25 @@ mod pty {
                 ("round_trip_ms", "50"),
                 ("max_delay_s", "0.1"),
                 ("update_interval_s", "0.05"),
-                ("presence", "yes"),
-                ("payload", "binary"),
+                // One list for what a two-way feature needs: presence, binary frames.
+                ("needs", "users see,messages are binary"),
                 ("runtime", "container"),
                 ("refine", "n"),
             ],
         );
         assert!(out.contains("Left unknown (not refined"), "{out}");
         assert_eq!(code, 0, "{out}");
-        assert!(asked.contains(&"client_messages_per_minute".to_string()));
+        // Presence and binary frames settle WebSockets: the message rate is not
+        // even needed.
+        assert_eq!(asked[2], "needs", "{asked:?}");
+        assert!(asked.len() <= 6, "{asked:?}");
+        assert!(!asked.contains(&"presence".to_string()), "{asked:?}");
+        assert!(
+            out.contains(
+                "5 answered by your answer to needs (presence, replies, locked_down_networks, payload, hidden_tab_delivery)"
+            ),
+            "{out}"
+        );
         assert!(out.contains("→ websocket"), "{out}");
         assert!(!dir.path().read_dir().unwrap().any(|_| true));
     }
@@ -390,7 +401,7 @@ mod pty {
             "{asked:?}"
         );
         assert!(
-            out.contains("answered by the option picked for direction"),
+            out.contains("answered by your answer to direction"),
             "{out}"
         );
         assert!(out.contains("→ polling"), "{out}");

@@ -256,6 +256,9 @@ fn ask(
     required: bool,
     before: Option<&Entry>,
 ) -> Result<Option<Entry>, Stop> {
+    if q.kind == AnswerType::Checklist {
+        return ask_checklist(qs, q, pr, before);
+    }
     if q.choices.is_empty() {
         let given = ask_plain(k, q, pr, required, before.map(|e| &e.given))?;
         return Ok(given.map(|g| Entry::plain(q.field.clone(), g)));
@@ -277,6 +280,57 @@ fn ask(
         Step::DontKnow => Some(Entry::plain(q.field.clone(), Given::DontKnow)),
         Step::Back => None,
     })
+}
+
+/// Asks a checklist: each line ticked answers what it sets; every field a line
+/// sets and no ticked line does is left unknown (for these only a yes changes the
+/// advice, a test checks it), so none of them is asked again.
+fn ask_checklist(
+    qs: &Questions,
+    q: &Question,
+    pr: &mut dyn Prompter,
+    before: Option<&Entry>,
+) -> Result<Option<Entry>, Stop> {
+    let opts: Vec<Opt> = q
+        .choices
+        .iter()
+        .map(|c| Opt {
+            id: c.id.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
+    let mut p = prompt_of(q, false, before.and_then(|e| e.choice.as_deref()));
+    p.empty = Some("none of these, or don't know");
+    let ticked: Vec<String> = match step(pr.ask_multi(&p, &opts))? {
+        Step::Got(ids) => ids,
+        Step::DontKnow => Vec::new(),
+        Step::Back => return Ok(None),
+    };
+    let mut implied: Vec<(String, Given)> = Vec::new();
+    for c in &q.choices {
+        let on = ticked.contains(&c.id);
+        for (f, v) in &c.sets {
+            if qs.find(f).is_none() {
+                continue;
+            }
+            let g = if on {
+                Given::Value(v.clone())
+            } else {
+                Given::DontKnow
+            };
+            match implied.iter_mut().find(|(x, _)| x == f) {
+                Some(slot) if on => slot.1 = g,
+                Some(_) => {}
+                None => implied.push((f.clone(), g)),
+            }
+        }
+    }
+    Ok(Some(Entry {
+        field: q.field.clone(),
+        given: Given::Value(json!(ticked)),
+        choice: Some(ticked.join(",")),
+        implied,
+    }))
 }
 
 /// The answers one picked option gives: the question's own field first.
@@ -345,6 +399,8 @@ fn ask_plain(
             Step::DontKnow => Step::DontKnow,
             Step::Back => Step::Back,
         }),
+        // Asked by `ask_checklist`; a checklist fills no field of its own.
+        AnswerType::Checklist => Some(Given::DontKnow),
         AnswerType::Multi => {
             let mut opts = options(k, spec.kind);
             if matches!(spec.kind, FieldKind::Path) {
@@ -577,6 +633,11 @@ fn plan<'q>(
         return Next::Done;
     };
     let open = open(qs, state, &p);
+    // A checklist that applies comes right after the direction: one list answers
+    // what would otherwise be asked one question at a time.
+    if let Some(q) = open.iter().find(|q| q.kind == AnswerType::Checklist) {
+        return Next::Ask(q, false);
+    }
     let adaptive: Vec<&Question> = open.iter().copied().filter(|q| !q.always).collect();
     let fields: Vec<&str> = adaptive.iter().map(|q| q.field.as_str()).collect();
     let out = look.outlook(&p, &fields);
@@ -699,7 +760,8 @@ fn finish(
     }
     let now = look.now(&p);
     for q in &qs.questions {
-        if state.given(&q.field).is_some() {
+        // A checklist that does not apply leaves its fields to their own questions.
+        if state.given(&q.field).is_some() || q.kind == AnswerType::Checklist {
             continue;
         }
         if let Some(why) = q.ruled_out_by(&p, &|f| state.nothing(f), &|f| {

@@ -159,13 +159,18 @@ pub fn summary(f: &Finished, d: &Decision) -> String {
     let asked = f.asked.len();
     let total = asked + f.implied.len() + f.skipped();
     let mut s = format!("Asked {asked} of {total} questions; ");
-    if !f.implied.is_empty() {
-        let fields: Vec<&str> = f.implied.iter().map(|(f, _)| f.as_str()).collect();
-        let by: Vec<&str> = f.implied.iter().map(|(_, q)| q.as_str()).collect();
+    // Fields answered by another question's option or list, per question.
+    let mut by: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (field, q) in &f.implied {
+        match by.iter_mut().find(|(x, _)| x == q) {
+            Some((_, fields)) => fields.push(field),
+            None => by.push((q, vec![field])),
+        }
+    }
+    for (q, fields) in by {
         s.push_str(&format!(
-            "{} answered by the option picked for {} ({}); ",
+            "{} answered by your answer to {q} ({}); ",
             fields.len(),
-            by[0],
             fields.join(", ")
         ));
     }

@@ -17,6 +17,9 @@ pub enum AnswerType {
     Number,
     YesNo,
     Multi,
+    /// A list of lines to tick, each answering fields of its own (`choices`); asked
+    /// right after the direction. Its `field` names the list, not a profile field.
+    Checklist,
 }
 
 /// A condition on an earlier answer; it holds while that field is unanswered.
@@ -332,6 +335,11 @@ pub fn problems(file: &Questions) -> Vec<String> {
         out.push("settings.flip must be above 0 and at most 1".into());
     }
     for (i, q) in qs.iter().enumerate() {
+        if q.kind == AnswerType::Checklist {
+            out.extend(checklist_problems(qs, i, q));
+            out.extend(condition_problems(qs, q));
+            continue;
+        }
         let Some(spec) = q.spec() else {
             let hint = profile::FIELDS
                 .iter()
@@ -389,60 +397,128 @@ pub fn problems(file: &Questions) -> Vec<String> {
         if q.always && matches!(q.field.as_str(), "name" | "direction") {
             out.push(format!("`{}` is always asked first", q.field));
         }
-        for c in &q.ask_if {
-            let Some(cs) = profile::field(&c.field) else {
-                out.push(format!(
-                    "`{}`: ask_if names unknown field `{}`",
-                    q.field, c.field
-                ));
-                continue;
-            };
-            if c.field == q.field {
-                out.push(format!("`{}`: ask_if cannot depend on itself", q.field));
-            }
-            let asked = qs.iter().find(|o| o.field == c.field);
-            if asked.is_none() {
-                out.push(format!(
-                    "`{}`: ask_if reads `{}`, which no question asks",
-                    q.field, c.field
-                ));
-            }
-            if c.within.is_some() == c.not_in.is_some() {
-                out.push(format!(
-                    "`{}`: an ask_if condition needs exactly one of `in` or `not_in`",
-                    q.field
-                ));
-            }
-            let values = c.within.iter().chain(c.not_in.iter()).flatten();
-            let none = asked.is_some_and(|o| o.none.is_some());
-            let allowed = match allowed_words(cs.kind) {
-                Some(w) => Some(w),
-                None if none => Some(vec!["none".to_string()]),
-                None => None,
-            };
-            match allowed {
-                Some(allowed) => {
-                    for v in values {
-                        if !allowed.contains(v) {
-                            out.push(format!(
-                                "`{}`: ask_if value `{v}` is not a value of `{}` ({})",
-                                q.field,
-                                c.field,
-                                allowed.join(", ")
-                            ));
-                        }
-                    }
-                }
-                None => out.push(format!(
-                    "`{}`: ask_if can only test choice, yes/no and client fields (or `none` answers), not `{}`",
-                    q.field, c.field
-                )),
-            }
-        }
+        out.extend(condition_problems(qs, q));
     }
     for (i, want) in ["name", "direction"].iter().enumerate() {
         if qs.get(i).map(|q| q.field.as_str()) != Some(want) {
             out.push(format!("question {} must be `{want}`", i + 1));
+        }
+    }
+    out
+}
+
+/// What is wrong with a question's `ask_if` conditions.
+fn condition_problems(qs: &[Question], q: &Question) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &q.ask_if {
+        let Some(cs) = profile::field(&c.field) else {
+            out.push(format!(
+                "`{}`: ask_if names unknown field `{}`",
+                q.field, c.field
+            ));
+            continue;
+        };
+        if c.field == q.field {
+            out.push(format!("`{}`: ask_if cannot depend on itself", q.field));
+        }
+        let asked = qs.iter().find(|o| o.field == c.field);
+        if asked.is_none() {
+            out.push(format!(
+                "`{}`: ask_if reads `{}`, which no question asks",
+                q.field, c.field
+            ));
+        }
+        if c.within.is_some() == c.not_in.is_some() {
+            out.push(format!(
+                "`{}`: an ask_if condition needs exactly one of `in` or `not_in`",
+                q.field
+            ));
+        }
+        let values = c.within.iter().chain(c.not_in.iter()).flatten();
+        let none = asked.is_some_and(|o| o.none.is_some());
+        let allowed = match allowed_words(cs.kind) {
+            Some(w) => Some(w),
+            None if none => Some(vec!["none".to_string()]),
+            None => None,
+        };
+        match allowed {
+            Some(allowed) => {
+                for v in values {
+                    if !allowed.contains(v) {
+                        out.push(format!(
+                            "`{}`: ask_if value `{v}` is not a value of `{}` ({})",
+                            q.field,
+                            c.field,
+                            allowed.join(", ")
+                        ));
+                    }
+                }
+            }
+            None => out.push(format!(
+                "`{}`: ask_if can only test choice, yes/no and client fields (or `none` answers), not `{}`",
+                q.field, c.field
+            )),
+        }
+    }
+    out
+}
+
+/// What is wrong with a checklist: its name must not be a profile field, and each
+/// line must answer fields that have questions of their own, with values that fit.
+fn checklist_problems(qs: &[Question], i: usize, q: &Question) -> Vec<String> {
+    let mut out = Vec::new();
+    if q.spec().is_some() {
+        out.push(format!(
+            "`{}`: a checklist is named for itself, not for a profile field",
+            q.field
+        ));
+    }
+    if qs[..i].iter().any(|o| o.field == q.field) {
+        out.push(format!("`{}` has more than one question", q.field));
+    }
+    if q.prompt.trim().is_empty() || q.help.trim().is_empty() {
+        out.push(format!("`{}`: prompt and help must not be empty", q.field));
+    }
+    if q.choices.is_empty() {
+        out.push(format!("`{}`: a checklist needs `choices`", q.field));
+    }
+    if q.unit.is_some()
+        || q.none.is_some()
+        || q.dont_know.is_some()
+        || !q.likely.is_empty()
+        || q.always
+    {
+        out.push(format!(
+            "`{}`: a checklist takes no `unit`, `none`, `dont_know`, `likely` or `always`",
+            q.field
+        ));
+    }
+    let blank = Profile::new("x", profile::Direction::ServerToClient);
+    for (j, c) in q.choices.iter().enumerate() {
+        if q.choices[..j].iter().any(|o| o.id == c.id) {
+            out.push(format!("`{}`: choice `{}` is there twice", q.field, c.id));
+        }
+        if c.label.trim().is_empty() || c.sets.is_empty() {
+            out.push(format!(
+                "`{}`: choice `{}` needs a label and what it sets",
+                q.field, c.id
+            ));
+        }
+        for (f, v) in &c.sets {
+            let asked = qs
+                .iter()
+                .any(|o| o.field == *f && o.kind != AnswerType::Checklist);
+            if !asked || matches!(f.as_str(), "name" | "direction") {
+                out.push(format!(
+                    "`{}`: choice `{}` sets `{f}`, which is not a field another question asks",
+                    q.field, c.id
+                ));
+            } else if super::interview::set_field(&blank, f, v.clone()).is_none() {
+                out.push(format!(
+                    "`{}`: choice `{}` sets `{f}` to {v}, which is not a value of `{f}`",
+                    q.field, c.id
+                ));
+            }
         }
     }
     out
@@ -549,9 +625,15 @@ mod tests {
         let qs = parse(QUESTIONS_YAML).unwrap();
         assert_eq!(problems(&qs), Vec::<String>::new());
         assert!(embedded().is_ok());
-        // Every profile field has exactly one question.
+        // Every profile field has exactly one question of its own (a checklist
+        // answers several at once, and is named for itself).
         assert_eq!(uncovered(&qs), Vec::<&str>::new());
-        assert_eq!(qs.questions.len(), profile::FIELDS.len());
+        let own = qs
+            .questions
+            .iter()
+            .filter(|q| q.kind != AnswerType::Checklist)
+            .count();
+        assert_eq!(own, profile::FIELDS.len());
     }
 
     #[test]
@@ -669,6 +751,41 @@ questions:
             rt.ruled_out_by(&p, &no, &|_| None).as_deref(),
             Some("direction is server-to-client")
         );
+    }
+
+    #[test]
+    fn bad_checklists_are_reported() {
+        let text = r#"
+questions:
+  - {field: name, prompt: p, help: h, type: text}
+  - {field: direction, prompt: p, help: h, type: choice}
+  - {field: presence, prompt: p, help: h, type: yes-no}
+  - {field: payload, prompt: p, help: h, type: choice}
+  - field: needs
+    prompt: p
+    help: h
+    type: checklist
+    dont_know: 0.5
+    choices:
+      - {id: a, label: "x", sets: {presence: maybe}}
+      - {id: a, label: "y", sets: {replies: true}}
+      - {id: c, label: "z", sets: {name: "n"}}
+  - {field: resume, prompt: p, help: h, type: checklist}
+  - {field: empty, prompt: p, help: h, type: checklist}
+"#;
+        let qs = parse(text).unwrap();
+        let p = problems(&qs).join("\n");
+        for needle in [
+            "`needs`: a checklist takes no `unit`, `none`, `dont_know`",
+            "`needs`: choice `a` sets `presence` to \"maybe\", which is not a value of `presence`",
+            "`needs`: choice `a` is there twice",
+            "`needs`: choice `a` sets `replies`, which is not a field another question asks",
+            "`needs`: choice `c` sets `name`, which is not a field another question asks",
+            "`resume`: a checklist is named for itself, not for a profile field",
+            "`empty`: a checklist needs `choices`",
+        ] {
+            assert!(p.contains(needle), "missing {needle:?} in:\n{p}");
+        }
     }
 
     #[test]

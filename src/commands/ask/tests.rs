@@ -163,6 +163,36 @@ impl Prompter for Scripted {
         self.answer(p, |v| v.as_bool().unwrap())
     }
     fn ask_multi(&mut self, p: &Prompt, options: &[Opt]) -> Answer<Vec<String>> {
+        let checklist = self
+            .qs
+            .find(p.field)
+            .filter(|q| q.kind == super::questions::AnswerType::Checklist)
+            .cloned();
+        if let Some(q) = checklist {
+            // The lines whose answers the profile gives.
+            self.asked.push(p.field.to_string());
+            self.initials
+                .push((p.field.to_string(), p.initial.map(String::from)));
+            if self.back_at.first() == Some(&p.field) {
+                self.back_at.remove(0);
+                *self.asked.last_mut().unwrap() = format!("{}<", p.field);
+                return Answer::Back;
+            }
+            let ticked: Vec<String> = q
+                .choices
+                .iter()
+                .filter(|c| {
+                    c.sets
+                        .iter()
+                        .all(|(f, v)| self.answers.get(f).is_some_and(|have| have == v))
+                })
+                .map(|c| c.id.clone())
+                .collect();
+            for id in &ticked {
+                assert!(options.iter().any(|o| &o.id == id), "{id} not offered");
+            }
+            return Answer::Value(ticked);
+        }
         if self.tick_nothing {
             self.asked.push(p.field.to_string());
             return Answer::Value(Vec::new());
@@ -276,12 +306,35 @@ fn median(xs: &[usize]) -> f64 {
     }
 }
 
-/// The fields of `p` whose answer alone (or with a question it opens), with every
+/// The questions of `p` whose answer alone (or with a question it opens), with every
 /// other answer as `p` gives it, changes the transport: a stop rule that waits until
 /// no unanswered question can change it must ask all of them, in any order. The
 /// fields the direction's option answers, and questions that do not apply, are left
-/// out.
+/// out; a checklist counts once, when one of its fields is decisive.
 fn decisive_fields<'q>(
+    look: &super::lookahead::Lookahead,
+    qs: &'q super::questions::Questions,
+    p: &Profile,
+) -> Vec<&'q str> {
+    let mut out = decisive_one_by_one(look, qs, p);
+    for list in qs
+        .questions
+        .iter()
+        .filter(|q| q.kind == super::questions::AnswerType::Checklist)
+        .filter(|q| q.applies(p, &|_| false))
+    {
+        let in_list = |f: &str| list.choices.iter().any(|c| c.sets.contains_key(f));
+        let before = out.len();
+        out.retain(|f| !in_list(f));
+        if out.len() < before {
+            out.push(list.field.as_str());
+        }
+    }
+    out
+}
+
+/// [`decisive_fields`] with one question per field.
+fn decisive_one_by_one<'q>(
     look: &super::lookahead::Lookahead,
     qs: &'q super::questions::Questions,
     p: &Profile,
@@ -296,6 +349,7 @@ fn decisive_fields<'q>(
     qs.questions
         .iter()
         .filter(|q| !q.always && !["name", "direction"].contains(&q.field.as_str()))
+        .filter(|q| q.kind != super::questions::AnswerType::Checklist)
         .filter(|q| !implied(&q.field) && q.applies(p, &nothing))
         .filter(|q| {
             set_field(p, &q.field, Json::Null)
@@ -311,7 +365,7 @@ fn fewest_line(fewest: &[usize]) -> String {
     format!(
         "a stop rule that waits until no single unanswered question can change the \
          transport could do no better than a median of {} questions (worst {}), the \
-         name and direction included: on {over} fixtures, more than 6 answers each \
+         name and direction included: on {over} fixtures, more than 6 questions each \
          change it alone",
         median(fewest),
         fewest.iter().max().unwrap(),
@@ -400,10 +454,11 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     let floor = fewest_line(&fewest);
     println!("{}\n{line}\n{floor}", rows.join("\n"));
     // Issue 13's target is: settled on advise's answer everywhere, median <= 6 and
-    // worst <= 8. Every fixture now settles on advise's answer and the median is
-    // 6; the worst cases (close calls, margin 1, where many answers each move the
-    // scores by one) are not there yet. The bounds are today's figures, so nothing
-    // gets worse unseen; tighten them as the target is reached.
+    // worst <= 8. Every fixture settles on advise's answer, the median is 6, and
+    // the acceptance examples meet both; the worst cases over all fixtures (close
+    // calls, margin 1, where many answers each move the scores by one) are not
+    // there yet. The bound on those is today's figure, so nothing gets worse
+    // unseen; tighten it as the target is reached.
     assert!(
         wrong.is_empty(),
         "{}\n{}",
@@ -413,6 +468,8 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     assert_eq!(settled_acceptance.len(), 8);
     assert!(settled.len() >= 30);
     assert!(median(&settled) <= 6.0, "{line}");
+    assert!(median(&settled_acceptance) <= 6.0, "{line}");
+    assert!(*settled_acceptance.iter().max().unwrap() <= 8, "{line}");
     assert!(*settled.iter().max().unwrap() <= 14, "{line}");
     let readme = include_str!("../../../README.md")
         .split_whitespace()
@@ -682,7 +739,11 @@ fn dont_know_leaves_fields_unknown() {
     let p = Profile::new("Mystery", Direction::Bidirectional);
     let (f, asked) = run(&k, &p);
     assert!(asked.len() > 2);
-    assert_eq!(f.dont_know.len(), f.asked.len() - 2);
+    // The list of needs ticked nothing: its fields are unknown too (and the list
+    // itself, a question of no field, is not among them).
+    let listed = f.implied.iter().filter(|(_, by)| by == "needs").count();
+    assert_eq!(listed, 5, "{f:?}");
+    assert_eq!(f.dont_know.len(), f.asked.len() - 3 + listed, "{f:?}");
     assert_eq!(f.profile, p);
 }
 
@@ -851,7 +912,7 @@ fn one_pick_answers_several_fields_and_they_are_not_asked_again() {
     let d = Engine::new(&k).decide(&f.profile, "t");
     let summary = super::summary(&f, &d);
     assert!(
-        summary.contains("2 answered by the option picked for direction"),
+        summary.contains("2 answered by your answer to direction"),
         "{summary}"
     );
     // A feed whose clients send now and then leaves their rate to ask.
@@ -952,6 +1013,122 @@ fn an_answer_is_weighed_with_the_questions_it_opens() {
     assert!(!alone.can_flip[0], "{alone:?}");
     assert_eq!(alone.flip_chance[0], 0.0);
     println!("clients opening webhooks: {:.4}", out.flip_chance[0]);
+}
+
+#[test]
+fn for_every_checklist_line_only_a_yes_changes_the_advice() {
+    // A line left unticked leaves its field unknown: that must recommend exactly
+    // as every other answer to the field would (presence: false, payload:
+    // text...), on every fixture, or the checklist would lose answers that matter.
+    // Only how sure the report is differs: an unknown field is listed as one, with
+    // what it could change, and can lower the confidence.
+    let k = k();
+    let e = Engine::new(&k);
+    let qs = embedded().unwrap();
+    let lists: Vec<_> = qs
+        .questions
+        .iter()
+        .filter(|q| q.kind == super::questions::AnswerType::Checklist)
+        .collect();
+    assert!(!lists.is_empty());
+    let advice = |p: &Profile| {
+        let mut v = serde_json::to_value(e.decide(p, "t")).unwrap();
+        // What is unknown, and what an unknown could change, name the field.
+        for key in ["flips", "unknowns"] {
+            v.as_object_mut().unwrap().remove(key);
+        }
+        v["recommendation"]
+            .as_object_mut()
+            .unwrap()
+            .remove("confidence");
+        v
+    };
+    let mut checked = 0;
+    for q in lists {
+        for c in &q.choices {
+            for (field, yes) in &c.sets {
+                let spec = crate::profile::field(field).unwrap();
+                let others: Vec<Json> = super::lookahead::fallback_answers(&e, spec.kind)
+                    .into_iter()
+                    .filter(|v| v != yes)
+                    .collect();
+                assert!(!others.is_empty(), "{field}");
+                for (name, p) in fixtures(&k) {
+                    let unknown = set_field(&p, field, Json::Null).unwrap();
+                    let want = advice(&unknown);
+                    for other in &others {
+                        let given = set_field(&p, field, other.clone()).unwrap();
+                        assert_eq!(
+                            advice(&given),
+                            want,
+                            "{name}: `{field}: {other}` advises otherwise than leaving it out"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 5 * 50, "{checked}");
+}
+
+#[test]
+fn a_two_way_feature_answers_what_it_needs_in_one_list() {
+    let k = k();
+    let text = include_str!("../../../fixtures/auction-bids.yaml");
+    let p = parse_profile(text, &k.hop_ids()).unwrap();
+    let (f, asked) = run(&k, &p);
+    // Right after the direction; its lines answer the fields, none asked again.
+    assert_eq!(asked[2], "needs", "{asked:?}");
+    for field in ["presence", "replies", "locked_down_networks", "payload"] {
+        assert!(!asked.contains(&field.to_string()), "{field}: {asked:?}");
+        assert!(
+            f.implied.iter().any(|(x, by)| x == field && by == "needs"),
+            "{field}: {f:?}"
+        );
+    }
+    // Ticked: replies; the rest are left unknown.
+    assert_eq!(f.profile.replies, Some(true));
+    assert_eq!(f.profile.presence, None);
+    assert!(f.dont_know.contains(&"presence".to_string()));
+    let (n, at) = f.settled.clone().unwrap();
+    assert_eq!(at, transport(&k, &p));
+    assert!(n <= 8, "{n}: {asked:?}");
+    // A one-way feed gets no list: its fields keep their own questions.
+    let feed = parse_profile(
+        include_str!("../../../fixtures/stock-dashboard.yaml"),
+        &k.hop_ids(),
+    )
+    .unwrap();
+    let (f, asked) = run(&k, &feed);
+    assert!(!asked.contains(&"needs".to_string()), "{asked:?}");
+    assert!(!f.not_applicable.iter().any(|(x, _)| x == "needs"));
+}
+
+#[test]
+fn going_back_to_the_checklist_offers_the_lines_ticked() {
+    let k = k();
+    let text = include_str!("../../../fixtures/auction-bids.yaml");
+    let p = parse_profile(text, &k.hop_ids()).unwrap();
+    let mut s = Scripted::from(&p);
+    let (f, _) = {
+        let f = run_with(&k, &mut s);
+        (f, ())
+    };
+    let next = s.asked[3].clone();
+    let leaked: &'static str = Box::leak(next.into_boxed_str());
+    let mut again = Scripted::from(&p);
+    again.back_at = vec![leaked];
+    let g = run_with(&k, &mut again);
+    // The list is asked again with "replies" ticked, and the answers are the same.
+    let redo: Vec<_> = again
+        .initials
+        .iter()
+        .filter(|(field, _)| field == "needs")
+        .collect();
+    assert_eq!(redo.len(), 2, "{:?}", again.initials);
+    assert_eq!(redo[1].1.as_deref(), Some("replies"));
+    assert_eq!(g.profile, f.profile);
 }
 
 #[test]
