@@ -333,7 +333,6 @@ mod pty {
                 ("round_trip_ms", "50"),
                 ("max_delay_s", "0.1"),
                 ("update_interval_s", "0.05"),
-                // One list for what a two-way feature needs: presence, binary frames.
                 ("needs", "users see,messages are binary"),
                 ("runtime", "container"),
                 ("refine", "n"),
@@ -341,10 +340,32 @@ mod pty {
         );
         assert!(out.contains("Left unknown (not refined"), "{out}");
         assert_eq!(code, 0, "{out}");
-        // Presence and binary frames settle WebSockets: the message rate is not
-        // even needed.
-        assert_eq!(asked[2], "needs", "{asked:?}");
-        assert!(asked.len() <= 6, "{asked:?}");
+        assert!(asked.contains(&"client_messages_per_minute".to_string()));
+        assert!(out.contains("→ websocket"), "{out}");
+        assert!(!dir.path().read_dir().unwrap().any(|_| true));
+    }
+
+    #[test]
+    fn a_comment_thread_with_presence_ticks_it_in_one_list() {
+        // What a two-way feature needs is one list: ticking presence (typed to
+        // filter, Space) answers it, and the other lines are left unknown.
+        let dir = tempfile::tempdir().unwrap();
+        let (out, asked, code) = interview(
+            &["ask", "--save", "p.yaml"],
+            dir.path(),
+            &[
+                ("name", "Comment thread"),
+                ("direction", "bidirectional"),
+                ("client_messages_per_minute", "0.5"),
+                ("round_trip_ms", "3000"),
+                ("max_delay_s", "5"),
+                ("needs", "users see"),
+                ("runtime", "container"),
+                ("refine", "n"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(asked.contains(&"needs".to_string()), "{asked:?}");
         assert!(!asked.contains(&"presence".to_string()), "{asked:?}");
         assert!(
             out.contains(
@@ -352,8 +373,9 @@ mod pty {
             ),
             "{out}"
         );
-        assert!(out.contains("→ websocket"), "{out}");
-        assert!(!dir.path().read_dir().unwrap().any(|_| true));
+        let saved = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+        assert!(saved.contains("\npresence: true"), "{saved}");
+        assert!(saved.contains("# replies:"), "{saved}");
     }
 
     #[test]

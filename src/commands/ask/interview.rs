@@ -633,12 +633,25 @@ fn plan<'q>(
         return Next::Done;
     };
     let open = open(qs, state, &p);
-    // A checklist that applies comes right after the direction: one list answers
-    // what would otherwise be asked one question at a time.
-    if let Some(q) = open.iter().find(|q| q.kind == AnswerType::Checklist) {
-        return Next::Ask(q, false);
-    }
-    let adaptive: Vec<&Question> = open.iter().copied().filter(|q| !q.always).collect();
+    // A checklist that applies is asked instead of any question of its fields: one
+    // list answers what would otherwise be asked one question at a time.
+    let lists: Vec<&Question> = open
+        .iter()
+        .copied()
+        .filter(|q| q.kind == AnswerType::Checklist)
+        .collect();
+    let list_of = |q: &'q Question| -> &'q Question {
+        lists
+            .iter()
+            .copied()
+            .find(|l| l.choices.iter().any(|c| c.sets.contains_key(&q.field)))
+            .unwrap_or(q)
+    };
+    let adaptive: Vec<&Question> = open
+        .iter()
+        .copied()
+        .filter(|q| !q.always && q.kind != AnswerType::Checklist)
+        .collect();
     let fields: Vec<&str> = adaptive.iter().map(|q| q.field.as_str()).collect();
     let out = look.outlook(&p, &fields);
     // A question whose conditions read an unanswered field waits for that field.
@@ -648,7 +661,7 @@ fn plan<'q>(
         .collect();
     if out.stays < look.settings.settle {
         if let Some(i) = out.best_of(&ready) {
-            return Next::Ask(adaptive[i], false);
+            return Next::Ask(list_of(adaptive[i]), false);
         }
     }
     // Most completions keep the transport, but one question alone (or with a
@@ -663,7 +676,7 @@ fn plan<'q>(
                 .then(b.cmp(&a))
         });
     if let Some(i) = risky {
-        return Next::Ask(adaptive[i], false);
+        return Next::Ask(list_of(adaptive[i]), false);
     }
     if settled.is_none() {
         *settled = Some((state.questions(), out.transport.clone()));

@@ -17,8 +17,9 @@ pub enum AnswerType {
     Number,
     YesNo,
     Multi,
-    /// A list of lines to tick, each answering fields of its own (`choices`); asked
-    /// right after the direction. Its `field` names the list, not a profile field.
+    /// A list of lines to tick, each answering fields of its own (`choices`), asked
+    /// instead of any question of those fields. Its `field` names the list, not a
+    /// profile field.
     Checklist,
 }
 

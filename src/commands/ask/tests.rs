@@ -362,13 +362,44 @@ fn decisive_one_by_one<'q>(
 /// The README's line on the fewest questions such a stop rule could ask.
 fn fewest_line(fewest: &[usize]) -> String {
     let over = fewest.iter().filter(|n| **n > 8).count();
+    let (fixtures, each) = if over == 1 {
+        ("fixture", "")
+    } else {
+        ("fixtures", " each")
+    };
     format!(
         "a stop rule that waits until no single unanswered question can change the \
          transport could do no better than a median of {} questions (worst {}), the \
-         name and direction included: on {over} fixtures, more than 6 questions each \
+         name and direction included: on {over} {fixtures}, more than 6 questions{each} \
          change it alone",
         median(fewest),
         fewest.iter().max().unwrap(),
+    )
+}
+
+/// The README's line on the fixtures settled in more than 8 questions, worst first.
+fn beyond_line(names: &[String], settled: &[usize]) -> String {
+    let mut over: Vec<(usize, &str)> = names
+        .iter()
+        .zip(settled)
+        .filter(|(_, n)| **n > 8)
+        .map(|(name, n)| (*n, name.as_str()))
+        .collect();
+    over.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let listed: Vec<String> = over
+        .iter()
+        .map(|(n, name)| format!("{name} ({n})"))
+        .collect();
+    let list = match listed.len() {
+        0 => return format!("all {} fixtures are settled within 8", names.len()),
+        1 => listed[0].clone(),
+        n => format!("{} and {}", listed[..n - 1].join(", "), listed[n - 1]),
+    };
+    format!(
+        "{} of the {} fixtures are settled within 8; {list} {} not",
+        names.len() - over.len(),
+        names.len(),
+        if over.len() == 1 { "is" } else { "are" }
     )
 }
 
@@ -399,6 +430,7 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     let mut settled_acceptance = Vec::new();
     let mut wrong = Vec::new();
     let mut fewest = Vec::new();
+    let mut names = Vec::new();
     let e = Engine::new(&k);
     let qs = embedded().unwrap();
     let look = super::lookahead::Lookahead::for_questions(&e, &qs);
@@ -415,6 +447,7 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
             ));
         }
         settled.push(n);
+        names.push(name.clone());
         if acceptance.contains(&name.as_str()) {
             settled_acceptance.push(n);
             // Refining reaches advise's add-ons and heartbeat too.
@@ -452,6 +485,7 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     }
     let line = figures_line(&settled, &settled_acceptance);
     let floor = fewest_line(&fewest);
+    let beyond = beyond_line(&names, &settled);
     println!("{}\n{line}\n{floor}", rows.join("\n"));
     // Issue 13's target is: settled on advise's answer everywhere, median <= 6 and
     // worst <= 8. Every fixture settles on advise's answer, the median is 6, and
@@ -482,6 +516,10 @@ fn every_fixture_is_settled_on_advise_answer_in_a_handful_of_questions() {
     assert!(
         readme.contains(&floor),
         "README.md must state the figures this test measures:\n{floor}"
+    );
+    assert!(
+        readme.contains(&beyond),
+        "README.md must state the figures this test measures:\n{beyond}"
     );
 }
 
@@ -1078,8 +1116,8 @@ fn a_two_way_feature_answers_what_it_needs_in_one_list() {
     let text = include_str!("../../../fixtures/auction-bids.yaml");
     let p = parse_profile(text, &k.hop_ids()).unwrap();
     let (f, asked) = run(&k, &p);
-    // Right after the direction; its lines answer the fields, none asked again.
-    assert_eq!(asked[2], "needs", "{asked:?}");
+    // Its lines answer the fields, none asked again.
+    assert!(asked.contains(&"needs".to_string()), "{asked:?}");
     for field in ["presence", "replies", "locked_down_networks", "payload"] {
         assert!(!asked.contains(&field.to_string()), "{field}: {asked:?}");
         assert!(
@@ -1094,14 +1132,17 @@ fn a_two_way_feature_answers_what_it_needs_in_one_list() {
     let (n, at) = f.settled.clone().unwrap();
     assert_eq!(at, transport(&k, &p));
     assert!(n <= 8, "{n}: {asked:?}");
-    // A one-way feed gets no list: its fields keep their own questions.
+    // A one-way feed gets the list without replies (they need a two-way channel).
     let feed = parse_profile(
-        include_str!("../../../fixtures/stock-dashboard.yaml"),
+        include_str!("../../../fixtures/binary-firehose.yaml"),
         &k.hop_ids(),
     )
     .unwrap();
     let (f, asked) = run(&k, &feed);
     assert!(!asked.contains(&"needs".to_string()), "{asked:?}");
+    assert!(asked.contains(&"needs-one-way".to_string()), "{asked:?}");
+    assert!(!asked.contains(&"payload".to_string()), "{asked:?}");
+    assert_eq!(f.profile.payload, feed.payload);
     assert!(!f.not_applicable.iter().any(|(x, _)| x == "needs"));
 }
 
@@ -1115,7 +1156,8 @@ fn going_back_to_the_checklist_offers_the_lines_ticked() {
         let f = run_with(&k, &mut s);
         (f, ())
     };
-    let next = s.asked[3].clone();
+    let at = s.asked.iter().position(|a| a == "needs").unwrap();
+    let next = s.asked[at + 1].clone();
     let leaked: &'static str = Box::leak(next.into_boxed_str());
     let mut again = Scripted::from(&p);
     again.back_at = vec![leaked];
