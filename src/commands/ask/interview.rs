@@ -710,7 +710,7 @@ fn plan<'q>(
                 .map(|&(_, i)| adaptive[i])
                 .find(|q| look.refines(&p, &now, &q.field));
             if let Some(q) = best {
-                return Next::Ask(q, false);
+                return Next::Ask(list_of(q), false);
             }
         }
         _ => {}
