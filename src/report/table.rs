@@ -37,7 +37,7 @@ pub fn render_one(d: &Decision) -> String {
     let r = &d.recommendation;
     write_title(&mut out, d);
     let ahead = match (&r.runner_up, r.margin) {
-        (Some(t), Some(m)) => format!(" · {m} points ahead of {t}"),
+        (Some(t), Some(m)) => format!(" · {m} point{} ahead of {t}", if m == 1 { "" } else { "s" }),
         _ => " · every other option is vetoed".to_string(),
     };
     if r.transport.is_none() {
@@ -234,4 +234,22 @@ pub fn render(decisions: &[Decision]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_point_lead_is_one_point() {
+        // It said "1 points ahead of long-polling" (the markdown and HTML reports
+        // already said "1 point").
+        let k = crate::rules::Knowledge::embedded().unwrap();
+        let text = include_str!("../../fixtures/apigw-stream-heartbeat.yaml");
+        let p = crate::profile::parse_profile(text, &k.hop_ids()).unwrap();
+        let d = crate::engine::Engine::new(&k).decide(&p, "t");
+        assert_eq!(d.recommendation.margin, Some(1));
+        let out = render_one(&d);
+        assert!(out.contains(" · 1 point ahead of long-polling"), "{out}");
+    }
 }
