@@ -158,31 +158,26 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     let options = options();
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
         Ok(root) => Ok(convert(root)),
-        Err(err) => {
-            let err = err.without_snippet();
-            let pos = err
-                .location()
-                .filter(|l| l.line() > 0)
-                .map(|l| Pos::from_location(&l));
-            let (message, help) = explain(err);
-            Err(ParseError { message, pos, help })
-        }
+        Err(err) => Err(parse_error(&err)),
     }
+}
+
+/// The parser's error as we report it: what happened, where, and what to do.
+fn parse_error(err: &serde_saphyr::Error) -> ParseError {
+    let err = err.without_snippet();
+    let pos = err
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Pos::from_location(&l));
+    let (message, help) = explain(err);
+    ParseError { message, pos, help }
 }
 
 /// Deserializes one YAML document straight into `T` (for files with a fixed shape
 /// that need no spanned validation, such as the interview's questions), under the
 /// same budgets and with the same messages as [`parse`].
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseError> {
-    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|err| {
-        let err = err.without_snippet();
-        let pos = err
-            .location()
-            .filter(|l| l.line() > 0)
-            .map(|l| Pos::from_location(&l));
-        let (message, help) = explain(err);
-        ParseError { message, pos, help }
-    })
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|err| parse_error(&err))
 }
 
 /// Parses one YAML document into the same tree as [`parse`], without positions

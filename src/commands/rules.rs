@@ -6,7 +6,7 @@ use crate::diag::suggestion;
 use crate::load::knowledge;
 use crate::output::{emit, Failure, Outcome};
 use crate::report::strip_controls;
-use crate::rules::{check_dir, is_question_file, Knowledge, Rule};
+use crate::rules::{check_dir, is_question_file, yaml_files, Knowledge, Rule};
 use std::fmt::Write;
 
 pub fn rules(r: RulesCommand) -> Outcome {
@@ -222,15 +222,8 @@ fn render_rule(k: &Knowledge, r: &Rule) -> String {
 /// The question files of a rules folder (`questions.yaml`), each checked as `ask`
 /// reads it: (file, number of questions), or every problem in every one.
 fn check_question_files(dir: &std::path::Path) -> Result<Vec<(String, usize)>, Failure> {
-    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Failure::Usage(format!("{}: cannot read rules folder: {e}", dir.display())))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-        })
-        .collect();
-    paths.sort();
+    let paths = yaml_files(dir)
+        .map_err(|e| Failure::Usage(format!("{}: cannot read rules folder: {e}", dir.display())))?;
     let mut ok = Vec::new();
     let mut reports = Vec::new();
     for p in paths {

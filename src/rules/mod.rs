@@ -8,7 +8,7 @@ pub(crate) mod obj;
 pub mod vars;
 
 pub use cond::{Cond, Tri, Val};
-pub use load::{check_dir, is_question_file, Knowledge, LoadError};
+pub use load::{check_dir, is_question_file, yaml_files, Knowledge, LoadError};
 
 use crate::yaml::Pos;
 

@@ -263,14 +263,7 @@ fn ask(
         let given = ask_plain(k, q, pr, required, before.map(|e| &e.given))?;
         return Ok(given.map(|g| Entry::plain(q.field.clone(), g)));
     }
-    let opts: Vec<Opt> = q
-        .choices
-        .iter()
-        .map(|c| Opt {
-            id: c.id.clone(),
-            label: c.label.clone(),
-        })
-        .collect();
+    let opts = own_options(q);
     let p = prompt_of(q, required, before.and_then(|e| e.choice.as_deref()));
     Ok(match step(pr.ask_choice(&p, &opts))? {
         Step::Got(id) => match q.choices.iter().find(|c| c.id == id) {
@@ -282,6 +275,17 @@ fn ask(
     })
 }
 
+/// A question's own options (`choices`), as the prompt lists them.
+fn own_options(q: &Question) -> Vec<Opt> {
+    q.choices
+        .iter()
+        .map(|c| Opt {
+            id: c.id.clone(),
+            label: c.label.clone(),
+        })
+        .collect()
+}
+
 /// Asks a checklist: each line ticked answers what it sets; every field a line
 /// sets and no ticked line does is left unknown (for these only a yes changes the
 /// advice, a test checks it), so none of them is asked again.
@@ -291,14 +295,7 @@ fn ask_checklist(
     pr: &mut dyn Prompter,
     before: Option<&Entry>,
 ) -> Result<Option<Entry>, Stop> {
-    let opts: Vec<Opt> = q
-        .choices
-        .iter()
-        .map(|c| Opt {
-            id: c.id.clone(),
-            label: c.label.clone(),
-        })
-        .collect();
+    let opts = own_options(q);
     let mut p = prompt_of(q, false, before.and_then(|e| e.choice.as_deref()));
     p.empty = Some("none of these, or don't know");
     let ticked: Vec<String> = match step(pr.ask_multi(&p, &opts))? {

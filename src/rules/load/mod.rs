@@ -406,16 +406,7 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
             diagnostics: vec![Diagnostic::new(msg, None)],
         }],
     };
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| fail(format!("cannot read rules folder: {e}")))?;
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-        })
-        .collect();
-    paths.sort();
+    let paths = yaml_files(dir).map_err(|e| fail(format!("cannot read rules folder: {e}")))?;
     if paths.is_empty() {
         return Err(fail("no *.yaml or *.yml rule files in this folder".into()));
     }
@@ -438,6 +429,19 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
         ));
     }
     Ok(out)
+}
+
+/// The `*.yaml`/`*.yml` regular files of a folder, sorted by name.
+pub fn yaml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    paths.sort();
+    Ok(paths)
 }
 
 /// Whether a YAML text is the interview's question file (its top level has
