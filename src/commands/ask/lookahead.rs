@@ -460,25 +460,16 @@ impl<'e, 'k> Lookahead<'e, 'k> {
     /// times the weighted share of its answers that change it, plus the chance that
     /// an answer opens a question whose answer then changes it).
     fn flips(&self, p: &Profile, remaining: &[&str], now: usize) -> (Vec<bool>, Vec<f64>) {
-        let e = self.engine;
         // Each question's plausible answers alone: the chance (answered at all,
         // times its `likely` weight's share) and the transport it gives.
         let singles: Vec<Vec<Single>> = remaining
             .iter()
             .map(|f| {
-                let vs: Vec<(Profile, f64)> = variants(e, p, f)
+                self.answers_alone(p, f)
                     .into_iter()
-                    .map(|v| {
-                        let w = self.weight_of(f, &v);
-                        (v, w)
-                    })
-                    .collect();
-                let all: f64 = vs.iter().map(|(_, w)| w).sum();
-                let answered = 1.0 - self.dont_know_of(f);
-                vs.into_iter()
-                    .map(|(v, w)| Single {
+                    .map(|(v, chance)| Single {
                         winner: self.winner(&v),
-                        chance: if all > 0.0 { answered * w / all } else { 0.0 },
+                        chance,
                     })
                     .collect()
             })
@@ -507,6 +498,26 @@ impl<'e, 'k> Lookahead<'e, 'k> {
             })
             .collect();
         (can_flip, flip_chance)
+    }
+
+    /// Each plausible answer to `field` on its own (the profile it gives), with its
+    /// chance: answered at all, times its `likely` weight's share.
+    fn answers_alone(&self, p: &Profile, field: &str) -> Vec<(Profile, f64)> {
+        let vs: Vec<(Profile, f64)> = variants(self.engine, p, field)
+            .into_iter()
+            .map(|v| {
+                let w = self.weight_of(field, &v);
+                (v, w)
+            })
+            .collect();
+        let all: f64 = vs.iter().map(|(_, w)| w).sum();
+        let answered = 1.0 - self.dont_know_of(field);
+        vs.into_iter()
+            .map(|(v, w)| {
+                let chance = if all > 0.0 { answered * w / all } else { 0.0 };
+                (v, chance)
+            })
+            .collect()
     }
 
     /// The chance that an answer to `field` which keeps the transport opens a
@@ -542,22 +553,11 @@ impl<'e, 'k> Lookahead<'e, 'k> {
                 if !on.iter().all(|c| c.holds(v, &|_| false)) {
                     continue;
                 }
-                let vs: Vec<(Profile, f64)> = variants(e, v, q)
-                    .into_iter()
-                    .map(|x| {
-                        let w = self.weight_of(q, &x);
-                        (x, w)
-                    })
-                    .collect();
-                let all: f64 = vs.iter().map(|(_, w)| w).sum();
-                if all <= 0.0 {
-                    continue;
-                }
-                let answered = 1.0 - self.dont_know_of(q);
-                let flips: f64 = vs
+                let flips: f64 = self
+                    .answers_alone(v, q)
                     .iter()
                     .filter(|(x, _)| self.winner(x) != now)
-                    .map(|(_, w)| answered * w / all)
+                    .map(|(_, c)| c)
                     .sum();
                 worst = worst.max(flips);
             }
