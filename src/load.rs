@@ -257,6 +257,6 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 }
 
 /// Decides every profile, using every core for big batches.
-pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
+pub fn decide_all<'k>(engine: &Engine<'k>, loaded: &[Loaded]) -> Vec<Decision<'k>> {
     parallel_map(loaded, |l| engine.decide(&l.profile, &l.source))
 }

@@ -81,7 +81,7 @@ fn unknowns_are_fields_whose_answer_could_change_it() {
         let json = serde_json::to_value(&p).unwrap();
         for u in &d.unknowns {
             assert!(json.get(u).is_none(), "{name}: {u} is answered");
-            let candidates: Vec<Value> = match u.as_str() {
+            let candidates: Vec<Value> = match *u {
                 "presence"
                 | "locked_down_networks"
                 | "resume"

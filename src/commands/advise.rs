@@ -101,7 +101,7 @@ pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
 
 /// What a worker made of one input: its JSON element (and the decision, when no
 /// transport is viable), or why it is not a valid profile.
-type Streamed = Result<(String, Option<Decision>), Report>;
+type Streamed<'k> = Result<(String, Option<Decision<'k>>), Report>;
 
 /// `advise --format json`: reads, decides and renders profiles on every core and
 /// prints them in input order as they are done, holding only a few in memory (the
@@ -116,7 +116,7 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
     // Not dropped: the process ends when the output is written (see `app::run`).
     let engine = std::mem::ManuallyDrop::new(Engine::new(k));
     let ids = k.hop_ids();
-    let work = |path: &PathBuf| -> Streamed {
+    let work = |path: &PathBuf| -> Streamed<'_> {
         let l = load_path(path, &ids)?;
         let d = engine.decide(&l.profile, &l.source);
         let text = report::json::element(&d);
@@ -225,17 +225,17 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
 }
 
 /// Where [`advise_json_streamed`] puts what the workers made, in input order.
-struct Sink<W: Write> {
+struct Sink<'k, W: Write> {
     out: report::json::Stream<W>,
     good: usize,
-    none_viable: Vec<Decision>,
+    none_viable: Vec<Decision<'k>>,
     bad: Vec<Report>,
     write_error: Option<std::io::Error>,
 }
 
-impl<W: Write> Sink<W> {
+impl<'k, W: Write> Sink<'k, W> {
     /// Prints (or records) one result; `false` once output can no longer be written.
-    fn take(&mut self, r: Streamed) -> bool {
+    fn take(&mut self, r: Streamed<'k>) -> bool {
         match r {
             Ok((text, d)) => {
                 self.good += 1;

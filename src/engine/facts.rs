@@ -983,6 +983,16 @@ impl Template {
         }
     }
 
+    /// [`Self::render`] of `text`, the text this template was made from: borrowed
+    /// when it has nothing to fill in.
+    pub(crate) fn fill<'t>(&self, text: &'t str, env: &dyn Lookup) -> Cow<'t, str> {
+        match self.parts.as_slice() {
+            [] => Cow::Borrowed(""),
+            [Part::Text(_)] => Cow::Borrowed(text),
+            _ => Cow::Owned(self.render(env)),
+        }
+    }
+
     pub(crate) fn render(&self, env: &dyn Lookup) -> String {
         let mut out = String::with_capacity(self.literal + 16 * self.parts.len());
         for part in &self.parts {

@@ -636,27 +636,27 @@ impl<'e> Trial<'e, '_> {
 }
 
 #[derive(Default)]
-pub(super) struct Analysis {
+pub(super) struct Analysis<'k> {
     /// Plausible changes of answered fields that flip the transport.
-    pub flips: Vec<Flip>,
+    pub flips: Vec<Flip<'k>>,
     /// Changes under [`MIN_FLIP_FACTOR`] that already flip it: the answer is close.
-    pub near: Vec<Flip>,
+    pub near: Vec<Flip<'k>>,
     /// Unanswered fields whose answer could change it, most decisive first.
-    pub unknowns: Vec<String>,
+    pub unknowns: Vec<&'static str>,
 }
 
 /// Flips for answered fields, and the unanswered fields that could change the answer
 /// (most decisive first).
-pub(super) fn analyse(
-    e: &Engine,
+pub(super) fn analyse<'k>(
+    e: &Engine<'k>,
     p: &Profile,
     base: &Facts,
     scores: &Scores,
     win: usize,
-) -> Analysis {
-    let mut near: Vec<Flip> = Vec::new();
-    let mut flips: Vec<(Flip, f64)> = Vec::new();
-    let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
+) -> Analysis<'k> {
+    let mut near: Vec<Flip<'k>> = Vec::new();
+    let mut flips: Vec<(Flip<'k>, f64)> = Vec::new();
+    let mut unknowns: Vec<(&'static str, f64, usize)> = Vec::new();
     let (cache, limits) = (Basis::default(), Limits::default());
     let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
@@ -729,10 +729,10 @@ pub(super) fn analyse(
                     continue;
                 }
                 let flip = Flip {
-                    field: spec.name.to_string(),
+                    field: spec.name,
                     from: Some(from.json()),
                     to: c.json(),
-                    transport: transport.to_string(),
+                    transport,
                 };
                 match (near_flip, slot) {
                     (true, _) => near.push(flip),
@@ -742,11 +742,7 @@ pub(super) fn analyse(
             }
         }
         if !known && flipped > 0 {
-            unknowns.push((
-                spec.name.to_string(),
-                flipped as f64 / tried.max(1) as f64,
-                order,
-            ));
+            unknowns.push((spec.name, flipped as f64 / tried.max(1) as f64, order));
         }
     }
     unknowns.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));

@@ -73,6 +73,11 @@ impl Lazy {
     fn get(&self, text: &str) -> &Template {
         self.0.get_or_init(|| Template::new(text))
     }
+
+    /// The text filled for `env`: borrowed from `text` when it has no placeholder.
+    fn fill<'t>(&self, text: &'t str, env: &dyn Lookup) -> Text<'t> {
+        self.get(text).fill(text, env)
+    }
 }
 
 /// Scores for one set of facts.
@@ -404,18 +409,18 @@ impl<'k> Engine<'k> {
     }
 
     /// Decides one profile. `source` names where it came from (a path, or `-`).
-    pub fn decide(&self, p: &Profile, source: &str) -> Decision {
+    pub fn decide(&self, p: &Profile, source: &str) -> Decision<'k> {
         self.decide_with(p, source, false, true)
     }
 
     /// Decides one profile and records every rule's evaluation (for `explain`).
-    pub fn explain(&self, p: &Profile, source: &str) -> Decision {
+    pub fn explain(&self, p: &Profile, source: &str) -> Decision<'k> {
         self.decide_with(p, source, true, true)
     }
 
     /// The decision without the flip analysis (no flips, near flips or unknowns, and
     /// a confidence they did not lower): what the benchmarks call the core decision.
-    pub fn decide_without_flips(&self, p: &Profile, source: &str) -> Decision {
+    pub fn decide_without_flips(&self, p: &Profile, source: &str) -> Decision<'k> {
         self.decide_with(p, source, false, false)
     }
 
@@ -429,7 +434,13 @@ impl<'k> Engine<'k> {
         flips::answer_variants(self, p, field)
     }
 
-    fn decide_with(&self, p: &Profile, source: &str, record: bool, with_flips: bool) -> Decision {
+    fn decide_with(
+        &self,
+        p: &Profile,
+        source: &str,
+        record: bool,
+        with_flips: bool,
+    ) -> Decision<'k> {
         let f = facts::facts(self.k, p);
         let s = self.score(&f);
         let order = self.order(&s);
@@ -450,8 +461,9 @@ impl<'k> Engine<'k> {
 
         let mut evaluations = Vec::new();
         let mut rationale = Vec::new();
-        let mut vetoed_by: Vec<Vec<String>> = vec![Vec::new(); self.transports.len()];
+        let mut vetoed_by: Vec<Vec<&'k str>> = vec![Vec::new(); self.transports.len()];
         for (r, fired) in self.scoring.iter().zip(&s.fired) {
+            let rule: &'k Rule = r.rule;
             if *fired != Tri::True && !record {
                 continue;
             }
@@ -461,25 +473,25 @@ impl<'k> Engine<'k> {
                 .enumerate()
                 .filter(|(_, p)| **p != 0)
                 .map(|(i, p)| Effect {
-                    transport: self.transports[i].to_string(),
+                    transport: self.transports[i],
                     points: *p,
                 })
                 .collect();
-            let vetoes: Vec<String> = r.rule.veto.clone();
+            let vetoes: &'k [String] = &rule.veto;
             if record {
-                let (effects, vetoes) = (effects.clone(), vetoes.clone());
-                evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
+                let effects = effects.clone();
+                evaluations.push(evaluation(rule, None, &f, *fired, effects, vetoes, None));
             }
             if *fired == Tri::True {
                 for (i, v) in r.vetoes.iter().enumerate() {
                     if *v {
-                        vetoed_by[i].push(r.rule.id.clone());
+                        vetoed_by[i].push(&rule.id);
                     }
                 }
                 rationale.push(Reason {
-                    rule: r.rule.id.clone(),
-                    dimension: r.rule.dimension.clone(),
-                    text: r.message.get(&r.rule.message).render(&f),
+                    rule: &rule.id,
+                    dimension: &rule.dimension,
+                    text: r.message.fill(&rule.message, &f),
                     effects,
                     vetoes,
                 });
@@ -490,9 +502,9 @@ impl<'k> Engine<'k> {
         // (a WebSocket may be timed differently from a stream on the same hop).
         let ws_facts = (winner == "websocket").then(|| facts::facts_as(self.k, p, true));
         let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
-        let mut hybrid: Option<String> = None;
+        let mut hybrid: Option<Text<'k>> = None;
         let mut add_on_ids: Vec<&str> = Vec::new();
-        let mut gotchas: Vec<Gotcha> = Vec::new();
+        let mut gotchas: Vec<Gotcha<'k>> = Vec::new();
         // Platform sources only for the runtime and hops of this profile; the
         // rules' general sources always.
         let mut used_sources: Vec<&str> = Vec::new();
@@ -505,7 +517,7 @@ impl<'k> Engine<'k> {
             cite(&r.sources, &f.sources, &mut used_sources);
         }
         for advice in &self.advice {
-            let rule = advice.rule;
+            let rule: &'k Rule = advice.rule;
             let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
             // Advice for another transport gives nothing: only `explain` shows it.
             if !applies && !record {
@@ -513,10 +525,10 @@ impl<'k> Engine<'k> {
             }
             let note = (!applies).then(|| format!("advice for {} only", rule.only_for.join(", ")));
             let mut give =
-                |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation>| {
+                |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation<'k>>| {
                     let t = rule.when.eval(env);
                     if record {
-                        let e = evaluation(rule, hop, env, t, Vec::new(), Vec::new(), note.clone());
+                        let e = evaluation(rule, hop, env, t, Vec::new(), &[], note.clone());
                         evaluations.push(e);
                     }
                     if t != Tri::True || !applies {
@@ -524,10 +536,7 @@ impl<'k> Engine<'k> {
                     }
                     cite(&advice.sources, &f.sources, &mut used_sources);
                     if hybrid.is_none() {
-                        hybrid = rule
-                            .hybrid
-                            .as_ref()
-                            .map(|h| advice.hybrid.get(h).render(env));
+                        hybrid = rule.hybrid.as_ref().map(|h| advice.hybrid.fill(h, env));
                     }
                     for a in &rule.add_ons {
                         if !add_on_ids.contains(&a.as_str()) {
@@ -540,9 +549,9 @@ impl<'k> Engine<'k> {
                         if !gotchas.iter().any(|x| x.id == id) {
                             gotchas.push(Gotcha {
                                 id,
-                                text: text.get(&g.text).render(env),
-                                fix: fix.get(&g.fix).render(env),
-                                rule: rule.id.clone(),
+                                text: text.fill(&g.text, env),
+                                fix: fix.fill(&g.fix, env),
+                                rule: &rule.id,
                                 blocking: g.blocking,
                             });
                         }
@@ -559,29 +568,28 @@ impl<'k> Engine<'k> {
             }
         }
         // Add-ons in catalogue order, so output is stable whatever the rule order.
-        let add_ons: Vec<String> = self
-            .k
+        let k: &'k Knowledge = self.k;
+        let add_ons: Vec<&'k str> = k
             .add_ons
             .iter()
             .filter(|a| add_on_ids.contains(&a.id.as_str()))
-            .map(|a| a.id.clone())
+            .map(|a| a.id.as_str())
             .collect();
-        let build = self
-            .k
+        let build = k
             .add_ons
             .iter()
             .zip(&self.build_texts)
-            .filter(|(a, _)| add_ons.contains(&a.id))
+            .filter(|(a, _)| add_ons.contains(&a.id.as_str()))
             .map(|(a, text)| BuildStep {
-                add_on: a.id.clone(),
-                name: a.name.clone(),
-                text: text.get(&a.build).render(af),
+                add_on: &a.id,
+                name: &a.name,
+                text: text.fill(&a.build, af),
             })
             .collect();
         let heartbeat_s =
             add_ons
                 .iter()
-                .any(|a| a == "heartbeat")
+                .any(|a| *a == "heartbeat")
                 .then(|| match af.get(var!("heartbeat_s")) {
                     crate::rules::Val::Num(n) => *n,
                     _ => policy.heartbeat_default_s,
@@ -617,14 +625,14 @@ impl<'k> Engine<'k> {
         // Each once, in id order (the ids are unique).
         used_sources.sort_unstable();
         used_sources.dedup();
-        let mut sources: Vec<SourceCite> = Vec::with_capacity(used_sources.len());
+        let mut sources: Vec<SourceCite<'k>> = Vec::with_capacity(used_sources.len());
         for id in used_sources {
             if let Some(src) = self.source_index.get(id) {
                 sources.push(SourceCite {
-                    id: src.id.clone(),
-                    title: src.title.clone(),
-                    url: src.url.clone(),
-                    checked: src.checked.clone(),
+                    id: &src.id,
+                    title: &src.title,
+                    url: &src.url,
+                    checked: &src.checked,
                 });
             }
         }
@@ -633,7 +641,7 @@ impl<'k> Engine<'k> {
         let ranking = order
             .iter()
             .map(|&i| Ranked {
-                transport: self.transports[i].to_string(),
+                transport: self.transports[i],
                 score: s.total[i],
                 vetoed: s.vetoed(i),
                 vetoed_by: std::mem::take(&mut vetoed_by[i]),
@@ -658,15 +666,13 @@ impl<'k> Engine<'k> {
             name: p.name.clone(),
             source: source.to_string(),
             recommendation: Recommendation {
-                transport: viable.then(|| winner.to_string()),
+                transport: viable.then_some(winner),
                 confidence,
                 add_ons,
                 heartbeat_s: heartbeat_s.filter(|_| viable),
                 hybrid: hybrid.filter(|_| viable),
                 margin: margin.filter(|_| viable),
-                runner_up: runner
-                    .filter(|_| viable)
-                    .map(|r| self.transports[r].to_string()),
+                runner_up: runner.filter(|_| viable).map(|r| self.transports[r]),
             },
             ranking,
             rationale,
@@ -711,7 +717,7 @@ impl<'k> Engine<'k> {
         }
     }
 
-    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason]) -> Audit {
+    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason<'_>]) -> Audit {
         let ladder = |t: &str| self.k.transport(t).and_then(|x| x.ladder);
         let verdict = if current == recommended {
             Verdict::Fits
@@ -762,7 +768,7 @@ fn cite<'a>(sources: &[(&'a str, bool)], in_play: &[String], used: &mut Vec<&'a 
 
 /// The fired rule that most separates `recommended` from `current`: one that
 /// vetoes `current` first, else the most points for `recommended` over `current`.
-fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Option<String> {
+fn decisive_reason(rationale: &[Reason<'_>], current: &str, recommended: &str) -> Option<String> {
     let points = |r: &Reason, t: &str| {
         r.effects
             .iter()
@@ -784,21 +790,21 @@ fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Op
         // The first of equals, in rule order.
         .rev()
         .max_by_key(|(gap, _)| *gap)
-        .map(|(_, r)| r.text.clone())
+        .map(|(_, r)| r.text.to_string())
 }
 
-fn evaluation(
-    rule: &Rule,
+fn evaluation<'k>(
+    rule: &'k Rule,
     hop: Option<String>,
     env: &dyn Lookup,
     t: Tri,
-    effects: Vec<Effect>,
-    vetoes: Vec<String>,
+    effects: Vec<Effect<'k>>,
+    vetoes: &'k [String],
     note: Option<String>,
-) -> Evaluation {
+) -> Evaluation<'k> {
     Evaluation {
-        rule: rule.id.clone(),
-        dimension: rule.dimension.clone(),
+        rule: &rule.id,
+        dimension: &rule.dimension,
         hop,
         condition: rule.when.describe(),
         outcome: match t {

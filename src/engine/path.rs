@@ -100,7 +100,7 @@ impl Mark {
 
 /// The path of `p` as `d`'s recommended transport meets it.
 pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
-    let transport = d.recommendation.transport.clone();
+    let transport = d.recommendation.transport.map(str::to_string);
     let info = transport.as_deref().and_then(|t| k.transport(t));
     let concerns: Vec<PathConcern> = info.map(|t| t.path.clone()).unwrap_or_default();
     let show = |c: PathConcern| concerns.contains(&c);
@@ -257,7 +257,7 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
 
-    fn decide(k: &Knowledge, yaml: &str) -> (Profile, Decision) {
+    fn decide<'k>(k: &'k Knowledge, yaml: &str) -> (Profile, Decision<'k>) {
         let p = crate::profile::parse_profile(yaml, &k.hop_ids()).unwrap();
         let d = Engine::new(k).decide(&p, "t");
         (p, d)

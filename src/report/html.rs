@@ -171,9 +171,9 @@ fn prose(s: &str) -> String {
 }
 
 /// Ids as `<code>` items, comma-separated.
-fn code_list(ids: &[String]) -> String {
+fn code_list<S: AsRef<str>>(ids: &[S]) -> String {
     ids.iter()
-        .map(|id| format!("<code>{}</code>", esc(id)))
+        .map(|id| format!("<code>{}</code>", esc(id.as_ref())))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -642,7 +642,7 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
                 r.score,
                 if r.vetoed {
                     " (vetoed)"
-                } else if Some(r.transport.as_str()) == chosen {
+                } else if Some(r.transport) == chosen {
                     " (chosen)"
                 } else {
                     ""
@@ -673,14 +673,14 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
         let x = if r.score < 0 { zero - len } else { zero };
         let class = if r.vetoed {
             "bar vetoed"
-        } else if Some(r.transport.as_str()) == chosen {
+        } else if Some(r.transport) == chosen {
             "bar chosen"
         } else {
             "bar"
         };
         let note = if r.vetoed {
             format!("vetoed by {}", r.vetoed_by.join(", "))
-        } else if Some(r.transport.as_str()) == chosen {
+        } else if Some(r.transport) == chosen {
             "chosen".to_string()
         } else {
             String::new()
@@ -736,7 +736,7 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
             r.score,
             esc(if r.vetoed {
                 "vetoed"
-            } else if Some(r.transport.as_str()) == chosen {
+            } else if Some(r.transport) == chosen {
                 "chosen"
             } else {
                 ""
@@ -755,9 +755,9 @@ fn options_table(d: &Decision, k: &Knowledge) -> String {
     for (i, r) in d.ranking.iter().enumerate() {
         let lead = if r.vetoed {
             "<span class=\"problem\">vetoed</span>"
-        } else if Some(r.transport.as_str()) == chosen {
+        } else if Some(r.transport) == chosen {
             "<strong>chosen</strong>"
-        } else if Some(r.transport.as_str()) == d.recommendation.runner_up.as_deref() {
+        } else if Some(r.transport) == d.recommendation.runner_up.as_deref() {
             "runner-up"
         } else {
             "lost"
