@@ -41,14 +41,15 @@ pub struct Engine<'k> {
     load_vars: Vec<usize>,
     /// The variables [`facts::platform_vals_for_flips`] writes.
     platform_vars: Vec<usize>,
-    /// Sources by id.
-    source_index: std::collections::HashMap<&'k str, &'k crate::rules::SourceInfo>,
+    /// The sources, in id order: a decision names a source by its place here.
+    sources_by_id: Vec<&'k crate::rules::SourceInfo>,
 }
 
 struct ScoringRule<'k> {
     rule: &'k Rule,
-    /// The rule's sources, each with whether a runtime or hop cites it too.
-    sources: Vec<(&'k str, bool)>,
+    /// The rule's sources (places in [`Engine::sources_by_id`]), each with whether a
+    /// runtime or hop cites it too.
+    sources: Vec<(u32, bool)>,
     points: Vec<i32>,
     vetoes: Vec<bool>,
     message: Lazy,
@@ -58,7 +59,7 @@ struct ScoringRule<'k> {
 struct AdviceRule<'k> {
     rule: &'k Rule,
     /// As [`ScoringRule::sources`].
-    sources: Vec<(&'k str, bool)>,
+    sources: Vec<(u32, bool)>,
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
@@ -145,10 +146,16 @@ impl<'k> Engine<'k> {
         // Sorted once, searched a few hundred times: cheaper than hashing each id.
         platform.sort_unstable();
         platform.dedup();
-        let sources_of = |rule: &'k Rule| -> Vec<(&'k str, bool)> {
+        let mut sources_by_id: Vec<&crate::rules::SourceInfo> = k.sources.iter().collect();
+        sources_by_id.sort_by(|a, b| a.id.cmp(&b.id));
+        // A source no entry describes is never cited (nothing to print for it).
+        let sources_of = |rule: &'k Rule| -> Vec<(u32, bool)> {
             rule.sources
                 .iter()
-                .map(|s| (s.as_str(), platform.binary_search(&s.as_str()).is_ok()))
+                .filter_map(|s| {
+                    let at = source_rank(&sources_by_id, s)?;
+                    Some((at, platform.binary_search(&s.as_str()).is_ok()))
+                })
                 .collect()
         };
         let scoring = k
@@ -209,11 +216,7 @@ impl<'k> Engine<'k> {
             flip_plan,
             load_vars,
             platform_vars,
-            source_index: {
-                let mut index = std::collections::HashMap::with_capacity(k.sources.len());
-                index.extend(k.sources.iter().map(|s| (s.id.as_str(), s)));
-                index
-            },
+            sources_by_id,
         }
     }
 
@@ -500,21 +503,26 @@ impl<'k> Engine<'k> {
 
         // Advice: add-ons and gotchas for the winner, with the timeouts the winner meets
         // (a WebSocket may be timed differently from a stream on the same hop).
-        let ws_facts = (winner == "websocket").then(|| facts::facts_as(self.k, p, true));
+        let ws_facts = (winner == "websocket").then(|| facts::websocket_facts(self.k, p, &f));
         let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
         let mut hybrid: Option<Text<'k>> = None;
         let mut add_on_ids: Vec<&str> = Vec::new();
         let mut gotchas: Vec<Gotcha<'k>> = Vec::new();
         // Platform sources only for the runtime and hops of this profile; the
         // rules' general sources always.
-        let mut used_sources: Vec<&str> = Vec::new();
+        let in_play: Vec<u32> = f
+            .sources
+            .iter()
+            .filter_map(|id| source_rank(&self.sources_by_id, id))
+            .collect();
+        let mut used_sources: Vec<u32> = Vec::new();
         for (_, r) in s
             .fired
             .iter()
             .zip(&self.scoring)
             .filter(|(t, _)| **t == Tri::True)
         {
-            cite(&r.sources, &f.sources, &mut used_sources);
+            cite(&r.sources, &in_play, &mut used_sources);
         }
         for advice in &self.advice {
             let rule: &'k Rule = advice.rule;
@@ -534,7 +542,7 @@ impl<'k> Engine<'k> {
                     if t != Tri::True || !applies {
                         return;
                     }
-                    cite(&advice.sources, &f.sources, &mut used_sources);
+                    cite(&advice.sources, &in_play, &mut used_sources);
                     if hybrid.is_none() {
                         hybrid = rule.hybrid.as_ref().map(|h| advice.hybrid.fill(h, env));
                     }
@@ -621,22 +629,22 @@ impl<'k> Engine<'k> {
             confidence = Confidence::Medium;
         }
 
-        used_sources.extend(f.sources.iter().map(String::as_str));
-        // Each once, in id order (the ids are unique).
+        used_sources.extend_from_slice(&in_play);
+        // Each once, in id order (places in `sources_by_id`, which is in id order).
         used_sources.sort_unstable();
         used_sources.dedup();
-        let mut sources: Vec<SourceCite<'k>> = Vec::with_capacity(used_sources.len());
-        for id in used_sources {
-            if let Some(src) = self.source_index.get(id) {
-                sources.push(SourceCite {
+        let sources: Vec<SourceCite<'k>> = used_sources
+            .iter()
+            .map(|&i| {
+                let src: &'k crate::rules::SourceInfo = self.sources_by_id[i as usize];
+                SourceCite {
                     id: &src.id,
                     title: &src.title,
                     url: &src.url,
                     checked: &src.checked,
-                });
-            }
-        }
-        sources.sort_by(|a, b| a.id.cmp(&b.id));
+                }
+            })
+            .collect();
 
         let ranking = order
             .iter()
@@ -682,8 +690,9 @@ impl<'k> Engine<'k> {
             unknowns,
             audit,
             build,
-            // The advice's facts are done with: their capacity moves into the report.
-            capacity: ws_facts.map_or(f.capacity, |w| w.capacity),
+            // The facts are done with: their capacity moves into the report (a
+            // WebSocket's facts share it, see `facts::websocket_facts`).
+            capacity: f.capacity,
             sources,
             evaluations,
         }
@@ -757,13 +766,19 @@ impl<'k> Engine<'k> {
 
 /// Adds a rule's sources to `used`: the general ones, and those a runtime or hop
 /// cites only when that runtime or hop is in play (its sources are `in_play`).
-fn cite<'a>(sources: &[(&'a str, bool)], in_play: &[String], used: &mut Vec<&'a str>) {
+fn cite(sources: &[(u32, bool)], in_play: &[u32], used: &mut Vec<u32>) {
     used.extend(
         sources
             .iter()
-            .filter(|(s, platform)| !platform || in_play.iter().any(|x| x == s))
+            .filter(|(s, platform)| !platform || in_play.contains(s))
             .map(|(s, _)| *s),
     )
+}
+
+/// A source's place in `by_id` (sources in id order).
+fn source_rank(by_id: &[&crate::rules::SourceInfo], id: &str) -> Option<u32> {
+    let at = by_id.binary_search_by(|s| s.id.as_str().cmp(id)).ok()?;
+    u32::try_from(at).ok()
 }
 
 /// The fired rule that most separates `recommended` from `current`: one that
