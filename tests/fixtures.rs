@@ -130,7 +130,7 @@ fn every_fixture_gets_its_expected_answer() {
                 ));
             }
         }
-        if r.add_ons.iter().any(|a| *a == "heartbeat") {
+        if r.add_ons.contains(&"heartbeat") {
             let hb = r
                 .heartbeat_s
                 .unwrap_or_else(|| panic!("{}: heartbeat without heartbeat_s", path.display()));
@@ -197,7 +197,7 @@ fn acceptance_examples_give_the_product_owners_answers() {
         }
         match name {
             "stock-dashboard" => {
-                assert!(!d.recommendation.add_ons.iter().any(|a| *a == "heartbeat"))
+                assert!(!d.recommendation.add_ons.contains(&"heartbeat"))
             }
             "ride-tracking-map" => assert!(d
                 .gotchas

@@ -38,7 +38,7 @@ fn every_flip_really_flips_the_answer() {
         let d = e.decide(&p, &name);
         for f in &d.flips {
             assert_ne!(f.transport, d.recommendation.label(), "{name}: {f:?}");
-            let q = with(&p, &f.field, f.to.clone());
+            let q = with(&p, f.field, f.to.clone());
             let again = e.decide(&q, &name);
             assert_eq!(
                 again.recommendation.label(),

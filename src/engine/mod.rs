@@ -596,8 +596,7 @@ impl<'k> Engine<'k> {
             .collect();
         let heartbeat_s =
             add_ons
-                .iter()
-                .any(|a| *a == "heartbeat")
+                .contains(&"heartbeat")
                 .then(|| match af.get(var!("heartbeat_s")) {
                     crate::rules::Val::Num(n) => *n,
                     _ => policy.heartbeat_default_s,

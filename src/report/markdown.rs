@@ -442,7 +442,7 @@ impl<'a> Section<'a> {
                 .d
                 .build
                 .iter()
-                .map(|b| format!("{} ({})", self.esc.text(&b.name, false), code(&b.add_on)))
+                .map(|b| format!("{} ({})", self.esc.text(b.name, false), code(b.add_on)))
                 .collect();
             extra.push(format!("Add-ons: {}.", names.join(", ")));
         }
@@ -663,7 +663,7 @@ impl<'a> Section<'a> {
             };
             rows.push(format!(
                 "| {} | {} | {} | {} | {} |",
-                self.transport(&rank.transport),
+                self.transport(rank.transport),
                 rank.score,
                 self.verdict(i, rank),
                 or_none(pros),
@@ -683,7 +683,7 @@ impl<'a> Section<'a> {
             }
         } else if i == 0 {
             "**recommended**".to_string()
-        } else if self.d.recommendation.runner_up.as_deref() == Some(rank.transport) {
+        } else if self.d.recommendation.runner_up == Some(rank.transport) {
             "runner-up".to_string()
         } else {
             "considered".to_string()
@@ -730,9 +730,9 @@ impl<'a> Section<'a> {
                     .collect();
                 effects.extend(r.vetoes.iter().map(|v| format!("vetoes {v}")));
                 let tail = if effects.is_empty() {
-                    code(&r.rule)
+                    code(r.rule)
                 } else {
-                    format!("{}: {}", code(&r.rule), effects.join(", "))
+                    format!("{}: {}", code(r.rule), effects.join(", "))
                 };
                 format!("{} ({tail})", self.esc.text(&r.text, false))
             })
@@ -748,7 +748,7 @@ impl<'a> Section<'a> {
             .map(|b| {
                 format!(
                     "[ ] **{}**: {}",
-                    self.esc.text(&b.name, false),
+                    self.esc.text(b.name, false),
                     self.esc.text(&b.text, false)
                 )
             })
@@ -802,9 +802,9 @@ impl<'a> Section<'a> {
                     .map_or("unknown".to_string(), |v| self.esc.value(v));
                 format!(
                     "{} from {from} to {} would make it {}.",
-                    code(&f.field),
+                    code(f.field),
                     self.esc.value(&f.to),
-                    self.transport(&f.transport)
+                    self.transport(f.transport)
                 )
             })
             .collect();
@@ -832,8 +832,8 @@ impl<'a> Section<'a> {
             .sources
             .iter()
             .map(|s| {
-                let title = escape(&s.title);
-                let url = clean(&s.url);
+                let title = escape(s.title);
+                let url = clean(s.url);
                 let link = if is_web_url(&url) {
                     format!("[{title}]({})", url.replace('(', "%28").replace(')', "%29"))
                 } else if url.is_empty() {
@@ -841,7 +841,7 @@ impl<'a> Section<'a> {
                 } else {
                     format!("{title} ({})", code(&url))
                 };
-                format!("{link}, checked {}", escape(&s.checked))
+                format!("{link}, checked {}", escape(s.checked))
             })
             .collect();
         vec![self.heading("Sources"), bullets(&items)]
@@ -1057,7 +1057,7 @@ impl Section<'_> {
         for (i, rank) in d.ranking.iter().enumerate() {
             rows.push(format!(
                 "| {} | {} | {} |",
-                self.transport(&rank.transport),
+                self.transport(rank.transport),
                 rank.score,
                 self.one_line_verdict(i, rank)
             ));
@@ -1082,7 +1082,7 @@ impl Section<'_> {
             let mut links: Vec<String> = cited
                 .iter()
                 .take(trim.sources)
-                .map(|s| format!("{} {}", escape(&s.checked), self.source_link(s)))
+                .map(|s| format!("{} {}", escape(s.checked), self.source_link(s)))
                 .collect();
             let more = cited.len().saturating_sub(trim.sources);
             if more > 0 {
@@ -1124,7 +1124,7 @@ impl Section<'_> {
             }
         }
         for e in d.evaluations.iter().filter(|e| e.outcome == "true") {
-            let gives_add_on = self.k.rule(&e.rule).is_some_and(|rule| {
+            let gives_add_on = self.k.rule(e.rule).is_some_and(|rule| {
                 rule.add_ons
                     .iter()
                     .any(|a| d.build.iter().any(|b| b.add_on == *a))
@@ -1260,7 +1260,7 @@ impl Section<'_> {
         }
         let lead = if rank.vetoed {
             "vetoed"
-        } else if self.d.recommendation.runner_up.as_deref() == Some(rank.transport) {
+        } else if self.d.recommendation.runner_up == Some(rank.transport) {
             "runner-up"
         } else {
             "lost"
@@ -1282,7 +1282,7 @@ impl Section<'_> {
             for (gi, g) in d.gotchas.iter().enumerate() {
                 let same_rule = self
                     .k
-                    .rule(&g.rule)
+                    .rule(g.rule)
                     .is_some_and(|rule| rule.add_ons.iter().any(|a| a == b.add_on));
                 if same_rule && !merged[gi] && !g.fix.trim().is_empty() {
                     merged[gi] = true;
@@ -1327,13 +1327,13 @@ impl Section<'_> {
                 };
                 format!(
                     "**{}** ({}){every}.",
-                    self.esc.text(&b.name, false),
-                    code(&b.add_on)
+                    self.esc.text(b.name, false),
+                    code(b.add_on)
                 )
             } else if whole {
-                format!("**{}**: {}", self.esc.text(&b.name, false), sentence(&text))
+                format!("**{}**: {}", self.esc.text(b.name, false), sentence(&text))
             } else {
-                format!("**{}**: {}", self.esc.text(&b.name, false), gist(&text))
+                format!("**{}**: {}", self.esc.text(b.name, false), gist(&text))
             };
             for gi in fixes {
                 let g = &d.gotchas[*gi];
@@ -1389,9 +1389,9 @@ impl Section<'_> {
                     .map_or("unknown".to_string(), |v| self.esc.value(v));
                 format!(
                     "{} {} (now {now}) gives {}",
-                    code(&f.field),
+                    code(f.field),
                     self.esc.value(&f.to),
-                    self.transport_name(&f.transport)
+                    self.transport_name(f.transport)
                 )
             })
             .collect();
@@ -1427,8 +1427,8 @@ impl Section<'_> {
     /// A source as a link; its title without parenthetical asides (the full title
     /// is in `--detail full`).
     fn source_link(&self, s: &crate::engine::SourceCite) -> String {
-        let title = without_asides(&escape(&s.title), false);
-        let url = clean(&s.url);
+        let title = without_asides(&escape(s.title), false);
+        let url = clean(s.url);
         if is_web_url(&url) {
             format!("[{title}]({})", url.replace('(', "%28").replace(')', "%29"))
         } else if url.is_empty() {
