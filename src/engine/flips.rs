@@ -120,6 +120,13 @@ pub(crate) struct FieldPlan {
     platform: bool,
     /// The scoring rules another value of the field can make fire or not (indices).
     pub rules: Vec<usize>,
+    /// What [`Self::rules`] can do to each transport's score whatever fires (the sum
+    /// of their negative points, and of their positive ones) and whether one of them
+    /// vetoes it: the profile-independent part of the bounds (see
+    /// [`Engine::cannot_flip_field`]), indexed like the engine's transports.
+    pub most_lost: Vec<i32>,
+    pub most_won: Vec<i32>,
+    pub may_veto: Vec<bool>,
 }
 
 /// For each entry of [`FIELDS`], the variable named like it (its own), if any:
@@ -243,7 +250,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
                 numbers,
                 load: facts::LOAD_FIELDS.contains(&spec.name),
                 platform: matches!(spec.name, "runtime" | "path"),
-                rules: Vec::new(),
+                ..FieldPlan::default()
             }
         })
         .collect()
@@ -666,7 +673,7 @@ pub(super) fn analyse<'k>(
         }
         // No value of this field can change the answer: nothing to try (an unanswered
         // one would flip nothing, an answered one report no flip).
-        if e.cannot_flip_in(&mut trial.bounds, scores, win, &e.flip_plan[order].rules) {
+        if e.cannot_flip_field(&mut trial.bounds, scores, win, &e.flip_plan[order]) {
             continue;
         }
         let from = current(p, spec.name);
@@ -856,6 +863,24 @@ mod tests {
             for (i, spec) in FIELDS.iter().enumerate() {
                 let known = current(&p, spec.name).is_some();
                 let bounded = e.cannot_flip(&scores, win, &e.flip_plan[i].rules);
+                // The per-field sums give what summing the rules again gives.
+                let by_field = e.cannot_flip_field(
+                    &mut crate::engine::Bounds::default(),
+                    &scores,
+                    win,
+                    &e.flip_plan[i],
+                );
+                assert_eq!(by_field, bounded, "{}: {}", p.name, spec.name);
+                for other in 0..e.transports.len() {
+                    let mut b = crate::engine::Bounds::default();
+                    assert_eq!(
+                        e.cannot_flip_field(&mut b, &scores, other, &e.flip_plan[i]),
+                        e.cannot_flip(&scores, other, &e.flip_plan[i].rules),
+                        "{}: {} for {other}",
+                        p.name,
+                        spec.name
+                    );
+                }
                 skipped += usize::from(bounded);
                 for c in candidates(&e, &p, i, spec.kind, known) {
                     let Some(q) = apply(&p, spec.name, &c) else {

@@ -109,9 +109,7 @@ pub(crate) struct Rescore {
 #[derive(Default)]
 pub(crate) struct Bounds {
     lo: Vec<i32>,
-    hi: Vec<i32>,
     vetoes_left: Vec<u32>,
-    may_veto: Vec<bool>,
 }
 
 fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i32) {
@@ -193,6 +191,17 @@ impl<'k> Engine<'k> {
         let mut flip_plan = flips::plan(&scoring_rules);
         for (field, plan) in flip_plan.iter_mut().enumerate() {
             plan.rules = flips::affected_rules(field, plan, &readers, &load_vars, &platform_vars);
+            let n = transports.len();
+            (plan.most_lost, plan.most_won, plan.may_veto) =
+                (vec![0; n], vec![0; n], vec![false; n]);
+            for &i in &plan.rules {
+                let r = &scoring[i];
+                for t in 0..n {
+                    plan.most_lost[t] += r.points[t].min(0);
+                    plan.most_won[t] += r.points[t].max(0);
+                    plan.may_veto[t] |= r.vetoes[t];
+                }
+            }
         }
         let advice = k
             .rules
@@ -342,7 +351,9 @@ impl<'k> Engine<'k> {
         self.cannot_flip_in(&mut Bounds::default(), s, win, rules)
     }
 
-    /// [`Self::cannot_flip`] with reused buffers.
+    /// [`Self::cannot_flip`] with reused buffers (the reference
+    /// [`Self::cannot_flip_field`] is checked against).
+    #[cfg(test)]
     pub(crate) fn cannot_flip_in(
         &self,
         b: &mut Bounds,
@@ -356,18 +367,11 @@ impl<'k> Engine<'k> {
         let n = self.transports.len();
         b.lo.clear();
         b.lo.extend_from_slice(&s.total);
-        b.hi.clear();
-        b.hi.extend_from_slice(&s.total);
+        let mut hi = s.total.clone();
         b.vetoes_left.clear();
         b.vetoes_left.extend_from_slice(&s.vetoes);
-        b.may_veto.clear();
-        b.may_veto.resize(n, false);
-        let Bounds {
-            lo,
-            hi,
-            vetoes_left,
-            may_veto,
-        } = b;
+        let mut may_veto = vec![false; n];
+        let Bounds { lo, vetoes_left } = b;
         for &i in rules {
             let r = &self.scoring[i];
             let fired = s.fired[i] == Tri::True;
@@ -392,6 +396,44 @@ impl<'k> Engine<'k> {
         // under the winner's worst (or equal to it, losing the tie to a simpler one).
         (0..n).all(|t| {
             t == win || vetoes_left[t] > 0 || hi[t] < lo[win] || (hi[t] == lo[win] && win < t)
+        })
+    }
+
+    /// [`Self::cannot_flip_in`] for a field's rules, with their sums worked out once
+    /// per rule set ([`flips::FieldPlan`]): only the rules that fired are visited.
+    pub(crate) fn cannot_flip_field(
+        &self,
+        b: &mut Bounds,
+        s: &Scores,
+        win: usize,
+        plan: &flips::FieldPlan,
+    ) -> bool {
+        if s.vetoed(win) || plan.may_veto[win] {
+            return false;
+        }
+        let n = self.transports.len();
+        // What the fired rules among them give now (taken back: they may not fire).
+        b.lo.clear();
+        b.lo.extend_from_slice(&s.total);
+        b.vetoes_left.clear();
+        b.vetoes_left.extend_from_slice(&s.vetoes);
+        for &i in &plan.rules {
+            if s.fired[i] != Tri::True {
+                continue;
+            }
+            let r = &self.scoring[i];
+            for t in 0..n {
+                b.lo[t] -= r.points[t];
+                if r.vetoes[t] {
+                    b.vetoes_left[t] -= 1;
+                }
+            }
+        }
+        let (now, vetoes_left) = (&b.lo, &b.vetoes_left);
+        let worst_win = now[win] + plan.most_lost[win];
+        (0..n).all(|t| {
+            let best = now[t] + plan.most_won[t];
+            t == win || vetoes_left[t] > 0 || best < worst_win || (best == worst_win && win < t)
         })
     }
 
