@@ -111,8 +111,8 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     /// Inputs a worker takes at a time.
     const BATCH: usize = 16;
+    check_streams_read_once(inputs)?;
     let (paths, mut bad) = expand_inputs(inputs);
-    check_streams_read_once(&paths)?;
     // Not dropped: the process ends when the output is written (see `app::run`).
     let engine = std::mem::ManuallyDrop::new(Engine::new(k));
     let ids = k.hop_ids();
