@@ -41,15 +41,19 @@ pub struct Engine<'k> {
     load_vars: Vec<usize>,
     /// The variables [`facts::platform_vals_for_flips`] writes.
     platform_vars: Vec<usize>,
-    /// The sources, in id order: a decision names a source by its place here.
-    sources_by_id: Vec<&'k crate::rules::SourceInfo>,
+    /// Each source's place in the knowledge's sources, by id: a decision names a
+    /// source by its place.
+    source_index: std::collections::HashMap<&'k str, u32>,
+    /// Sources cited by any runtime or hop (sorted): a rule cites one only for a
+    /// profile whose runtime or path cites it too.
+    platform_sources: Vec<&'k str>,
 }
 
 struct ScoringRule<'k> {
     rule: &'k Rule,
-    /// The rule's sources (places in [`Engine::sources_by_id`]), each with whether a
-    /// runtime or hop cites it too.
-    sources: Vec<(u32, bool)>,
+    /// The rule's sources (places in the knowledge's sources), each with whether a
+    /// runtime or hop cites it too: looked up the first time the rule fires.
+    sources: std::sync::OnceLock<Vec<(u32, bool)>>,
     points: Vec<i32>,
     vetoes: Vec<bool>,
     message: Lazy,
@@ -59,7 +63,7 @@ struct ScoringRule<'k> {
 struct AdviceRule<'k> {
     rule: &'k Rule,
     /// As [`ScoringRule::sources`].
-    sources: Vec<(u32, bool)>,
+    sources: std::sync::OnceLock<Vec<(u32, bool)>>,
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
@@ -144,25 +148,13 @@ impl<'k> Engine<'k> {
         // Sorted once, searched a few hundred times: cheaper than hashing each id.
         platform.sort_unstable();
         platform.dedup();
-        let mut sources_by_id: Vec<&crate::rules::SourceInfo> = k.sources.iter().collect();
-        sources_by_id.sort_by(|a, b| a.id.cmp(&b.id));
-        // A source no entry describes is never cited (nothing to print for it).
-        let sources_of = |rule: &'k Rule| -> Vec<(u32, bool)> {
-            rule.sources
-                .iter()
-                .filter_map(|s| {
-                    let at = source_rank(&sources_by_id, s)?;
-                    Some((at, platform.binary_search(&s.as_str()).is_ok()))
-                })
-                .collect()
-        };
         let scoring = k
             .rules
             .iter()
             .filter(|r| r.scores())
             .map(|rule| ScoringRule {
                 rule,
-                sources: sources_of(rule),
+                sources: Default::default(),
                 points: transports
                     .iter()
                     .map(|t| {
@@ -209,7 +201,7 @@ impl<'k> Engine<'k> {
             .filter(|r| !r.scores())
             .map(|rule| AdviceRule {
                 rule,
-                sources: sources_of(rule),
+                sources: Default::default(),
                 hybrid: Lazy::default(),
                 gotcha: Default::default(),
             })
@@ -225,7 +217,16 @@ impl<'k> Engine<'k> {
             flip_plan,
             load_vars,
             platform_vars,
-            sources_by_id,
+            source_index: {
+                let mut index = std::collections::HashMap::with_capacity(k.sources.len());
+                for (i, s) in k.sources.iter().enumerate() {
+                    if let Ok(i) = u32::try_from(i) {
+                        index.insert(s.id.as_str(), i);
+                    }
+                }
+                index
+            },
+            platform_sources: platform,
         }
     }
 
@@ -437,6 +438,25 @@ impl<'k> Engine<'k> {
         })
     }
 
+    /// A rule's sources as [`ScoringRule::sources`] holds them, looked up once. A
+    /// source no entry describes is never cited (nothing to print for it).
+    fn rule_sources<'a>(
+        &self,
+        rule: &Rule,
+        slot: &'a std::sync::OnceLock<Vec<(u32, bool)>>,
+    ) -> &'a [(u32, bool)] {
+        slot.get_or_init(|| {
+            rule.sources
+                .iter()
+                .filter_map(|s| {
+                    let at = self.source_index.get(s.as_str()).copied()?;
+                    let platform = self.platform_sources.binary_search(&s.as_str()).is_ok();
+                    Some((at, platform))
+                })
+                .collect()
+        })
+    }
+
     /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
     pub(crate) fn order(&self, s: &Scores) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.transports.len()).collect();
@@ -555,7 +575,7 @@ impl<'k> Engine<'k> {
         let in_play: Vec<u32> = f
             .sources
             .iter()
-            .filter_map(|id| source_rank(&self.sources_by_id, id))
+            .filter_map(|id| self.source_index.get(id.as_str()).copied())
             .collect();
         let mut used_sources: Vec<u32> = Vec::new();
         for (_, r) in s
@@ -564,7 +584,11 @@ impl<'k> Engine<'k> {
             .zip(&self.scoring)
             .filter(|(t, _)| **t == Tri::True)
         {
-            cite(&r.sources, &in_play, &mut used_sources);
+            cite(
+                self.rule_sources(r.rule, &r.sources),
+                &in_play,
+                &mut used_sources,
+            );
         }
         for advice in &self.advice {
             let rule: &'k Rule = advice.rule;
@@ -584,7 +608,11 @@ impl<'k> Engine<'k> {
                     if t != Tri::True || !applies {
                         return;
                     }
-                    cite(&advice.sources, &in_play, &mut used_sources);
+                    cite(
+                        self.rule_sources(rule, &advice.sources),
+                        &in_play,
+                        &mut used_sources,
+                    );
                     if hybrid.is_none() {
                         hybrid = rule.hybrid.as_ref().map(|h| advice.hybrid.fill(h, env));
                     }
@@ -671,21 +699,21 @@ impl<'k> Engine<'k> {
         }
 
         used_sources.extend_from_slice(&in_play);
-        // Each once, in id order (places in `sources_by_id`, which is in id order).
+        // Each once, in id order.
         used_sources.sort_unstable();
         used_sources.dedup();
-        let sources: Vec<SourceCite<'k>> = used_sources
+        let k: &'k Knowledge = self.k;
+        let mut sources: Vec<SourceCite<'k>> = used_sources
             .iter()
-            .map(|&i| {
-                let src: &'k crate::rules::SourceInfo = self.sources_by_id[i as usize];
-                SourceCite {
-                    id: &src.id,
-                    title: &src.title,
-                    url: &src.url,
-                    checked: &src.checked,
-                }
+            .filter_map(|&i| k.sources.get(i as usize))
+            .map(|src| SourceCite {
+                id: &src.id,
+                title: &src.title,
+                url: &src.url,
+                checked: &src.checked,
             })
             .collect();
+        sources.sort_unstable_by(|a, b| a.id.cmp(b.id));
 
         let ranking = order
             .iter()
@@ -814,12 +842,6 @@ fn cite(sources: &[(u32, bool)], in_play: &[u32], used: &mut Vec<u32>) {
             .filter(|(s, platform)| !platform || in_play.contains(s))
             .map(|(s, _)| *s),
     )
-}
-
-/// A source's place in `by_id` (sources in id order).
-fn source_rank(by_id: &[&crate::rules::SourceInfo], id: &str) -> Option<u32> {
-    let at = by_id.binary_search_by(|s| s.id.as_str().cmp(id)).ok()?;
-    u32::try_from(at).ok()
 }
 
 /// The fired rule that most separates `recommended` from `current`: one that
