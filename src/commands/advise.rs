@@ -155,15 +155,31 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
     } else {
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
+        // How far a worker may run ahead of what is printed: a worker left behind (a
+        // busy machine deschedules it) would otherwise let the others fill memory
+        // with results that cannot be printed yet.
+        let window = threads * BATCH * 4;
+        let printed_so_far = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
         std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Streamed>)>(threads * 2);
             for _ in 0..threads {
                 let tx = tx.clone();
                 let (next, stop, paths, work) = (&next, &stop, &paths, &work);
+                let gate = &printed_so_far;
                 s.spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
                         let start = next.fetch_add(BATCH, Ordering::Relaxed);
                         if start >= paths.len() {
+                            break;
+                        }
+                        // The batch just before the window is always someone's to
+                        // finish (or printed): waiting here never waits for itself.
+                        let mut printed = gate.0.lock().unwrap_or_else(|e| e.into_inner());
+                        while start >= *printed + window && !stop.load(Ordering::Relaxed) {
+                            printed = gate.1.wait(printed).unwrap_or_else(|e| e.into_inner());
+                        }
+                        drop(printed);
+                        if stop.load(Ordering::Relaxed) {
                             break;
                         }
                         let end = (start + BATCH).min(paths.len());
@@ -180,14 +196,22 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
             let mut printed = 0usize;
             for (start, done) in rx.iter() {
                 waiting.insert(start, done);
+                let before = printed;
                 while let Some(done) = waiting.remove(&printed) {
                     printed += done.len();
                     for r in done {
                         sink.take(r);
                     }
                 }
-                if sink.write_error.is_some() {
+                let failed = sink.write_error.is_some();
+                if failed {
                     stop.store(true, Ordering::Relaxed);
+                }
+                if printed != before || failed {
+                    *printed_so_far.0.lock().unwrap_or_else(|e| e.into_inner()) = printed;
+                    printed_so_far.1.notify_all();
+                }
+                if failed {
                     break;
                 }
             }
