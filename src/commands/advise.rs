@@ -158,7 +158,7 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
         // How far a worker may run ahead of what is printed: a worker left behind (a
         // busy machine deschedules it) would otherwise let the others fill memory
         // with results that cannot be printed yet.
-        let window = threads * BATCH * 4;
+        let window = threads * BATCH * 16;
         let printed_so_far = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
         std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Streamed>)>(threads * 2);
