@@ -41,7 +41,16 @@ fn too_large() -> InputError {
 
 /// Reads a file as text, refusing anything over [`MAX_INPUT_BYTES`] before reading it.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let meta = std::fs::metadata(path).map_err(|e| io_error(&e))?;
+    // Opened first and then asked what it is (`fstat`): the path is looked up once,
+    // not once for `stat` and again to open it (a batch reads thousands of files).
+    let (file, meta) = match std::fs::File::open(path) {
+        Ok(file) => {
+            let meta = file.metadata().map_err(|e| io_error(&e))?;
+            (Some(file), meta)
+        }
+        // What it is still decides the message (a folder one cannot open is a folder).
+        Err(_) => (None, std::fs::metadata(path).map_err(|e| io_error(&e))?),
+    };
     if meta.is_dir() {
         return Err(InputError {
             message: "is a folder, not a file".into(),
@@ -52,7 +61,10 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
     if meta.len() > MAX_INPUT_BYTES {
         return Err(too_large());
     }
-    let file = std::fs::File::open(path).map_err(|e| io_error(&e))?;
+    let file = match file {
+        Some(file) => file,
+        None => std::fs::File::open(path).map_err(|e| io_error(&e))?,
+    };
     // Room for the whole file and a byte more: one read takes it, the next sees the
     // end (growing from empty would read it in ever larger pieces).
     read_into(file, Vec::with_capacity(meta.len() as usize + 1))

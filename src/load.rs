@@ -170,8 +170,8 @@ pub fn load_profiles(
     inputs: &[PathBuf],
     k: &Knowledge,
 ) -> Result<(Vec<Loaded>, Vec<Report>), Failure> {
+    check_streams_read_once(inputs)?;
     let (paths, mut reports) = expand_inputs(inputs);
-    check_streams_read_once(&paths)?;
     let ids = k.hop_ids();
     let mut loaded = Vec::with_capacity(paths.len());
     for r in parallel_map(&paths, |path| load_path(path, &ids)) {
@@ -201,6 +201,10 @@ pub fn load_path(path: &Path, ids: &crate::profile::HopIds) -> Result<Loaded, Re
 
 /// Standard input, a pipe or a device named twice (`- -`, `/dev/stdin -`) would be
 /// empty the second time: refuse it instead of reporting an empty profile.
+///
+/// `paths` are the inputs as named on the command line: a folder's profiles are
+/// regular files ([`expand_inputs`] takes only those), so a folder is passed over
+/// and its thousands of files cost no `stat` each before the first is read.
 pub fn check_streams_read_once(paths: &[PathBuf]) -> Outcome {
     use std::os::unix::fs::MetadataExt;
     let mut seen: Vec<(u64, u64)> = Vec::new();
@@ -213,7 +217,7 @@ pub fn check_streams_read_once(paths: &[PathBuf]) -> Outcome {
         let Ok(m) = std::fs::metadata(target) else {
             continue;
         };
-        if m.is_file() {
+        if m.is_file() || m.is_dir() {
             continue;
         }
         let key = (m.dev(), m.ino());
@@ -257,6 +261,6 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 }
 
 /// Decides every profile, using every core for big batches.
-pub fn decide_all(engine: &Engine, loaded: &[Loaded]) -> Vec<Decision> {
+pub fn decide_all<'k>(engine: &Engine<'k>, loaded: &[Loaded]) -> Vec<Decision<'k>> {
     parallel_map(loaded, |l| engine.decide(&l.profile, &l.source))
 }

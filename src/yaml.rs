@@ -185,9 +185,9 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseEr
 /// valid file needs none. `None` when it does not parse: [`parse`] then says why, and
 /// where. Whatever this accepts, [`parse`] accepts as the same tree (a test checks).
 pub fn parse_unplaced(text: &str) -> Option<Node> {
-    serde_saphyr::from_str_with_options::<PlainNode>(text, options())
+    serde_saphyr::from_str_with_options::<Unplaced>(text, options())
         .ok()
-        .map(PlainNode::into_node)
+        .map(|u| u.0)
 }
 
 /// The parser's messages end with " at line X column Y"; we print positions ourselves.
@@ -306,47 +306,94 @@ macro_rules! node_visitor {
 }
 
 node_visitor!(RawVisitor, RawNode, Spanned<RawNode>, Spanned<KeyText>);
-node_visitor!(PlainVisitor, PlainNode, PlainNode, KeyText);
 
-/// [`RawNode`] without spans, for [`parse_unplaced`].
-enum PlainNode {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<PlainNode>),
-    Map(Vec<(KeyText, PlainNode)>),
+/// A [`Node`] read without positions, for [`parse_unplaced`]: built as the parser
+/// goes (what [`RawVisitor`] reads, each position left at its default), with no
+/// intermediate tree to convert.
+struct Unplaced(Node);
+
+fn unplaced(value: Value) -> Unplaced {
+    Unplaced(Node {
+        pos: Pos::default(),
+        value,
+    })
 }
 
-impl PlainNode {
-    fn into_node(self) -> Node {
-        let value = match self {
-            PlainNode::Null => Value::Null,
-            PlainNode::Bool(b) => Value::Bool(b),
-            PlainNode::Int(i) => Value::Int(i),
-            PlainNode::Float(f) => Value::Float(f),
-            PlainNode::Str(s) => Value::Str(s),
-            PlainNode::Seq(items) => {
-                Value::Seq(items.into_iter().map(PlainNode::into_node).collect())
-            }
-            PlainNode::Map(entries) => Value::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let key = Key {
-                            pos: Pos::default(),
-                            name: k.0,
-                        };
-                        (key, v.into_node())
-                    })
-                    .collect(),
-            ),
-        };
-        Node {
-            pos: Pos::default(),
-            value,
+struct UnplacedVisitor;
+
+impl<'de> Visitor<'de> for UnplacedVisitor {
+    type Value = Unplaced;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Unplaced, D::Error> {
+        Unplaced::deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Int(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Unplaced, E> {
+        Ok(unplaced(
+            i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
+        ))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Unplaced, E> {
+        Ok(unplaced(
+            i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
+        ))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Unplaced, E> {
+        Ok(unplaced(
+            i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
+        ))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Float(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Str(v.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Str(v)))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Unplaced, E> {
+        Ok(unplaced(Value::Str(
+            String::from_utf8_lossy(v).into_owned(),
+        )))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unplaced, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Unplaced>()? {
+            items.push(item.0);
         }
+        Ok(unplaced(Value::Seq(items)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unplaced, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<KeyText>()? {
+            let value = map.next_value::<Unplaced>()?;
+            let key = Key {
+                pos: Pos::default(),
+                name: key.0,
+            };
+            entries.push((key, value.0));
+        }
+        Ok(unplaced(Value::Map(entries)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Unplaced {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UnplacedVisitor)
     }
 }
 

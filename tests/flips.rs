@@ -38,7 +38,7 @@ fn every_flip_really_flips_the_answer() {
         let d = e.decide(&p, &name);
         for f in &d.flips {
             assert_ne!(f.transport, d.recommendation.label(), "{name}: {f:?}");
-            let q = with(&p, &f.field, f.to.clone());
+            let q = with(&p, f.field, f.to.clone());
             let again = e.decide(&q, &name);
             assert_eq!(
                 again.recommendation.label(),
@@ -81,7 +81,7 @@ fn unknowns_are_fields_whose_answer_could_change_it() {
         let json = serde_json::to_value(&p).unwrap();
         for u in &d.unknowns {
             assert!(json.get(u).is_none(), "{name}: {u} is answered");
-            let candidates: Vec<Value> = match u.as_str() {
+            let candidates: Vec<Value> = match *u {
                 "presence"
                 | "locked_down_networks"
                 | "resume"

@@ -101,7 +101,7 @@ pub fn advise(k: &Knowledge, a: &crate::cli::AdviseArgs) -> Outcome {
 
 /// What a worker made of one input: its JSON element (and the decision, when no
 /// transport is viable), or why it is not a valid profile.
-type Streamed = Result<(String, Option<Decision>), Report>;
+type Streamed<'k> = Result<(String, Option<Decision<'k>>), Report>;
 
 /// `advise --format json`: reads, decides and renders profiles on every core and
 /// prints them in input order as they are done, holding only a few in memory (the
@@ -111,12 +111,12 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     /// Inputs a worker takes at a time.
     const BATCH: usize = 16;
+    check_streams_read_once(inputs)?;
     let (paths, mut bad) = expand_inputs(inputs);
-    check_streams_read_once(&paths)?;
     // Not dropped: the process ends when the output is written (see `app::run`).
     let engine = std::mem::ManuallyDrop::new(Engine::new(k));
     let ids = k.hop_ids();
-    let work = |path: &PathBuf| -> Streamed {
+    let work = |path: &PathBuf| -> Streamed<'_> {
         let l = load_path(path, &ids)?;
         let d = engine.decide(&l.profile, &l.source);
         let text = report::json::element(&d);
@@ -155,15 +155,31 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
     } else {
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
+        // How far a worker may run ahead of what is printed: a worker left behind (a
+        // busy machine deschedules it) would otherwise let the others fill memory
+        // with results that cannot be printed yet.
+        let window = threads * BATCH * 16;
+        let printed_so_far = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
         std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Streamed>)>(threads * 2);
             for _ in 0..threads {
                 let tx = tx.clone();
                 let (next, stop, paths, work) = (&next, &stop, &paths, &work);
+                let gate = &printed_so_far;
                 s.spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
                         let start = next.fetch_add(BATCH, Ordering::Relaxed);
                         if start >= paths.len() {
+                            break;
+                        }
+                        // The batch just before the window is always someone's to
+                        // finish (or printed): waiting here never waits for itself.
+                        let mut printed = gate.0.lock().unwrap_or_else(|e| e.into_inner());
+                        while start >= *printed + window && !stop.load(Ordering::Relaxed) {
+                            printed = gate.1.wait(printed).unwrap_or_else(|e| e.into_inner());
+                        }
+                        drop(printed);
+                        if stop.load(Ordering::Relaxed) {
                             break;
                         }
                         let end = (start + BATCH).min(paths.len());
@@ -180,14 +196,22 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
             let mut printed = 0usize;
             for (start, done) in rx.iter() {
                 waiting.insert(start, done);
+                let before = printed;
                 while let Some(done) = waiting.remove(&printed) {
                     printed += done.len();
                     for r in done {
                         sink.take(r);
                     }
                 }
-                if sink.write_error.is_some() {
+                let failed = sink.write_error.is_some();
+                if failed {
                     stop.store(true, Ordering::Relaxed);
+                }
+                if printed != before || failed {
+                    *printed_so_far.0.lock().unwrap_or_else(|e| e.into_inner()) = printed;
+                    printed_so_far.1.notify_all();
+                }
+                if failed {
                     break;
                 }
             }
@@ -225,17 +249,17 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
 }
 
 /// Where [`advise_json_streamed`] puts what the workers made, in input order.
-struct Sink<W: Write> {
+struct Sink<'k, W: Write> {
     out: report::json::Stream<W>,
     good: usize,
-    none_viable: Vec<Decision>,
+    none_viable: Vec<Decision<'k>>,
     bad: Vec<Report>,
     write_error: Option<std::io::Error>,
 }
 
-impl<W: Write> Sink<W> {
+impl<'k, W: Write> Sink<'k, W> {
     /// Prints (or records) one result; `false` once output can no longer be written.
-    fn take(&mut self, r: Streamed) -> bool {
+    fn take(&mut self, r: Streamed<'k>) -> bool {
         match r {
             Ok((text, d)) => {
                 self.good += 1;

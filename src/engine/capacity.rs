@@ -98,27 +98,50 @@ impl LimitStatus {
 
 /// A number for people: thousands separated, at most one decimal.
 pub fn fmt_num(n: f64) -> String {
-    let neg = n < 0.0;
-    let n = n.abs();
-    let whole = n.trunc() as u64;
-    let frac = n - whole as f64;
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+    Grouped(n).to_string()
+}
+
+/// [`fmt_num`] as a `Display`: writes the number where it goes, without a string of
+/// its own (the capacity arithmetic writes a few per line).
+#[derive(Debug, Clone, Copy)]
+pub struct Grouped(pub f64);
+
+impl std::fmt::Display for Grouped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        let n = self.0;
+        let neg = n < 0.0;
+        let n = n.abs();
+        let whole = n.trunc() as u64;
+        let frac = n - whole as f64;
+        // The decimal digits of `whole`, most significant first (u64: at most 20).
+        let mut buf = [0u8; 20];
+        let mut start = buf.len();
+        let mut w = whole;
+        loop {
+            start -= 1;
+            buf[start] = b'0' + (w % 10) as u8;
+            w /= 10;
+            if w == 0 {
+                break;
+            }
         }
-        out.push(c);
-    }
-    if whole < 100 && frac >= 0.05 {
-        let tenth = ((frac * 10.0).round() as u64).min(9);
-        out.push('.');
-        out.push_str(&tenth.to_string());
-    }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
+        let digits = &buf[start..];
+        if neg {
+            f.write_char('-')?;
+        }
+        for (i, d) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                f.write_char(',')?;
+            }
+            f.write_char(char::from(*d))?;
+        }
+        if whole < 100 && frac >= 0.05 {
+            let tenth = ((frac * 10.0).round() as u64).min(9);
+            f.write_char('.')?;
+            f.write_char(char::from(b'0' + tenth as u8))?;
+        }
+        Ok(())
     }
 }
 
@@ -183,10 +206,10 @@ fn base_figures(policy: &Policy, p: &Load, texts: bool) -> Capacity {
         note(&mut c.arithmetic, texts, || {
             format!(
             "open connections: {} clients x {} stream(s) each = {} (one WebSocket per client: {})",
-            fmt_num(n),
-            fmt_num(streams),
-            fmt_num(n * streams),
-            fmt_num(n)
+            Grouped(n),
+            Grouped(streams),
+            Grouped(n * streams),
+            Grouped(n)
         )
         });
     }
@@ -196,9 +219,9 @@ fn base_figures(policy: &Policy, p: &Load, texts: bool) -> Capacity {
         note(&mut c.arithmetic, texts, || {
             format!(
                 "fan-out: {} connections / one update every {} s = {} messages/s",
-                fmt_num(conns),
-                fmt_num(gap),
-                fmt_num(rate)
+                Grouped(conns),
+                Grouped(gap),
+                Grouped(rate)
             )
         });
         if let Some(b) = p.message_bytes {
@@ -206,9 +229,9 @@ fn base_figures(policy: &Policy, p: &Load, texts: bool) -> Capacity {
             note(&mut c.arithmetic, texts, || {
                 format!(
                     "fan-out bandwidth: {} messages/s x {} bytes = {} bytes/s",
-                    fmt_num(rate),
-                    fmt_num(b),
-                    fmt_num(rate * b)
+                    Grouped(rate),
+                    Grouped(b),
+                    Grouped(rate * b)
                 )
             });
         }
@@ -221,9 +244,9 @@ fn base_figures(policy: &Policy, p: &Load, texts: bool) -> Capacity {
             note(&mut c.arithmetic, texts, || {
                 format!(
                     "polling: {} pollers, one request every {} s (max_delay_s) = {} requests/s",
-                    fmt_num(n),
-                    fmt_num(d),
-                    fmt_num(rps)
+                    Grouped(n),
+                    Grouped(d),
+                    Grouped(rps)
                 )
             });
         }
@@ -236,11 +259,11 @@ fn base_figures(policy: &Policy, p: &Load, texts: bool) -> Capacity {
         note(&mut c.arithmetic, texts, || {
             format!(
             "after a deploy: {} connections reconnect within {} s = {} new connections/s; spread with jitter over {} s = {}/s",
-            fmt_num(n),
-            fmt_num(policy.reconnect_window_s),
-            fmt_num(burst),
-            fmt_num(policy.jitter_window_s),
-            fmt_num(spread)
+            Grouped(n),
+            Grouped(policy.reconnect_window_s),
+            Grouped(burst),
+            Grouped(policy.jitter_window_s),
+            Grouped(spread)
         )
         });
     }
@@ -320,30 +343,30 @@ fn limit_line(on: &str, l: &Limit, o: &Outcome) -> Option<String> {
         format!(
             "{on}: {} — {} new connections/s after a deploy ({} with jitter) against {}/s: {}",
             l.what,
-            fmt_num(n),
-            fmt_num(spread),
-            fmt_num(l.max),
+            Grouped(n),
+            Grouped(spread),
+            Grouped(l.max),
             o.status.as_str()
         )
     } else if let Some(need) = o.instances_needed {
         let at_most = l
             .max_instances
-            .map(|m| format!(", at most {} instances", fmt_num(m)))
+            .map(|m| format!(", at most {} instances", Grouped(m)))
             .unwrap_or_default();
         format!(
             "{on}: {} — {} / {} per instance = {} instance(s){at_most}: {}",
             l.what,
-            fmt_num(n),
-            fmt_num(l.max),
-            fmt_num(need),
+            Grouped(n),
+            Grouped(l.max),
+            Grouped(need),
             o.status.as_str()
         )
     } else {
         format!(
             "{on}: {} — {} against a cap of {}: {}",
             l.what,
-            fmt_num(n),
-            fmt_num(l.max),
+            Grouped(n),
+            Grouped(l.max),
             o.status.as_str()
         )
     })
@@ -460,15 +483,15 @@ fn over(limits: &[Check], transport: &str, texts: bool) -> (Val, Val, Val) {
                     "{}: {} is {} per instance, so {load} connections need {} instances, more than the {} allowed",
                     l.on,
                     l.what,
-                    fmt_num(l.limit),
-                    fmt_num(need),
+                    Grouped(l.limit),
+                    Grouped(need),
                     l.max_instances.map(fmt_num).unwrap_or_default()
                 ),
                 None => format!(
                     "{}: {} is {}; this workload opens {load}",
                     l.on,
                     l.what,
-                    fmt_num(l.limit)
+                    Grouped(l.limit)
                 ),
             };
             return (
@@ -567,9 +590,9 @@ fn set_vars_with(
                 "{}: {} is {}/s; after a deploy {} connections come back within {} s, about {}/s",
                 l.on,
                 l.what,
-                fmt_num(l.limit),
+                Grouped(l.limit),
                 c.connections.map(fmt_num).unwrap_or_default(),
-                fmt_num(c.reconnect_window_s),
+                Grouped(c.reconnect_window_s),
                 l.load.map(fmt_num).unwrap_or_default()
             )),
         ),
@@ -602,6 +625,74 @@ mod tests {
             max_instances: None,
             fix: "fix it".into(),
             source: "s".into(),
+        }
+    }
+
+    /// How numbers were written before [`Grouped`] (digits in a string, then
+    /// separators into another): the reference it must match.
+    fn fmt_num_by_strings(n: f64) -> String {
+        let neg = n < 0.0;
+        let n = n.abs();
+        let whole = n.trunc() as u64;
+        let frac = n - whole as f64;
+        let digits = whole.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if whole < 100 && frac >= 0.05 {
+            let tenth = ((frac * 10.0).round() as u64).min(9);
+            out.push('.');
+            out.push_str(&tenth.to_string());
+        }
+        if neg {
+            format!("-{out}")
+        } else {
+            out
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn grouped_writes_what_the_strings_wrote(n in proptest::num::f64::ANY) {
+            proptest::prop_assert_eq!(fmt_num(n), fmt_num_by_strings(n));
+            proptest::prop_assert_eq!(format!("x{}y", Grouped(n)), format!("x{}y", fmt_num_by_strings(n)));
+        }
+    }
+
+    #[test]
+    fn grouped_edges_match() {
+        for n in [
+            0.0,
+            -0.0,
+            0.04,
+            0.05,
+            0.95,
+            0.96,
+            99.95,
+            99.96,
+            100.0,
+            999.0,
+            1000.0,
+            999_999.5,
+            -1234.5,
+            -0.5,
+            1e15,
+            1e19,
+            1.8e19,
+            1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            u64::MAX as f64,
+        ] {
+            assert_eq!(fmt_num(n), fmt_num_by_strings(n), "{n}");
         }
     }
 

@@ -2,61 +2,66 @@
 //! Its JSON form is the stable, versioned contract of SPEC.md.
 
 use serde::Serialize;
+use std::borrow::Cow;
+
+/// A text of a decision: borrowed from the rules when a rule's text has nothing to
+/// fill in, written only when it has.
+pub type Text<'k> = Cow<'k, str>;
 
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Decision {
+pub struct Decision<'k> {
     pub format_version: u32,
     pub name: String,
     pub source: String,
-    pub recommendation: Recommendation,
-    pub ranking: Vec<Ranked>,
-    pub rationale: Vec<Reason>,
-    pub gotchas: Vec<Gotcha>,
-    pub flips: Vec<Flip>,
+    pub recommendation: Recommendation<'k>,
+    pub ranking: Vec<Ranked<'k>>,
+    pub rationale: Vec<Reason<'k>>,
+    pub gotchas: Vec<Gotcha<'k>>,
+    pub flips: Vec<Flip<'k>>,
     /// Changes too small to count as flips (under 25 %) that would already change the
     /// answer: the decision sits at a boundary (shown by `explain`, lowers confidence).
     #[serde(skip)]
-    pub near_flips: Vec<Flip>,
-    pub unknowns: Vec<String>,
+    pub near_flips: Vec<Flip<'k>>,
+    pub unknowns: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit: Option<Audit>,
     /// What to build: each add-on with its concrete instructions.
-    pub build: Vec<BuildStep>,
+    pub build: Vec<BuildStep<'k>>,
     /// Connections, rates and instances, checked against every known limit on the path.
     pub capacity: super::capacity::Capacity,
-    pub sources: Vec<SourceCite>,
+    pub sources: Vec<SourceCite<'k>>,
     /// Every rule evaluated (for `explain`); not part of the JSON output.
     #[serde(skip)]
-    pub evaluations: Vec<Evaluation>,
+    pub evaluations: Vec<Evaluation<'k>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Recommendation {
+pub struct Recommendation<'k> {
     /// `None` (JSON `null`) when every transport is vetoed: there is no viable one.
-    pub transport: Option<String>,
+    pub transport: Option<&'k str>,
     pub confidence: Confidence,
-    pub add_ons: Vec<String>,
+    pub add_ons: Vec<&'k str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heartbeat_s: Option<f64>,
     /// When one transport is not enough: the combination, in a sentence.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hybrid: Option<String>,
+    pub hybrid: Option<Text<'k>>,
     /// Points ahead of the runner-up (none when every other option is vetoed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub margin: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub runner_up: Option<String>,
+    pub runner_up: Option<&'k str>,
 }
 
 /// What reports print for a recommendation with no viable transport.
 pub const NO_VIABLE: &str = "no viable transport";
 
-impl Recommendation {
+impl Recommendation<'_> {
     /// The transport, or [`NO_VIABLE`] when every transport is vetoed.
     pub fn label(&self) -> &str {
-        self.transport.as_deref().unwrap_or(NO_VIABLE)
+        self.transport.unwrap_or(NO_VIABLE)
     }
 }
 
@@ -85,52 +90,53 @@ impl Confidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Ranked {
-    pub transport: String,
+pub struct Ranked<'k> {
+    pub transport: &'k str,
     pub score: i32,
     pub vetoed: bool,
     /// Rules that vetoed it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub vetoed_by: Vec<String>,
+    pub vetoed_by: Vec<&'k str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Reason {
-    pub rule: String,
-    pub dimension: String,
-    pub text: String,
+pub struct Reason<'k> {
+    pub rule: &'k str,
+    pub dimension: &'k str,
+    pub text: Text<'k>,
     /// Points given to each transport.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub effects: Vec<Effect>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub vetoes: Vec<String>,
+    pub effects: Vec<Effect<'k>>,
+    /// The transports the rule vetoes (the rule's own list).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub vetoes: &'k [String],
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Effect {
-    pub transport: String,
+pub struct Effect<'k> {
+    pub transport: &'k str,
     pub points: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Gotcha {
+pub struct Gotcha<'k> {
     pub id: String,
-    pub text: String,
-    pub fix: String,
-    pub rule: String,
+    pub text: Text<'k>,
+    pub fix: Text<'k>,
+    pub rule: &'k str,
     /// The design does not work as is: apply the fix first.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub blocking: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Flip {
-    pub field: String,
+pub struct Flip<'k> {
+    pub field: &'static str,
     /// The current value (absent when the field is unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<serde_json::Value>,
     pub to: serde_json::Value,
-    pub transport: String,
+    pub transport: &'k str,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -183,25 +189,25 @@ impl Verdict {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BuildStep {
-    pub add_on: String,
-    pub name: String,
-    pub text: String,
+pub struct BuildStep<'k> {
+    pub add_on: &'k str,
+    pub name: &'k str,
+    pub text: Text<'k>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SourceCite {
-    pub id: String,
-    pub title: String,
-    pub url: String,
-    pub checked: String,
+pub struct SourceCite<'k> {
+    pub id: &'k str,
+    pub title: &'k str,
+    pub url: &'k str,
+    pub checked: &'k str,
 }
 
 /// One rule's evaluation, for `explain`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Evaluation {
-    pub rule: String,
-    pub dimension: String,
+pub struct Evaluation<'k> {
+    pub rule: &'k str,
+    pub dimension: &'k str,
     /// Which hop, for per-hop rules.
     pub hop: Option<String>,
     pub condition: String,
@@ -209,8 +215,8 @@ pub struct Evaluation {
     pub outcome: &'static str,
     /// The values the condition saw.
     pub seen: Vec<(String, String)>,
-    pub effects: Vec<Effect>,
-    pub vetoes: Vec<String>,
+    pub effects: Vec<Effect<'k>>,
+    pub vetoes: &'k [String],
     /// Why advice was not given although the condition held (e.g. other transport).
     pub note: Option<String>,
 }

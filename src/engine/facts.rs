@@ -561,26 +561,42 @@ pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
 
 /// The same, with the timeouts a WebSocket meets when `ws` (advice for a WebSocket).
 pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
-    facts_with(k, p, ws, true)
+    facts_with(k, p, ws, true, None)
+}
+
+/// [`facts_as`] for a WebSocket, given the profile's [`facts`]: the capacity is the
+/// same whichever way the hops time a connection (the limits and the load do not
+/// depend on it), so its figures are taken from `stream`, not worked out again (the
+/// result's own `capacity` is left empty: `stream` has it).
+pub(crate) fn websocket_facts(k: &Knowledge, p: &Profile, stream: &Facts) -> Facts {
+    facts_with(k, p, true, true, Some(&stream.capacity))
 }
 
 /// The variables [`platform_vals`] writes, for a profile with another runtime or path
 /// (texts left empty, as in [`facts_for_flips`]).
 pub(crate) fn platform_vals_for_flips(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
-    platform_vals(k, p, false, false, vals, &mut Vec::new());
+    platform_vals(k, p, false, false, None, vals, &mut Vec::new());
 }
 
 /// The variables only, for the flip analysis: the capacity's arithmetic lines (report
 /// text that no variable holds) are left out.
 pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
-    facts_with(k, p, false, false)
+    facts_with(k, p, false, false, None)
 }
 
-fn facts_with(k: &Knowledge, p: &Profile, ws: bool, texts: bool) -> Facts {
+/// `known_cap`: the profile's capacity, when already worked out (see
+/// [`websocket_facts`]).
+fn facts_with(
+    k: &Knowledge,
+    p: &Profile,
+    ws: bool,
+    texts: bool,
+    known_cap: Option<&Capacity>,
+) -> Facts {
     let mut vals: Vec<Val> = (0..VARS.len()).map(|_| Val::Unknown).collect();
     field_vals(p, &mut vals);
     let mut sources: Vec<&str> = Vec::new();
-    let (views, cap) = platform_vals(k, p, ws, texts, &mut vals, &mut sources);
+    let (views, cap) = platform_vals(k, p, ws, texts, known_cap, &mut vals, &mut sources);
     // The scoring rules read no hop variable and cite no source: the flip analysis
     // (`texts` off) needs neither.
     let hops = if texts {
@@ -668,6 +684,7 @@ fn platform_vals<'k>(
     p: &'k Profile,
     ws: bool,
     texts: bool,
+    known_cap: Option<&Capacity>,
     vals: &mut [Val],
     sources: &mut Vec<&'k str>,
 ) -> (Vec<HopView<'k>>, Capacity) {
@@ -860,7 +877,10 @@ fn platform_vals<'k>(
 
     // Capacity: every limit of the runtime and the hops, against this workload's load.
     let limits = owned_limits(runtime, &views);
-    let cap = if texts {
+    let cap = if let Some(known) = known_cap.filter(|_| texts) {
+        capacity::set_vars(known, p, vals);
+        Capacity::default()
+    } else if texts {
         let cap = capacity::compute(&k.policy, p, &limits);
         capacity::set_vars(&cap, p, vals);
         cap
@@ -983,6 +1003,16 @@ impl Template {
         }
     }
 
+    /// [`Self::render`] of `text`, the text this template was made from: borrowed
+    /// when it has nothing to fill in.
+    pub(crate) fn fill<'t>(&self, text: &'t str, env: &dyn Lookup) -> Cow<'t, str> {
+        match self.parts.as_slice() {
+            [] => Cow::Borrowed(""),
+            [Part::Text(_)] => Cow::Borrowed(text),
+            _ => Cow::Owned(self.render(env)),
+        }
+    }
+
     pub(crate) fn render(&self, env: &dyn Lookup) -> String {
         let mut out = String::with_capacity(self.literal + 16 * self.parts.len());
         for part in &self.parts {
@@ -1079,6 +1109,42 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// A WebSocket's facts made from a stream's (the capacity not worked out again)
+    /// are what working them out whole gives, on every fixture and on every runtime
+    /// with every known hop as its path.
+    #[test]
+    fn websocket_facts_reuse_the_streams_capacity() {
+        let k = Knowledge::embedded().unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut profiles: Vec<Profile> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .map(|p| parse_profile(&std::fs::read_to_string(p).unwrap(), &k.hop_ids()).unwrap())
+            .collect();
+        for rt in &k.runtimes {
+            for h in &k.hops {
+                let yaml = format!(
+                    "name: x\ndirection: bidirectional\nconcurrent_clients: 50000\n\
+                     update_interval_s: 2\nruntime: {}\npath: [{}]\n",
+                    rt.id, h.id
+                );
+                profiles.push(parse_profile(&yaml, &k.hop_ids()).unwrap());
+            }
+        }
+        assert!(profiles.len() > 100);
+        for p in &profiles {
+            let stream = facts(&k, p);
+            let whole = facts_as(&k, p, true);
+            let reused = websocket_facts(&k, p, &stream);
+            assert_eq!(whole.capacity, stream.capacity, "{}", p.name);
+            assert_eq!(reused.vals, whole.vals, "{}", p.name);
+            assert_eq!(reused.sources, whole.sources);
+            let hops = |f: &Facts| f.hops.iter().map(|h| h.vals.clone()).collect::<Vec<_>>();
+            assert_eq!(hops(&reused), hops(&whole));
+        }
     }
 
     #[test]

@@ -120,6 +120,13 @@ pub(crate) struct FieldPlan {
     platform: bool,
     /// The scoring rules another value of the field can make fire or not (indices).
     pub rules: Vec<usize>,
+    /// What [`Self::rules`] can do to each transport's score whatever fires (the sum
+    /// of their negative points, and of their positive ones) and whether one of them
+    /// vetoes it: the profile-independent part of the bounds (see
+    /// [`Engine::cannot_flip_field`]), indexed like the engine's transports.
+    pub most_lost: Vec<i32>,
+    pub most_won: Vec<i32>,
+    pub may_veto: Vec<bool>,
 }
 
 /// For each entry of [`FIELDS`], the variable named like it (its own), if any:
@@ -243,7 +250,7 @@ pub(crate) fn plan(rules: &[&Rule]) -> Vec<FieldPlan> {
                 numbers,
                 load: facts::LOAD_FIELDS.contains(&spec.name),
                 platform: matches!(spec.name, "runtime" | "path"),
-                rules: Vec::new(),
+                ..FieldPlan::default()
             }
         })
         .collect()
@@ -636,27 +643,27 @@ impl<'e> Trial<'e, '_> {
 }
 
 #[derive(Default)]
-pub(super) struct Analysis {
+pub(super) struct Analysis<'k> {
     /// Plausible changes of answered fields that flip the transport.
-    pub flips: Vec<Flip>,
+    pub flips: Vec<Flip<'k>>,
     /// Changes under [`MIN_FLIP_FACTOR`] that already flip it: the answer is close.
-    pub near: Vec<Flip>,
+    pub near: Vec<Flip<'k>>,
     /// Unanswered fields whose answer could change it, most decisive first.
-    pub unknowns: Vec<String>,
+    pub unknowns: Vec<&'static str>,
 }
 
 /// Flips for answered fields, and the unanswered fields that could change the answer
 /// (most decisive first).
-pub(super) fn analyse(
-    e: &Engine,
+pub(super) fn analyse<'k>(
+    e: &Engine<'k>,
     p: &Profile,
     base: &Facts,
     scores: &Scores,
     win: usize,
-) -> Analysis {
-    let mut near: Vec<Flip> = Vec::new();
-    let mut flips: Vec<(Flip, f64)> = Vec::new();
-    let mut unknowns: Vec<(String, f64, usize)> = Vec::new();
+) -> Analysis<'k> {
+    let mut near: Vec<Flip<'k>> = Vec::new();
+    let mut flips: Vec<(Flip<'k>, f64)> = Vec::new();
+    let mut unknowns: Vec<(&'static str, f64, usize)> = Vec::new();
     let (cache, limits) = (Basis::default(), Limits::default());
     let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
@@ -666,7 +673,7 @@ pub(super) fn analyse(
         }
         // No value of this field can change the answer: nothing to try (an unanswered
         // one would flip nothing, an answered one report no flip).
-        if e.cannot_flip_in(&mut trial.bounds, scores, win, &e.flip_plan[order].rules) {
+        if e.cannot_flip_field(&mut trial.bounds, scores, win, &e.flip_plan[order]) {
             continue;
         }
         let from = current(p, spec.name);
@@ -729,10 +736,10 @@ pub(super) fn analyse(
                     continue;
                 }
                 let flip = Flip {
-                    field: spec.name.to_string(),
+                    field: spec.name,
                     from: Some(from.json()),
                     to: c.json(),
-                    transport: transport.to_string(),
+                    transport,
                 };
                 match (near_flip, slot) {
                     (true, _) => near.push(flip),
@@ -742,11 +749,7 @@ pub(super) fn analyse(
             }
         }
         if !known && flipped > 0 {
-            unknowns.push((
-                spec.name.to_string(),
-                flipped as f64 / tried.max(1) as f64,
-                order,
-            ));
+            unknowns.push((spec.name, flipped as f64 / tried.max(1) as f64, order));
         }
     }
     unknowns.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
@@ -860,6 +863,24 @@ mod tests {
             for (i, spec) in FIELDS.iter().enumerate() {
                 let known = current(&p, spec.name).is_some();
                 let bounded = e.cannot_flip(&scores, win, &e.flip_plan[i].rules);
+                // The per-field sums give what summing the rules again gives.
+                let by_field = e.cannot_flip_field(
+                    &mut crate::engine::Bounds::default(),
+                    &scores,
+                    win,
+                    &e.flip_plan[i],
+                );
+                assert_eq!(by_field, bounded, "{}: {}", p.name, spec.name);
+                for other in 0..e.transports.len() {
+                    let mut b = crate::engine::Bounds::default();
+                    assert_eq!(
+                        e.cannot_flip_field(&mut b, &scores, other, &e.flip_plan[i]),
+                        e.cannot_flip(&scores, other, &e.flip_plan[i].rules),
+                        "{}: {} for {other}",
+                        p.name,
+                        spec.name
+                    );
+                }
                 skipped += usize::from(bounded);
                 for c in candidates(&e, &p, i, spec.kind, known) {
                     let Some(q) = apply(&p, spec.name, &c) else {

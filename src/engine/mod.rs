@@ -41,14 +41,19 @@ pub struct Engine<'k> {
     load_vars: Vec<usize>,
     /// The variables [`facts::platform_vals_for_flips`] writes.
     platform_vars: Vec<usize>,
-    /// Sources by id.
-    source_index: std::collections::HashMap<&'k str, &'k crate::rules::SourceInfo>,
+    /// Each source's place in the knowledge's sources, by id: a decision names a
+    /// source by its place.
+    source_index: std::collections::HashMap<&'k str, u32>,
+    /// Sources cited by any runtime or hop (sorted): a rule cites one only for a
+    /// profile whose runtime or path cites it too.
+    platform_sources: Vec<&'k str>,
 }
 
 struct ScoringRule<'k> {
     rule: &'k Rule,
-    /// The rule's sources, each with whether a runtime or hop cites it too.
-    sources: Vec<(&'k str, bool)>,
+    /// The rule's sources (places in the knowledge's sources), each with whether a
+    /// runtime or hop cites it too: looked up the first time the rule fires.
+    sources: std::sync::OnceLock<Vec<(u32, bool)>>,
     points: Vec<i32>,
     vetoes: Vec<bool>,
     message: Lazy,
@@ -58,7 +63,7 @@ struct ScoringRule<'k> {
 struct AdviceRule<'k> {
     rule: &'k Rule,
     /// As [`ScoringRule::sources`].
-    sources: Vec<(&'k str, bool)>,
+    sources: std::sync::OnceLock<Vec<(u32, bool)>>,
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
@@ -72,6 +77,11 @@ struct Lazy(std::sync::OnceLock<Template>);
 impl Lazy {
     fn get(&self, text: &str) -> &Template {
         self.0.get_or_init(|| Template::new(text))
+    }
+
+    /// The text filled for `env`: borrowed from `text` when it has no placeholder.
+    fn fill<'t>(&self, text: &'t str, env: &dyn Lookup) -> Text<'t> {
+        self.get(text).fill(text, env)
     }
 }
 
@@ -103,9 +113,7 @@ pub(crate) struct Rescore {
 #[derive(Default)]
 pub(crate) struct Bounds {
     lo: Vec<i32>,
-    hi: Vec<i32>,
     vetoes_left: Vec<u32>,
-    may_veto: Vec<bool>,
 }
 
 fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i32) {
@@ -140,19 +148,13 @@ impl<'k> Engine<'k> {
         // Sorted once, searched a few hundred times: cheaper than hashing each id.
         platform.sort_unstable();
         platform.dedup();
-        let sources_of = |rule: &'k Rule| -> Vec<(&'k str, bool)> {
-            rule.sources
-                .iter()
-                .map(|s| (s.as_str(), platform.binary_search(&s.as_str()).is_ok()))
-                .collect()
-        };
         let scoring = k
             .rules
             .iter()
             .filter(|r| r.scores())
             .map(|rule| ScoringRule {
                 rule,
-                sources: sources_of(rule),
+                sources: Default::default(),
                 points: transports
                     .iter()
                     .map(|t| {
@@ -181,6 +183,17 @@ impl<'k> Engine<'k> {
         let mut flip_plan = flips::plan(&scoring_rules);
         for (field, plan) in flip_plan.iter_mut().enumerate() {
             plan.rules = flips::affected_rules(field, plan, &readers, &load_vars, &platform_vars);
+            let n = transports.len();
+            (plan.most_lost, plan.most_won, plan.may_veto) =
+                (vec![0; n], vec![0; n], vec![false; n]);
+            for &i in &plan.rules {
+                let r = &scoring[i];
+                for t in 0..n {
+                    plan.most_lost[t] += r.points[t].min(0);
+                    plan.most_won[t] += r.points[t].max(0);
+                    plan.may_veto[t] |= r.vetoes[t];
+                }
+            }
         }
         let advice = k
             .rules
@@ -188,7 +201,7 @@ impl<'k> Engine<'k> {
             .filter(|r| !r.scores())
             .map(|rule| AdviceRule {
                 rule,
-                sources: sources_of(rule),
+                sources: Default::default(),
                 hybrid: Lazy::default(),
                 gotcha: Default::default(),
             })
@@ -206,9 +219,14 @@ impl<'k> Engine<'k> {
             platform_vars,
             source_index: {
                 let mut index = std::collections::HashMap::with_capacity(k.sources.len());
-                index.extend(k.sources.iter().map(|s| (s.id.as_str(), s)));
+                for (i, s) in k.sources.iter().enumerate() {
+                    if let Ok(i) = u32::try_from(i) {
+                        index.insert(s.id.as_str(), i);
+                    }
+                }
                 index
             },
+            platform_sources: platform,
         }
     }
 
@@ -334,7 +352,9 @@ impl<'k> Engine<'k> {
         self.cannot_flip_in(&mut Bounds::default(), s, win, rules)
     }
 
-    /// [`Self::cannot_flip`] with reused buffers.
+    /// [`Self::cannot_flip`] with reused buffers (the reference
+    /// [`Self::cannot_flip_field`] is checked against).
+    #[cfg(test)]
     pub(crate) fn cannot_flip_in(
         &self,
         b: &mut Bounds,
@@ -348,18 +368,11 @@ impl<'k> Engine<'k> {
         let n = self.transports.len();
         b.lo.clear();
         b.lo.extend_from_slice(&s.total);
-        b.hi.clear();
-        b.hi.extend_from_slice(&s.total);
+        let mut hi = s.total.clone();
         b.vetoes_left.clear();
         b.vetoes_left.extend_from_slice(&s.vetoes);
-        b.may_veto.clear();
-        b.may_veto.resize(n, false);
-        let Bounds {
-            lo,
-            hi,
-            vetoes_left,
-            may_veto,
-        } = b;
+        let mut may_veto = vec![false; n];
+        let Bounds { lo, vetoes_left } = b;
         for &i in rules {
             let r = &self.scoring[i];
             let fired = s.fired[i] == Tri::True;
@@ -387,6 +400,63 @@ impl<'k> Engine<'k> {
         })
     }
 
+    /// [`Self::cannot_flip_in`] for a field's rules, with their sums worked out once
+    /// per rule set ([`flips::FieldPlan`]): only the rules that fired are visited.
+    pub(crate) fn cannot_flip_field(
+        &self,
+        b: &mut Bounds,
+        s: &Scores,
+        win: usize,
+        plan: &flips::FieldPlan,
+    ) -> bool {
+        if s.vetoed(win) || plan.may_veto[win] {
+            return false;
+        }
+        let n = self.transports.len();
+        // What the fired rules among them give now (taken back: they may not fire).
+        b.lo.clear();
+        b.lo.extend_from_slice(&s.total);
+        b.vetoes_left.clear();
+        b.vetoes_left.extend_from_slice(&s.vetoes);
+        for &i in &plan.rules {
+            if s.fired[i] != Tri::True {
+                continue;
+            }
+            let r = &self.scoring[i];
+            for t in 0..n {
+                b.lo[t] -= r.points[t];
+                if r.vetoes[t] {
+                    b.vetoes_left[t] -= 1;
+                }
+            }
+        }
+        let (now, vetoes_left) = (&b.lo, &b.vetoes_left);
+        let worst_win = now[win] + plan.most_lost[win];
+        (0..n).all(|t| {
+            let best = now[t] + plan.most_won[t];
+            t == win || vetoes_left[t] > 0 || best < worst_win || (best == worst_win && win < t)
+        })
+    }
+
+    /// A rule's sources as [`ScoringRule::sources`] holds them, looked up once. A
+    /// source no entry describes is never cited (nothing to print for it).
+    fn rule_sources<'a>(
+        &self,
+        rule: &Rule,
+        slot: &'a std::sync::OnceLock<Vec<(u32, bool)>>,
+    ) -> &'a [(u32, bool)] {
+        slot.get_or_init(|| {
+            rule.sources
+                .iter()
+                .filter_map(|s| {
+                    let at = self.source_index.get(s.as_str()).copied()?;
+                    let platform = self.platform_sources.binary_search(&s.as_str()).is_ok();
+                    Some((at, platform))
+                })
+                .collect()
+        })
+    }
+
     /// Transports best first: unvetoed by score, then vetoed; ties to the simpler one.
     pub(crate) fn order(&self, s: &Scores) -> Vec<usize> {
         let mut idx: Vec<usize> = (0..self.transports.len()).collect();
@@ -404,18 +474,18 @@ impl<'k> Engine<'k> {
     }
 
     /// Decides one profile. `source` names where it came from (a path, or `-`).
-    pub fn decide(&self, p: &Profile, source: &str) -> Decision {
+    pub fn decide(&self, p: &Profile, source: &str) -> Decision<'k> {
         self.decide_with(p, source, false, true)
     }
 
     /// Decides one profile and records every rule's evaluation (for `explain`).
-    pub fn explain(&self, p: &Profile, source: &str) -> Decision {
+    pub fn explain(&self, p: &Profile, source: &str) -> Decision<'k> {
         self.decide_with(p, source, true, true)
     }
 
     /// The decision without the flip analysis (no flips, near flips or unknowns, and
     /// a confidence they did not lower): what the benchmarks call the core decision.
-    pub fn decide_without_flips(&self, p: &Profile, source: &str) -> Decision {
+    pub fn decide_without_flips(&self, p: &Profile, source: &str) -> Decision<'k> {
         self.decide_with(p, source, false, false)
     }
 
@@ -429,7 +499,13 @@ impl<'k> Engine<'k> {
         flips::answer_variants(self, p, field)
     }
 
-    fn decide_with(&self, p: &Profile, source: &str, record: bool, with_flips: bool) -> Decision {
+    fn decide_with(
+        &self,
+        p: &Profile,
+        source: &str,
+        record: bool,
+        with_flips: bool,
+    ) -> Decision<'k> {
         let f = facts::facts(self.k, p);
         let s = self.score(&f);
         let order = self.order(&s);
@@ -450,8 +526,9 @@ impl<'k> Engine<'k> {
 
         let mut evaluations = Vec::new();
         let mut rationale = Vec::new();
-        let mut vetoed_by: Vec<Vec<String>> = vec![Vec::new(); self.transports.len()];
+        let mut vetoed_by: Vec<Vec<&'k str>> = vec![Vec::new(); self.transports.len()];
         for (r, fired) in self.scoring.iter().zip(&s.fired) {
+            let rule: &'k Rule = r.rule;
             if *fired != Tri::True && !record {
                 continue;
             }
@@ -461,25 +538,25 @@ impl<'k> Engine<'k> {
                 .enumerate()
                 .filter(|(_, p)| **p != 0)
                 .map(|(i, p)| Effect {
-                    transport: self.transports[i].to_string(),
+                    transport: self.transports[i],
                     points: *p,
                 })
                 .collect();
-            let vetoes: Vec<String> = r.rule.veto.clone();
+            let vetoes: &'k [String] = &rule.veto;
             if record {
-                let (effects, vetoes) = (effects.clone(), vetoes.clone());
-                evaluations.push(evaluation(r.rule, None, &f, *fired, effects, vetoes, None));
+                let effects = effects.clone();
+                evaluations.push(evaluation(rule, None, &f, *fired, effects, vetoes, None));
             }
             if *fired == Tri::True {
                 for (i, v) in r.vetoes.iter().enumerate() {
                     if *v {
-                        vetoed_by[i].push(r.rule.id.clone());
+                        vetoed_by[i].push(&rule.id);
                     }
                 }
                 rationale.push(Reason {
-                    rule: r.rule.id.clone(),
-                    dimension: r.rule.dimension.clone(),
-                    text: r.message.get(&r.rule.message).render(&f),
+                    rule: &rule.id,
+                    dimension: &rule.dimension,
+                    text: r.message.fill(&rule.message, &f),
                     effects,
                     vetoes,
                 });
@@ -488,24 +565,33 @@ impl<'k> Engine<'k> {
 
         // Advice: add-ons and gotchas for the winner, with the timeouts the winner meets
         // (a WebSocket may be timed differently from a stream on the same hop).
-        let ws_facts = (winner == "websocket").then(|| facts::facts_as(self.k, p, true));
+        let ws_facts = (winner == "websocket").then(|| facts::websocket_facts(self.k, p, &f));
         let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
-        let mut hybrid: Option<String> = None;
+        let mut hybrid: Option<Text<'k>> = None;
         let mut add_on_ids: Vec<&str> = Vec::new();
-        let mut gotchas: Vec<Gotcha> = Vec::new();
+        let mut gotchas: Vec<Gotcha<'k>> = Vec::new();
         // Platform sources only for the runtime and hops of this profile; the
         // rules' general sources always.
-        let mut used_sources: Vec<&str> = Vec::new();
+        let in_play: Vec<u32> = f
+            .sources
+            .iter()
+            .filter_map(|id| self.source_index.get(id.as_str()).copied())
+            .collect();
+        let mut used_sources: Vec<u32> = Vec::new();
         for (_, r) in s
             .fired
             .iter()
             .zip(&self.scoring)
             .filter(|(t, _)| **t == Tri::True)
         {
-            cite(&r.sources, &f.sources, &mut used_sources);
+            cite(
+                self.rule_sources(r.rule, &r.sources),
+                &in_play,
+                &mut used_sources,
+            );
         }
         for advice in &self.advice {
-            let rule = advice.rule;
+            let rule: &'k Rule = advice.rule;
             let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
             // Advice for another transport gives nothing: only `explain` shows it.
             if !applies && !record {
@@ -513,21 +599,22 @@ impl<'k> Engine<'k> {
             }
             let note = (!applies).then(|| format!("advice for {} only", rule.only_for.join(", ")));
             let mut give =
-                |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation>| {
+                |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation<'k>>| {
                     let t = rule.when.eval(env);
                     if record {
-                        let e = evaluation(rule, hop, env, t, Vec::new(), Vec::new(), note.clone());
+                        let e = evaluation(rule, hop, env, t, Vec::new(), &[], note.clone());
                         evaluations.push(e);
                     }
                     if t != Tri::True || !applies {
                         return;
                     }
-                    cite(&advice.sources, &f.sources, &mut used_sources);
+                    cite(
+                        self.rule_sources(rule, &advice.sources),
+                        &in_play,
+                        &mut used_sources,
+                    );
                     if hybrid.is_none() {
-                        hybrid = rule
-                            .hybrid
-                            .as_ref()
-                            .map(|h| advice.hybrid.get(h).render(env));
+                        hybrid = rule.hybrid.as_ref().map(|h| advice.hybrid.fill(h, env));
                     }
                     for a in &rule.add_ons {
                         if !add_on_ids.contains(&a.as_str()) {
@@ -540,9 +627,9 @@ impl<'k> Engine<'k> {
                         if !gotchas.iter().any(|x| x.id == id) {
                             gotchas.push(Gotcha {
                                 id,
-                                text: text.get(&g.text).render(env),
-                                fix: fix.get(&g.fix).render(env),
-                                rule: rule.id.clone(),
+                                text: text.fill(&g.text, env),
+                                fix: fix.fill(&g.fix, env),
+                                rule: &rule.id,
                                 blocking: g.blocking,
                             });
                         }
@@ -559,29 +646,27 @@ impl<'k> Engine<'k> {
             }
         }
         // Add-ons in catalogue order, so output is stable whatever the rule order.
-        let add_ons: Vec<String> = self
-            .k
+        let k: &'k Knowledge = self.k;
+        let add_ons: Vec<&'k str> = k
             .add_ons
             .iter()
             .filter(|a| add_on_ids.contains(&a.id.as_str()))
-            .map(|a| a.id.clone())
+            .map(|a| a.id.as_str())
             .collect();
-        let build = self
-            .k
+        let build = k
             .add_ons
             .iter()
             .zip(&self.build_texts)
-            .filter(|(a, _)| add_ons.contains(&a.id))
+            .filter(|(a, _)| add_ons.contains(&a.id.as_str()))
             .map(|(a, text)| BuildStep {
-                add_on: a.id.clone(),
-                name: a.name.clone(),
-                text: text.get(&a.build).render(af),
+                add_on: &a.id,
+                name: &a.name,
+                text: text.fill(&a.build, af),
             })
             .collect();
         let heartbeat_s =
             add_ons
-                .iter()
-                .any(|a| a == "heartbeat")
+                .contains(&"heartbeat")
                 .then(|| match af.get(var!("heartbeat_s")) {
                     crate::rules::Val::Num(n) => *n,
                     _ => policy.heartbeat_default_s,
@@ -613,27 +698,27 @@ impl<'k> Engine<'k> {
             confidence = Confidence::Medium;
         }
 
-        used_sources.extend(f.sources.iter().map(String::as_str));
-        // Each once, in id order (the ids are unique).
+        used_sources.extend_from_slice(&in_play);
+        // Each once, in id order.
         used_sources.sort_unstable();
         used_sources.dedup();
-        let mut sources: Vec<SourceCite> = Vec::with_capacity(used_sources.len());
-        for id in used_sources {
-            if let Some(src) = self.source_index.get(id) {
-                sources.push(SourceCite {
-                    id: src.id.clone(),
-                    title: src.title.clone(),
-                    url: src.url.clone(),
-                    checked: src.checked.clone(),
-                });
-            }
-        }
-        sources.sort_by(|a, b| a.id.cmp(&b.id));
+        let k: &'k Knowledge = self.k;
+        let mut sources: Vec<SourceCite<'k>> = used_sources
+            .iter()
+            .filter_map(|&i| k.sources.get(i as usize))
+            .map(|src| SourceCite {
+                id: &src.id,
+                title: &src.title,
+                url: &src.url,
+                checked: &src.checked,
+            })
+            .collect();
+        sources.sort_unstable_by(|a, b| a.id.cmp(b.id));
 
         let ranking = order
             .iter()
             .map(|&i| Ranked {
-                transport: self.transports[i].to_string(),
+                transport: self.transports[i],
                 score: s.total[i],
                 vetoed: s.vetoed(i),
                 vetoed_by: std::mem::take(&mut vetoed_by[i]),
@@ -658,15 +743,13 @@ impl<'k> Engine<'k> {
             name: p.name.clone(),
             source: source.to_string(),
             recommendation: Recommendation {
-                transport: viable.then(|| winner.to_string()),
+                transport: viable.then_some(winner),
                 confidence,
                 add_ons,
                 heartbeat_s: heartbeat_s.filter(|_| viable),
                 hybrid: hybrid.filter(|_| viable),
                 margin: margin.filter(|_| viable),
-                runner_up: runner
-                    .filter(|_| viable)
-                    .map(|r| self.transports[r].to_string()),
+                runner_up: runner.filter(|_| viable).map(|r| self.transports[r]),
             },
             ranking,
             rationale,
@@ -676,8 +759,9 @@ impl<'k> Engine<'k> {
             unknowns,
             audit,
             build,
-            // The advice's facts are done with: their capacity moves into the report.
-            capacity: ws_facts.map_or(f.capacity, |w| w.capacity),
+            // The facts are done with: their capacity moves into the report (a
+            // WebSocket's facts share it, see `facts::websocket_facts`).
+            capacity: f.capacity,
             sources,
             evaluations,
         }
@@ -711,7 +795,7 @@ impl<'k> Engine<'k> {
         }
     }
 
-    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason]) -> Audit {
+    fn audit(&self, current: &str, recommended: &str, rationale: &[Reason<'_>]) -> Audit {
         let ladder = |t: &str| self.k.transport(t).and_then(|x| x.ladder);
         let verdict = if current == recommended {
             Verdict::Fits
@@ -751,18 +835,18 @@ impl<'k> Engine<'k> {
 
 /// Adds a rule's sources to `used`: the general ones, and those a runtime or hop
 /// cites only when that runtime or hop is in play (its sources are `in_play`).
-fn cite<'a>(sources: &[(&'a str, bool)], in_play: &[String], used: &mut Vec<&'a str>) {
+fn cite(sources: &[(u32, bool)], in_play: &[u32], used: &mut Vec<u32>) {
     used.extend(
         sources
             .iter()
-            .filter(|(s, platform)| !platform || in_play.iter().any(|x| x == s))
+            .filter(|(s, platform)| !platform || in_play.contains(s))
             .map(|(s, _)| *s),
     )
 }
 
 /// The fired rule that most separates `recommended` from `current`: one that
 /// vetoes `current` first, else the most points for `recommended` over `current`.
-fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Option<String> {
+fn decisive_reason(rationale: &[Reason<'_>], current: &str, recommended: &str) -> Option<String> {
     let points = |r: &Reason, t: &str| {
         r.effects
             .iter()
@@ -784,21 +868,21 @@ fn decisive_reason(rationale: &[Reason], current: &str, recommended: &str) -> Op
         // The first of equals, in rule order.
         .rev()
         .max_by_key(|(gap, _)| *gap)
-        .map(|(_, r)| r.text.clone())
+        .map(|(_, r)| r.text.to_string())
 }
 
-fn evaluation(
-    rule: &Rule,
+fn evaluation<'k>(
+    rule: &'k Rule,
     hop: Option<String>,
     env: &dyn Lookup,
     t: Tri,
-    effects: Vec<Effect>,
-    vetoes: Vec<String>,
+    effects: Vec<Effect<'k>>,
+    vetoes: &'k [String],
     note: Option<String>,
-) -> Evaluation {
+) -> Evaluation<'k> {
     Evaluation {
-        rule: rule.id.clone(),
-        dimension: rule.dimension.clone(),
+        rule: &rule.id,
+        dimension: &rule.dimension,
         hop,
         condition: rule.when.describe(),
         outcome: match t {

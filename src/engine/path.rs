@@ -100,7 +100,7 @@ impl Mark {
 
 /// The path of `p` as `d`'s recommended transport meets it.
 pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
-    let transport = d.recommendation.transport.clone();
+    let transport = d.recommendation.transport.map(str::to_string);
     let info = transport.as_deref().and_then(|t| k.transport(t));
     let concerns: Vec<PathConcern> = info.map(|t| t.path.clone()).unwrap_or_default();
     let show = |c: PathConcern| concerns.contains(&c);
@@ -257,7 +257,7 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
 
-    fn decide(k: &Knowledge, yaml: &str) -> (Profile, Decision) {
+    fn decide<'k>(k: &'k Knowledge, yaml: &str) -> (Profile, Decision<'k>) {
         let p = crate::profile::parse_profile(yaml, &k.hop_ids()).unwrap();
         let d = Engine::new(k).decide(&p, "t");
         (p, d)
@@ -269,7 +269,7 @@ mod tests {
     fn an_sse_stream_sees_buffering_and_the_heartbeat_a_websocket_sees_the_upgrade() {
         let k = Knowledge::embedded().unwrap();
         let (p, mut d) = decide(&k, CHAT);
-        d.recommendation.transport = Some("sse".into());
+        d.recommendation.transport = Some("sse");
         d.recommendation.heartbeat_s = Some(25.0);
         let v = view(&k, &p, &d);
         let ids: Vec<&str> = v.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -281,7 +281,7 @@ mod tests {
         assert_eq!(nginx.upgrade, None, "SSE does not care about the Upgrade");
         assert_eq!(v.nodes[2].kind, NodeKind::Runtime);
 
-        d.recommendation.transport = Some("websocket".into());
+        d.recommendation.transport = Some("websocket");
         let v = view(&k, &p, &d);
         let proxy = &v.nodes[0];
         assert_eq!(proxy.upgrade, Some(Some(false)));
@@ -295,12 +295,12 @@ mod tests {
         // A hop that cannot carry an event stream at all says so, not "buffers".
         let afd = CHAT.replace("[corporate-proxy, nginx]", "[azure-front-door]");
         let (p2, mut d2) = decide(&k, &afd);
-        d2.recommendation.transport = Some("sse".into());
+        d2.recommendation.transport = Some("sse");
         let front = &view(&k, &p2, &d2).nodes[0];
         assert_eq!(front.marks, vec![Mark::NoStreams], "{front:?}");
 
         // Polling depends on none of it: the hops are drawn, nothing is marked.
-        d.recommendation.transport = Some("polling".into());
+        d.recommendation.transport = Some("polling");
         let v = view(&k, &p, &d);
         assert!(v
             .nodes

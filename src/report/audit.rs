@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 /// A profile whose `current_transport` does not fit the recommendation.
 pub struct Finding<'a> {
-    pub decision: &'a Decision,
+    pub decision: &'a Decision<'a>,
     pub audit: &'a Audit,
     /// Fails the run: its verdict is one of `--fail-on` and no waiver covers it.
     pub failing: bool,

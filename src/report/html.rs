@@ -171,9 +171,9 @@ fn prose(s: &str) -> String {
 }
 
 /// Ids as `<code>` items, comma-separated.
-fn code_list(ids: &[String]) -> String {
+fn code_list<S: AsRef<str>>(ids: &[S]) -> String {
     ids.iter()
-        .map(|id| format!("<code>{}</code>", esc(id)))
+        .map(|id| format!("<code>{}</code>", esc(id.as_ref())))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -241,7 +241,7 @@ fn article(
             o,
             "<li>{} <span class=\"fix\">({}{})</span></li>",
             prose(&r.text),
-            esc(&r.rule),
+            esc(r.rule),
             if effects.is_empty() {
                 String::new()
             } else {
@@ -260,8 +260,8 @@ fn article(
             let _ = writeln!(
                 o,
                 "<li><strong>{}</strong> (<code>{}</code>): {}</li>",
-                prose(&b.name),
-                esc(&b.add_on),
+                prose(b.name),
+                esc(b.add_on),
                 prose(&b.text)
             );
         }
@@ -301,15 +301,15 @@ fn article(
         o.push_str("<ul>\n");
         for s in &d.sources {
             let href = if s.url.starts_with("https://") || s.url.starts_with("http://") {
-                esc(&s.url)
+                esc(s.url)
             } else {
                 String::new()
             };
             let _ = writeln!(
                 o,
                 "<li><a href=\"{href}\">{}</a>, checked {}</li>",
-                esc(&s.title),
-                esc(&s.checked)
+                esc(s.title),
+                esc(s.checked)
             );
         }
         o.push_str("</ul>\n");
@@ -631,18 +631,18 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
     let span = (hi - lo).max(1.0);
     let scale = bar_w / span;
     let zero = label_w + -lo * scale;
-    let chosen = d.recommendation.transport.as_deref();
+    let chosen = d.recommendation.transport;
     let desc = d
         .ranking
         .iter()
         .map(|r| {
             format!(
                 "{} {}{}",
-                plain_transport_name(k, &r.transport),
+                plain_transport_name(k, r.transport),
                 r.score,
                 if r.vetoed {
                     " (vetoed)"
-                } else if Some(r.transport.as_str()) == chosen {
+                } else if Some(r.transport) == chosen {
                     " (chosen)"
                 } else {
                     ""
@@ -673,14 +673,14 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
         let x = if r.score < 0 { zero - len } else { zero };
         let class = if r.vetoed {
             "bar vetoed"
-        } else if Some(r.transport.as_str()) == chosen {
+        } else if Some(r.transport) == chosen {
             "bar chosen"
         } else {
             "bar"
         };
         let note = if r.vetoed {
             format!("vetoed by {}", r.vetoed_by.join(", "))
-        } else if Some(r.transport.as_str()) == chosen {
+        } else if Some(r.transport) == chosen {
             "chosen".to_string()
         } else {
             String::new()
@@ -688,8 +688,8 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
         let _ = writeln!(
             s,
             "<g class=\"score\" data-transport=\"{}\"><title>{}: {} point{}{}</title>",
-            esc(&r.transport),
-            esc(&plain_transport_name(k, &r.transport)),
+            esc(r.transport),
+            esc(&plain_transport_name(k, r.transport)),
             r.score,
             if r.score.abs() == 1 { "" } else { "s" },
             if note.is_empty() {
@@ -703,7 +703,7 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             label_w - 10.0,
             y + 15.0,
-            esc(&plain_transport_name(k, &r.transport))
+            esc(&plain_transport_name(k, r.transport))
         );
         let _ = writeln!(
             s,
@@ -736,7 +736,7 @@ fn score_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
             r.score,
             esc(if r.vetoed {
                 "vetoed"
-            } else if Some(r.transport.as_str()) == chosen {
+            } else if Some(r.transport) == chosen {
                 "chosen"
             } else {
                 ""
@@ -751,13 +751,13 @@ fn options_table(d: &Decision, k: &Knowledge) -> String {
     let mut s = String::from(
         "<table>\n<thead><tr><th scope=\"col\">Option</th><th scope=\"col\">Score</th><th scope=\"col\">Verdict</th></tr></thead>\n<tbody>\n",
     );
-    let chosen = d.recommendation.transport.as_deref();
+    let chosen = d.recommendation.transport;
     for (i, r) in d.ranking.iter().enumerate() {
         let lead = if r.vetoed {
             "<span class=\"problem\">vetoed</span>"
-        } else if Some(r.transport.as_str()) == chosen {
+        } else if Some(r.transport) == chosen {
             "<strong>chosen</strong>"
-        } else if Some(r.transport.as_str()) == d.recommendation.runner_up.as_deref() {
+        } else if Some(r.transport) == d.recommendation.runner_up {
             "runner-up"
         } else {
             "lost"
@@ -770,7 +770,7 @@ fn options_table(d: &Decision, k: &Knowledge) -> String {
         let _ = writeln!(
             s,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>{verdict}</td></tr>",
-            transport_name(k, &r.transport),
+            transport_name(k, r.transport),
             r.score
         );
     }
@@ -852,7 +852,7 @@ fn sensitivity_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
         let _ = writeln!(
             s,
             "<g class=\"flip-row\" data-field=\"{}\"><title>{}</title>",
-            esc(&f.field),
+            esc(f.field),
             esc(&flip_sentence(f, k))
         );
         let _ = writeln!(
@@ -860,7 +860,7 @@ fn sensitivity_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             label_w - 10.0,
             y + 15.0,
-            esc(&f.field)
+            esc(f.field)
         );
         let change = match &f.from {
             Some(from) => format!("{} → {}", show(from), show(&f.to)),
@@ -884,7 +884,7 @@ fn sensitivity_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
             label_w + len + 6.0,
             y + 15.0,
             esc(&what),
-            esc(&plain_transport_name(k, &f.transport))
+            esc(&plain_transport_name(k, f.transport))
         );
     }
     s.push_str("</svg>\n<figcaption>Bar length: the factor a number must change by (log scale); short amber marks are changes of a choice, of a zero, or of an unknown field.</figcaption></figure>\n");
@@ -892,7 +892,7 @@ fn sensitivity_figure(d: &Decision, k: &Knowledge, i: usize) -> String {
 }
 
 fn flip_sentence(f: &Flip, k: &Knowledge) -> String {
-    let to = plain_transport_name(k, &f.transport);
+    let to = plain_transport_name(k, f.transport);
     match &f.from {
         Some(from) => format!(
             "{} from {} to {}{} gives {to}",
@@ -915,13 +915,13 @@ fn flips_table(d: &Decision, k: &Knowledge) -> String {
         let _ = writeln!(
             s,
             "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(&f.field),
+            esc(f.field),
             f.from
                 .as_ref()
                 .map_or_else(|| "unknown".to_string(), |v| esc(&show(v))),
             esc(&show(&f.to)),
             factor(f).map_or_else(|| "—".to_string(), factor_text),
-            transport_name(k, &f.transport)
+            transport_name(k, f.transport)
         );
     }
     s.push_str("</tbody>\n</table>\n");

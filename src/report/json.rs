@@ -188,9 +188,10 @@ mod tests {
         format!("  {}", text.replace('\n', "\n  "))
     }
 
-    fn decisions() -> Vec<Decision> {
-        let k = Knowledge::embedded().unwrap();
-        let e = Engine::new(&k);
+    fn decisions() -> Vec<Decision<'static>> {
+        // The decisions borrow the rules' texts: rules that live as long as the test.
+        let k: &'static Knowledge = Box::leak(Box::new(Knowledge::embedded().unwrap()));
+        let e = Engine::new(k);
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .unwrap()

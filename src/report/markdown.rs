@@ -326,7 +326,7 @@ fn code(s: &str) -> String {
 }
 
 struct Section<'a> {
-    d: &'a Decision,
+    d: &'a Decision<'a>,
     p: &'a Profile,
     k: &'a Knowledge,
     level: u8,
@@ -340,7 +340,7 @@ struct Section<'a> {
 
 impl<'a> Section<'a> {
     fn new(
-        d: &'a Decision,
+        d: &'a Decision<'a>,
         p: &'a Profile,
         k: &'a Knowledge,
         style: &Style,
@@ -442,7 +442,7 @@ impl<'a> Section<'a> {
                 .d
                 .build
                 .iter()
-                .map(|b| format!("{} ({})", self.esc.text(&b.name, false), code(&b.add_on)))
+                .map(|b| format!("{} ({})", self.esc.text(b.name, false), code(b.add_on)))
                 .collect();
             extra.push(format!("Add-ons: {}.", names.join(", ")));
         }
@@ -663,7 +663,7 @@ impl<'a> Section<'a> {
             };
             rows.push(format!(
                 "| {} | {} | {} | {} | {} |",
-                self.transport(&rank.transport),
+                self.transport(rank.transport),
                 rank.score,
                 self.verdict(i, rank),
                 or_none(pros),
@@ -683,7 +683,7 @@ impl<'a> Section<'a> {
             }
         } else if i == 0 {
             "**recommended**".to_string()
-        } else if self.d.recommendation.runner_up.as_deref() == Some(rank.transport.as_str()) {
+        } else if self.d.recommendation.runner_up == Some(rank.transport) {
             "runner-up".to_string()
         } else {
             "considered".to_string()
@@ -707,7 +707,7 @@ impl<'a> Section<'a> {
                     std::cmp::Ordering::Equal => {}
                 }
             }
-            if reason.vetoes.contains(&rank.transport) {
+            if reason.vetoes.iter().any(|v| v == rank.transport) {
                 cons.push(format!("**veto**: {text}"));
             }
         }
@@ -730,9 +730,9 @@ impl<'a> Section<'a> {
                     .collect();
                 effects.extend(r.vetoes.iter().map(|v| format!("vetoes {v}")));
                 let tail = if effects.is_empty() {
-                    code(&r.rule)
+                    code(r.rule)
                 } else {
-                    format!("{}: {}", code(&r.rule), effects.join(", "))
+                    format!("{}: {}", code(r.rule), effects.join(", "))
                 };
                 format!("{} ({tail})", self.esc.text(&r.text, false))
             })
@@ -748,7 +748,7 @@ impl<'a> Section<'a> {
             .map(|b| {
                 format!(
                     "[ ] **{}**: {}",
-                    self.esc.text(&b.name, false),
+                    self.esc.text(b.name, false),
                     self.esc.text(&b.text, false)
                 )
             })
@@ -802,9 +802,9 @@ impl<'a> Section<'a> {
                     .map_or("unknown".to_string(), |v| self.esc.value(v));
                 format!(
                     "{} from {from} to {} would make it {}.",
-                    code(&f.field),
+                    code(f.field),
                     self.esc.value(&f.to),
-                    self.transport(&f.transport)
+                    self.transport(f.transport)
                 )
             })
             .collect();
@@ -832,8 +832,8 @@ impl<'a> Section<'a> {
             .sources
             .iter()
             .map(|s| {
-                let title = escape(&s.title);
-                let url = clean(&s.url);
+                let title = escape(s.title);
+                let url = clean(s.url);
                 let link = if is_web_url(&url) {
                     format!("[{title}]({})", url.replace('(', "%28").replace(')', "%29"))
                 } else if url.is_empty() {
@@ -841,7 +841,7 @@ impl<'a> Section<'a> {
                 } else {
                     format!("{title} ({})", code(&url))
                 };
-                format!("{link}, checked {}", escape(&s.checked))
+                format!("{link}, checked {}", escape(s.checked))
             })
             .collect();
         vec![self.heading("Sources"), bullets(&items)]
@@ -1057,7 +1057,7 @@ impl Section<'_> {
         for (i, rank) in d.ranking.iter().enumerate() {
             rows.push(format!(
                 "| {} | {} | {} |",
-                self.transport(&rank.transport),
+                self.transport(rank.transport),
                 rank.score,
                 self.one_line_verdict(i, rank)
             ));
@@ -1082,7 +1082,7 @@ impl Section<'_> {
             let mut links: Vec<String> = cited
                 .iter()
                 .take(trim.sources)
-                .map(|s| format!("{} {}", escape(&s.checked), self.source_link(s)))
+                .map(|s| format!("{} {}", escape(s.checked), self.source_link(s)))
                 .collect();
             let more = cited.len().saturating_sub(trim.sources);
             if more > 0 {
@@ -1103,13 +1103,13 @@ impl Section<'_> {
     /// The sources of the rules this section shows (drivers, verdicts, add-ons,
     /// the gotcha fixes it spells out), in the decision's order; all of them when
     /// none can be told apart. `--detail full` lists every source.
-    fn cited_sources(&self, trim: &Trim) -> Vec<&crate::engine::SourceCite> {
+    fn cited_sources(&self, trim: &Trim) -> Vec<&crate::engine::SourceCite<'_>> {
         let d = self.d;
         let mut rules: Vec<&str> = self
             .deciders()
             .iter()
             .take(trim.drivers)
-            .map(|r| r.rule.as_str())
+            .map(|r| r.rule)
             .collect();
         let (add_ons, rest) = self.checklist_parts();
         let shown = rest.len().saturating_sub(trim.folded);
@@ -1117,20 +1117,20 @@ impl Section<'_> {
             .iter()
             .flat_map(|(_, f)| f.iter())
             .chain(&rest[..shown]);
-        rules.extend(spelled.map(|gi| d.gotchas[*gi].rule.as_str()));
+        rules.extend(spelled.map(|gi| d.gotchas[*gi].rule));
         for (i, rank) in d.ranking.iter().enumerate() {
             if let Some(reason) = self.verdict_reason(i, rank) {
-                rules.push(reason.rule.as_str());
+                rules.push(reason.rule);
             }
         }
         for e in d.evaluations.iter().filter(|e| e.outcome == "true") {
-            let gives_add_on = self.k.rule(&e.rule).is_some_and(|rule| {
+            let gives_add_on = self.k.rule(e.rule).is_some_and(|rule| {
                 rule.add_ons
                     .iter()
                     .any(|a| d.build.iter().any(|b| b.add_on == *a))
             });
             if gives_add_on {
-                rules.push(e.rule.as_str());
+                rules.push(e.rule);
             }
         }
         let ids: Vec<&str> = rules
@@ -1138,11 +1138,8 @@ impl Section<'_> {
             .filter_map(|r| self.k.rule(r))
             .flat_map(|rule| rule.sources.iter().map(String::as_str))
             .collect();
-        let cited: Vec<&crate::engine::SourceCite> = d
-            .sources
-            .iter()
-            .filter(|s| ids.contains(&s.id.as_str()))
-            .collect();
+        let cited: Vec<&crate::engine::SourceCite> =
+            d.sources.iter().filter(|s| ids.contains(&s.id)).collect();
         if cited.is_empty() {
             d.sources.iter().collect()
         } else {
@@ -1188,7 +1185,7 @@ impl Section<'_> {
 
     /// The 3-6 fired rules that decided between the chosen option and the runner-up
     /// (or the others, when they are vetoed), most decisive first.
-    fn deciders(&self) -> Vec<&Reason> {
+    fn deciders(&self) -> Vec<&Reason<'_>> {
         let r = &self.d.recommendation;
         let pts = |reason: &Reason, t: &str| -> i32 {
             reason
@@ -1202,7 +1199,11 @@ impl Section<'_> {
             let win = pts(reason, r.label());
             match &r.runner_up {
                 Some(ru) => {
-                    let veto = if reason.vetoes.contains(ru) { 100 } else { 0 };
+                    let veto = if reason.vetoes.iter().any(|v| v == ru) {
+                        100
+                    } else {
+                        0
+                    };
                     win - pts(reason, ru) + veto
                 }
                 None => win + 100 * reason.vetoes.len() as i32,
@@ -1248,7 +1249,7 @@ impl Section<'_> {
         out
     }
 
-    fn verdict_reason(&self, i: usize, rank: &Ranked) -> Option<&Reason> {
+    fn verdict_reason(&self, i: usize, rank: &Ranked) -> Option<&Reason<'_>> {
         super::verdict_reason(self.d, i, rank)
     }
 
@@ -1259,7 +1260,7 @@ impl Section<'_> {
         }
         let lead = if rank.vetoed {
             "vetoed"
-        } else if self.d.recommendation.runner_up.as_deref() == Some(rank.transport.as_str()) {
+        } else if self.d.recommendation.runner_up == Some(rank.transport) {
             "runner-up"
         } else {
             "lost"
@@ -1281,8 +1282,8 @@ impl Section<'_> {
             for (gi, g) in d.gotchas.iter().enumerate() {
                 let same_rule = self
                     .k
-                    .rule(&g.rule)
-                    .is_some_and(|rule| rule.add_ons.contains(&b.add_on));
+                    .rule(g.rule)
+                    .is_some_and(|rule| rule.add_ons.iter().any(|a| a == b.add_on));
                 if same_rule && !merged[gi] && !g.fix.trim().is_empty() {
                     merged[gi] = true;
                     fixes.push(gi);
@@ -1320,19 +1321,19 @@ impl Section<'_> {
             };
             let whole = fixes.iter().any(covered);
             let mut item = if n >= short_from {
-                let every = match (b.add_on.as_str(), d.recommendation.heartbeat_s) {
+                let every = match (b.add_on, d.recommendation.heartbeat_s) {
                     ("heartbeat", Some(s)) => format!(" every {} s", fmt_num(s)),
                     _ => String::new(),
                 };
                 format!(
                     "**{}** ({}){every}.",
-                    self.esc.text(&b.name, false),
-                    code(&b.add_on)
+                    self.esc.text(b.name, false),
+                    code(b.add_on)
                 )
             } else if whole {
-                format!("**{}**: {}", self.esc.text(&b.name, false), sentence(&text))
+                format!("**{}**: {}", self.esc.text(b.name, false), sentence(&text))
             } else {
-                format!("**{}**: {}", self.esc.text(&b.name, false), gist(&text))
+                format!("**{}**: {}", self.esc.text(b.name, false), gist(&text))
             };
             for gi in fixes {
                 let g = &d.gotchas[*gi];
@@ -1388,9 +1389,9 @@ impl Section<'_> {
                     .map_or("unknown".to_string(), |v| self.esc.value(v));
                 format!(
                     "{} {} (now {now}) gives {}",
-                    code(&f.field),
+                    code(f.field),
                     self.esc.value(&f.to),
-                    self.transport_name(&f.transport)
+                    self.transport_name(f.transport)
                 )
             })
             .collect();
@@ -1426,8 +1427,8 @@ impl Section<'_> {
     /// A source as a link; its title without parenthetical asides (the full title
     /// is in `--detail full`).
     fn source_link(&self, s: &crate::engine::SourceCite) -> String {
-        let title = without_asides(&escape(&s.title), false);
-        let url = clean(&s.url);
+        let title = without_asides(&escape(s.title), false);
+        let url = clean(s.url);
         if is_web_url(&url) {
             format!("[{title}]({})", url.replace('(', "%28").replace(')', "%29"))
         } else if url.is_empty() {

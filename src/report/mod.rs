@@ -35,11 +35,11 @@ pub fn effect_words(r: &crate::engine::Reason) -> Vec<String> {
 /// The rule that best says why the option ranked `i` lost (`None` for the chosen
 /// one): its veto, or the rule that set
 /// it furthest behind the chosen option.
-pub fn verdict_reason<'d>(
-    d: &'d crate::engine::Decision,
+pub fn verdict_reason<'d, 'k>(
+    d: &'d crate::engine::Decision<'k>,
     i: usize,
-    rank: &crate::engine::Ranked,
-) -> Option<&'d crate::engine::Reason> {
+    rank: &crate::engine::Ranked<'_>,
+) -> Option<&'d crate::engine::Reason<'k>> {
     if i == 0 && !rank.vetoed {
         return None;
     }
@@ -47,7 +47,7 @@ pub fn verdict_reason<'d>(
         return d
             .rationale
             .iter()
-            .find(|r| r.vetoes.contains(&rank.transport));
+            .find(|r| r.vetoes.iter().any(|v| v == rank.transport));
     }
     let win = d.recommendation.label();
     let gap = |reason: &crate::engine::Reason| -> i32 {

@@ -78,7 +78,7 @@ pub fn render_one(d: &Decision) -> String {
             String::new()
         };
         table.add_row(vec![
-            Cell::new(&rank.transport),
+            Cell::new(rank.transport),
             Cell::new(rank.score),
             Cell::new(note),
         ]);
@@ -103,7 +103,7 @@ pub fn render_one(d: &Decision) -> String {
             let _ = writeln!(
                 out,
                 "  [ ] {}: {}",
-                strip_controls(&step.name),
+                strip_controls(step.name),
                 strip_controls(&step.text)
             );
         }

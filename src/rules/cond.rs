@@ -65,6 +65,7 @@ impl Val {
     pub fn write_display(&self, out: &mut String) {
         match self {
             Val::Word(s) | Val::Text(s) => out.push_str(s),
+            Val::Num(n) => write_num(out, *n),
             other => out.push_str(&other.display()),
         }
     }
@@ -78,6 +79,24 @@ impl Val {
             Val::Bool(b) => b.to_string(),
             Val::Word(s) | Val::Text(s) => s.clone(),
             Val::List(items) => format!("[{}]", items.join(", ")),
+        }
+    }
+}
+
+/// [`fmt_num`], written at the end of `out` (no string of its own).
+pub fn write_num(out: &mut String, n: f64) {
+    use std::fmt::Write;
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        let _ = write!(out, "{}", n as i64);
+    } else {
+        let start = out.len();
+        let _ = write!(out, "{n:.3}");
+        // What `trim_end_matches('0')` and then `trim_end_matches('.')` leave.
+        while out.len() > start && out.ends_with('0') {
+            out.pop();
+        }
+        while out.len() > start && out.ends_with('.') {
+            out.pop();
         }
     }
 }
@@ -650,6 +669,46 @@ impl Parser<'_> {
 mod tests {
     use super::*;
     use crate::rules::vars::var_id;
+
+    proptest::proptest! {
+        /// Writing a number in place gives what [`fmt_num`] gives, after any text.
+        #[test]
+        fn write_num_is_fmt_num(n in proptest::num::f64::ANY, before in "[a-z0.]{0,4}") {
+            let mut out = before.clone();
+            write_num(&mut out, n);
+            proptest::prop_assert_eq!(out, format!("{before}{}", fmt_num(n)));
+            let mut shown = before.clone();
+            Val::Num(n).write_display(&mut shown);
+            proptest::prop_assert_eq!(shown, format!("{before}{}", Val::Num(n).display()));
+        }
+    }
+
+    #[test]
+    fn write_num_edges() {
+        for n in [
+            0.0,
+            -0.0,
+            0.5,
+            1e15,
+            1e16,
+            -1e16,
+            0.0004,
+            0.0005,
+            100.0,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            for before in ["", "0", "1.", "x0"] {
+                let mut out = before.to_string();
+                write_num(&mut out, n);
+                assert_eq!(
+                    out,
+                    format!("{before}{}", fmt_num(n)),
+                    "{n} after {before:?}"
+                );
+            }
+        }
+    }
 
     struct Env(Vec<(VarId, Val)>);
     impl Lookup for Env {

@@ -64,11 +64,11 @@ pub fn ask_with(k: &Knowledge, a: &AskArgs, pr: &mut dyn Prompter) -> Outcome {
 
 /// The interview and `--save`: the decision to report (its source is the saved
 /// file only when the answers were written to it) and the answers.
-pub fn interview_and_save(
-    k: &Knowledge,
+pub fn interview_and_save<'k>(
+    k: &'k Knowledge,
     a: &AskArgs,
     pr: &mut dyn Prompter,
-) -> Result<(Decision, Profile), Failure> {
+) -> Result<(Decision<'k>, Profile), Failure> {
     let qs = questions::embedded().map_err(Failure::Usage)?;
     let engine = Engine::new(k);
     let mut err = anstream::stderr();
