@@ -7,14 +7,15 @@
 //! - a warm decision with flips and unknowns, and without them, on every fixture
 //!   (and the median over fixtures, printed at the end);
 //! - the batch: 10,000 profiles decided in process (one thread), and
-//!   `advise DIR --format json` spawned on a folder of 10,000;
-//! - the engine work behind one `ask` answer's lookahead on the slowest fixture.
+//!   `advise DIR --format json` spawned on a folder of 10,000.
+//!
+//! `ask`'s lookahead, as the interview runs it, is `benches/ask.rs`.
 //!
 //! Speed is measured here and by `scripts/bench.sh`, never asserted in tests.
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use rtadvisor::engine::Engine;
-use rtadvisor::profile::{parse_profile, Profile, DIRECTIONS, FIELDS};
+use rtadvisor::profile::{parse_profile, Profile};
 use rtadvisor::rules::Knowledge;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -183,68 +184,6 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
-/// The engine work `ask` does to tell whether each unanswered question still matters
-/// (depth 2: its answer alone, or with one answer to another unanswered question), on
-/// the fixture where it is slowest. The `ask` interview itself is being reworked; this
-/// measures the lookahead through the engine's public hooks.
-fn lookahead(e: &Engine, p: &Profile) -> usize {
-    let open: Vec<&str> = FIELDS
-        .iter()
-        .map(|f| f.name)
-        .filter(|f| !e.answer_variants(p, f).is_empty())
-        .collect();
-    let w = e.winner_for(p);
-    open.iter()
-        .filter(|q| {
-            let variants = e.answer_variants(p, q);
-            variants.iter().any(|v| e.winner_for(v) != w)
-                || {
-                    let advice = |p: &Profile| {
-                        let r = e.decide(p, "").recommendation;
-                        (r.transport, r.add_ons)
-                    };
-                    let now = advice(p);
-                    variants.iter().any(|v| advice(v) != now)
-                }
-                || open.iter().filter(|o| *o != *q).any(|o| {
-                    e.answer_variants(p, o).iter().any(|v2| {
-                        let w2 = e.winner_for(v2);
-                        e.answer_variants(v2, q)
-                            .iter()
-                            .any(|v| e.winner_for(v) != w2)
-                    })
-                })
-        })
-        .count()
-}
-
-fn ask(c: &mut Criterion) {
-    let k = Knowledge::embedded().expect("valid embedded rules");
-    let engine = Engine::new(&k);
-    // A profile as `ask` starts it: the name and direction answered, the rest open.
-    let starts: Vec<Profile> = DIRECTIONS
-        .iter()
-        .map(|d| {
-            parse_profile(&format!("name: start\ndirection: {d}\n"), &k.hop_ids())
-                .expect("valid start")
-        })
-        .collect();
-    let mut g = c.benchmark_group("ask");
-    g.sample_size(10);
-    g.bench_function("lookahead for one answer (slowest start)", |b| {
-        let slowest = starts
-            .iter()
-            .max_by_key(|p| {
-                let t = Instant::now();
-                black_box(lookahead(&engine, p));
-                t.elapsed()
-            })
-            .expect("fixtures");
-        b.iter(|| black_box(lookahead(&engine, black_box(slowest))))
-    });
-    g.finish();
-}
-
 /// The median over fixtures of each fixture's own median decision time: the figure
 /// the README gives for a warm decision.
 fn medians() {
@@ -279,7 +218,7 @@ fn medians() {
     );
 }
 
-criterion_group!(benches, cold_start, rules, start_up, warm, batch, ask);
+criterion_group!(benches, cold_start, rules, start_up, warm, batch);
 
 fn main() {
     benches();

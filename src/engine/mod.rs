@@ -489,16 +489,6 @@ impl<'k> Engine<'k> {
         self.decide_with(p, source, false, false)
     }
 
-    /// The transport the rules rank first for a profile (no report built).
-    pub fn winner_for(&self, p: &Profile) -> &'k str {
-        self.transports[self.winner(&self.score(&facts::facts(self.k, p)))]
-    }
-
-    /// Every profile an answer to `field` could give (what `ask` looks ahead through).
-    pub fn answer_variants(&self, p: &Profile, field: &str) -> Vec<Profile> {
-        flips::answer_variants(self, p, field)
-    }
-
     fn decide_with(
         &self,
         p: &Profile,
