@@ -4,7 +4,7 @@
 # fixture, the long form (--detail full) of every fixture, a multi-profile
 # document, a design doc holding several sections placed with --after, and
 # docs/design-docs.md after `rtadvisor doc` wrote into a copy of it; then the
-# project's own pages under docs/.
+# project's own pages: README.md and docs/.
 #
 # The only rule changed is MD013's documented `tables: false`: a table row cannot
 # be wrapped, so rows may be longer than 80 columns (for the project's pages also
@@ -89,6 +89,7 @@ echo "markdownlint: checking $count generated files"
 own="$tmp/own"
 mkdir -p "$own"
 cp -r docs "$own/docs"
+cp README.md "$own/README.md"
 cat > "$own/.markdownlint-cli2.jsonc" <<'JSON'
 {
   "config": {
@@ -98,5 +99,5 @@ cat > "$own/.markdownlint-cli2.jsonc" <<'JSON'
 }
 JSON
 count="$(find "$own" -name '*.md' | wc -l | tr -d ' ')"
-echo "markdownlint: checking $count pages of the project's docs"
+echo "markdownlint: checking $count pages of the project's own (README.md, docs/)"
 (cd "$own" && "$lint" "**/*.md")
