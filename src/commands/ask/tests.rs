@@ -1033,6 +1033,35 @@ fn a_feature_for_back_ends_says_who_connects_and_settles_on_a_queue() {
 }
 
 #[test]
+fn a_job_for_back_ends_picks_the_back_ends_option_and_settles_on_a_queue() {
+    // A partner starts an export and its back end takes a webhook when it is done.
+    // The option for back ends used to say there is no job as well, so a person
+    // with a job had to pick "about a job the user starts", which does not say who
+    // connects: the interview settled on polling before asking, and only refining
+    // found the queue. The option now leaves the job to its own question.
+    let k = k();
+    let text = include_str!("../../../fixtures/partner-webhooks.yaml");
+    let p = set_field(
+        &parse_profile(text, &k.hop_ids()).unwrap(),
+        "job_duration_s",
+        serde_json::json!(600),
+    )
+    .unwrap();
+    let qs = embedded().unwrap();
+    let answers = serde_json::to_value(&p).unwrap();
+    assert_eq!(
+        own_choice(&qs, &answers, "direction").as_deref(),
+        Some("backends")
+    );
+    let (f, asked) = run(&k, &p);
+    let (n, at) = f.settled.clone().unwrap();
+    assert_eq!(at, transport(&k, &p), "{asked:?}");
+    assert_eq!(at, "queue");
+    let job = asked.iter().position(|a| a == "job_duration_s");
+    assert!(job.is_some_and(|i| i < n), "{asked:?}");
+}
+
+#[test]
 fn an_answer_is_weighed_with_the_questions_it_opens() {
     // Server clients alone do not change a feed's transport, and "can they take
     // webhooks?" is asked only of server clients; together they make it a queue.
