@@ -369,7 +369,7 @@ mod pty {
         assert!(!asked.contains(&"presence".to_string()), "{asked:?}");
         assert!(
             out.contains(
-                "5 answered by your answer to needs (presence, replies, locked_down_networks, payload, hidden_tab_delivery)"
+                "7 answered by your answer to needs (presence, replies, locked_down_networks, payload, hidden_tab_delivery, audience, subscriptions)"
             ),
             "{out}"
         );

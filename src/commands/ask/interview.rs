@@ -287,8 +287,8 @@ fn own_options(q: &Question) -> Vec<Opt> {
 }
 
 /// Asks a checklist: each line ticked answers what it sets; every field a line
-/// sets and no ticked line does is left unknown (for these only a yes changes the
-/// advice, a test checks it), so none of them is asked again.
+/// sets and no ticked line does is left unknown (for these only the line's own
+/// answer changes the advice, a test checks it), so none of them is asked again.
 fn ask_checklist(
     qs: &Questions,
     q: &Question,

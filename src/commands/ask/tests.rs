@@ -776,7 +776,9 @@ fn dont_know_leaves_fields_unknown() {
     // The list of needs ticked nothing: its fields are unknown too (and the list
     // itself, a question of no field, is not among them).
     let listed = f.implied.iter().filter(|(_, by)| by == "needs").count();
-    assert_eq!(listed, 5, "{f:?}");
+    let lines = embedded().unwrap().find("needs").unwrap().choices.len();
+    assert!(lines >= 5);
+    assert_eq!(listed, lines, "{f:?}");
     assert_eq!(f.dont_know.len(), f.asked.len() - 3 + listed, "{f:?}");
     assert_eq!(f.profile, p);
 }
@@ -1059,6 +1061,36 @@ fn a_job_for_back_ends_picks_the_back_ends_option_and_settles_on_a_queue() {
     assert_eq!(at, "queue");
     let job = asked.iter().position(|a| a == "job_duration_s");
     assert!(job.is_some_and(|i| i < n), "{asked:?}");
+}
+
+#[test]
+fn a_broadcast_feed_ticks_it_in_the_list_and_is_not_asked_about_its_audience() {
+    // Whether every viewer gets the same data, and whether clients change channels
+    // while connected, are lines of the list (only a broadcast, only changing
+    // channels change the recommendation): one answer instead of two questions.
+    let k = k();
+    let qs = embedded().unwrap();
+    for list in ["needs", "needs-one-way"] {
+        let q = qs.find(list).unwrap();
+        for field in ["audience", "subscriptions"] {
+            assert!(
+                q.choices.iter().any(|c| c.sets.contains_key(field)),
+                "{list}: {field}"
+            );
+        }
+    }
+    let text = include_str!("../../../fixtures/stock-dashboard.yaml");
+    let mut p = parse_profile(text, &k.hop_ids()).unwrap();
+    p.audience = Some(crate::profile::Audience::Broadcast);
+    p.locked_down_networks = Some(true);
+    let (f, asked) = run(&k, &p);
+    assert!(asked.contains(&"needs-one-way".to_string()), "{asked:?}");
+    for field in ["audience", "subscriptions", "locked_down_networks"] {
+        assert!(!asked.contains(&field.to_string()), "{field}: {asked:?}");
+    }
+    assert_eq!(f.profile.audience, p.audience);
+    assert_eq!(f.profile.subscriptions, None);
+    assert!(f.dont_know.contains(&"subscriptions".to_string()), "{f:?}");
 }
 
 #[test]
