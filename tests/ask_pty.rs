@@ -346,6 +346,32 @@ mod pty {
     }
 
     #[test]
+    fn dont_know_goes_alone_in_a_list_so_an_answer_ticked_after_it_counts() {
+        // Ticking "don't know" and then a kind of client used to show both ticked
+        // and answer "don't know", dropping the kind; now the answer unticks
+        // "don't know", and what is shown ticked is what is saved.
+        let dir = tempfile::tempdir().unwrap();
+        let (out, asked, code) = interview(
+            &["ask", "--save", "p.yaml"],
+            dir.path(),
+            &[
+                ("name", "Comment thread"),
+                ("direction", "bidirectional"),
+                ("client_messages_per_minute", "0.5"),
+                ("round_trip_ms", "3000"),
+                ("max_delay_s", "5"),
+                ("runtime", "container"),
+                ("refine", "y"),
+                ("clients", "don't,browser"),
+            ],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(asked.contains(&"clients".to_string()), "{asked:?}");
+        let saved = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
+        assert!(saved.contains("\nclients: [browser]"), "{saved}");
+    }
+
+    #[test]
     fn a_comment_thread_with_presence_ticks_it_in_one_list() {
         // What a two-way feature needs is one list: ticking presence (typed to
         // filter, Space) answers it, and the other lines are left unknown.

@@ -397,6 +397,9 @@ impl TermPrompter {
 
     /// A list: filter by typing, ↑↓ to move, Enter to pick (Space to tick, with
     /// `multi`). Returns the indices picked.
+    /// A list to pick from (`multi`: to tick). Lines from `alone` on ("don't know")
+    /// go alone: see [`toggle`].
+    #[allow(clippy::too_many_arguments)]
     fn list(
         &mut self,
         question: &str,
@@ -404,6 +407,7 @@ impl TermPrompter {
         labels: &[String],
         start: &[usize],
         multi: bool,
+        alone: usize,
         empty: &str,
     ) -> Answer<Vec<usize>> {
         const PAGE: usize = 12;
@@ -467,7 +471,7 @@ impl TermPrompter {
                     KeyCode::PageDown => at = (at + PAGE).min(visible.len().saturating_sub(1)),
                     KeyCode::Char(' ') if multi => {
                         if let Some(&i) = visible.get(at) {
-                            ticked[i] = !ticked[i];
+                            toggle(&mut ticked, i, alone);
                         }
                     }
                     KeyCode::Enter => {
@@ -568,6 +572,23 @@ fn matching(labels: &[String], filter: &str) -> Vec<usize> {
 }
 
 /// Labels with "don't know" last for optional questions; the starting row.
+/// Ticks or unticks line `i` of a list. Lines from `alone` on ("don't know") go
+/// alone: ticking one unticks every other line, and ticking any other line
+/// unticks them, so what is shown ticked is what is answered.
+fn toggle(ticked: &mut [bool], i: usize, alone: usize) {
+    let Some(was) = ticked.get(i).copied() else {
+        return;
+    };
+    ticked[i] = !was;
+    if !was {
+        for (j, t) in ticked.iter_mut().enumerate() {
+            if j != i && (i >= alone || j >= alone) {
+                *t = false;
+            }
+        }
+    }
+}
+
 fn labelled(p: &Prompt, options: &[Opt]) -> (Vec<String>, Vec<usize>) {
     let mut labels: Vec<String> = options.iter().map(|o| o.label.clone()).collect();
     let before: Vec<&str> = p.initial.map_or(Vec::new(), |s| s.split(',').collect());
@@ -618,7 +639,7 @@ impl Prompter for TermPrompter {
     fn ask_choice(&mut self, p: &Prompt, options: &[Opt]) -> Answer<String> {
         let (labels, start) = labelled(p, options);
         let help = keys(p, "type to filter, ↑↓ move, Enter choose");
-        match self.list(p.text, &help, &labels, &start, false, "") {
+        match self.list(p.text, &help, &labels, &start, false, labels.len(), "") {
             Answer::Value(v) => v
                 .first()
                 .and_then(|&i| options.get(i))
@@ -706,6 +727,7 @@ impl Prompter for TermPrompter {
             &labels,
             &start,
             true,
+            options.len(),
             p.empty.unwrap_or("(none)"),
         ) {
             Answer::Value(v) if v.iter().any(|&i| i >= options.len()) => Answer::DontKnow,
@@ -834,6 +856,26 @@ mod tests {
         assert_eq!(matching(&labels, "IN"), [0, 1]);
         assert_eq!(matching(&labels, ""), [0, 1, 2]);
         assert_eq!(matching(&labels, "zzz"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn dont_know_is_ticked_alone() {
+        // Lines 0..3 are answers, line 3 is "don't know".
+        let mut t = vec![false; 4];
+        toggle(&mut t, 0, 3);
+        toggle(&mut t, 2, 3);
+        assert_eq!(t, [true, false, true, false]);
+        // "Don't know" unticks the answers...
+        toggle(&mut t, 3, 3);
+        assert_eq!(t, [false, false, false, true]);
+        // ...and an answer unticks "don't know".
+        toggle(&mut t, 1, 3);
+        assert_eq!(t, [false, true, false, false]);
+        // Unticking touches nothing else.
+        toggle(&mut t, 1, 3);
+        assert_eq!(t, [false; 4]);
+        toggle(&mut t, 9, 3);
+        assert_eq!(t, [false; 4]);
     }
 
     #[test]
