@@ -366,13 +366,13 @@ fn set(q: &mut Profile, name: &str, c: &Cand) -> Option<()> {
 /// The facts with some variables replaced.
 #[cfg(test)]
 pub(crate) struct Changed<'a> {
-    pub base: &'a Facts,
-    pub changes: &'a [(usize, Val)],
+    pub base: &'a Facts<'a>,
+    pub changes: &'a [(usize, Val<'a>)],
 }
 
 #[cfg(test)]
 impl Lookup for Changed<'_> {
-    fn get(&self, var: usize) -> &Val {
+    fn get(&self, var: usize) -> &Val<'_> {
         match self.changes.iter().find(|(v, _)| *v == var) {
             Some((_, val)) => val,
             None => self.base.get(var),
@@ -382,13 +382,13 @@ impl Lookup for Changed<'_> {
 
 /// The facts with one variable replaced.
 struct Overlay<'a> {
-    base: &'a Facts,
+    base: &'a Facts<'a>,
     var: usize,
-    val: Val,
+    val: Val<'a>,
 }
 
 impl Lookup for Overlay<'_> {
-    fn get(&self, var: usize) -> &Val {
+    fn get(&self, var: usize) -> &Val<'_> {
         if var == self.var {
             &self.val
         } else {
@@ -405,12 +405,12 @@ fn direct_var(field: usize) -> Option<usize> {
     (!derived).then_some(var)
 }
 
-fn cand_val(c: &Cand) -> Option<Val> {
+fn cand_val<'a>(c: &'a Cand) -> Option<Val<'a>> {
     Some(match c {
         Cand::Num(n) => Val::Num(*n),
         Cand::Bool(b) => Val::Bool(*b),
-        Cand::Word(w) => Val::Word(w.to_string()),
-        Cand::Clients(cs) => Val::List(cs.iter().map(facts::enum_word).collect()),
+        Cand::Word(w) => Val::Word(Cow::Borrowed(w)),
+        Cand::Clients(cs) => Val::List(cs.iter().map(facts::word_of).collect()),
         Cand::Path(_) => return None,
     })
 }
@@ -506,7 +506,12 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
 
 /// What a profile with other load fields changes in `base`.
 #[cfg(test)]
-fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> Vec<(usize, Val)> {
+fn load_changes<'a>(
+    e: &Engine,
+    base: &Facts<'_>,
+    q: &Profile,
+    scratch: &mut [Val<'a>],
+) -> Vec<(usize, Val<'a>)> {
     // Only the load variables are written (and read back): only they need resetting.
     for &v in &e.load_vars {
         scratch[v] = Val::Unknown;
@@ -534,10 +539,10 @@ fn with_load(mut load: Load, name: &str, c: &Cand) -> Option<Load> {
 }
 
 /// A profile's variables, looked up in a slice.
-struct Vals<'a>(&'a [Val]);
+struct Vals<'a>(&'a [Val<'a>]);
 
 impl Lookup for Vals<'_> {
-    fn get(&self, var: usize) -> &Val {
+    fn get(&self, var: usize) -> &Val<'_> {
         self.0.get(var).unwrap_or(&Val::Unknown)
     }
 }
@@ -546,7 +551,7 @@ impl Lookup for Vals<'_> {
 struct Trial<'e, 'k> {
     e: &'e Engine<'k>,
     p: &'e Profile,
-    base: &'e Facts,
+    base: &'e Facts<'e>,
     scores: &'e Scores,
     rescore: Rescore,
     bounds: super::Bounds,
@@ -554,7 +559,7 @@ struct Trial<'e, 'k> {
     changed: Vec<usize>,
     /// The base variables, with a candidate's load written over them while it is
     /// tried (texts may be left as placeholders: see [`same_for_rules`]).
-    vals: Vec<Val>,
+    vals: Vec<Val<'e>>,
     /// The runtime and path the load is checked against (the same for every load),
     /// and their limits: worked out for the first load tried.
     basis: &'e Basis<'e>,
@@ -576,7 +581,7 @@ impl<'e> Trial<'e, '_> {
     fn new(
         e: &'e Engine,
         p: &'e Profile,
-        base: &'e Facts,
+        base: &'e Facts<'e>,
         scores: &'e Scores,
         basis: &'e Basis<'e>,
         limits: &'e Limits<'e>,
@@ -594,7 +599,7 @@ impl<'e> Trial<'e, '_> {
                 .vals
                 .iter()
                 .map(|v| match v {
-                    Val::Text(_) => Val::Text(String::new()),
+                    Val::Text(_) => Val::Text(Cow::Borrowed("")),
                     other => other.clone(),
                 })
                 .collect(),
@@ -613,9 +618,28 @@ impl<'e> Trial<'e, '_> {
     }
 
     /// The winner for `q`, the profile with another runtime or path.
+    ///
+    /// The candidate's variables borrow from `q`, which lives only while it is tried:
+    /// they are written over a copy of the base ones (texts in it are empty and words
+    /// borrowed, so copying it copies few strings).
     fn platform_winner(&mut self, q: &Profile) -> usize {
-        facts::platform_vals_for_flips(self.e.k, q, &mut self.vals);
-        self.rescore_and_restore(&self.e.platform_vars)
+        let mut vals: Vec<Val<'_>> = self.vals.clone();
+        facts::platform_vals_for_flips(self.e.k, q, &mut vals);
+        let base = &self.base.vals;
+        self.changed.clear();
+        self.changed.extend(
+            self.e
+                .platform_vars
+                .iter()
+                .copied()
+                .filter(|&v| !same_for_rules(&vals[v], &base[v])),
+        );
+        self.e.rescored_winner(
+            &mut self.rescore,
+            self.scores,
+            &Vals(&vals),
+            self.changed.iter().copied(),
+        )
     }
 
     /// The winner once the rules reading a variable of `written` that changed are

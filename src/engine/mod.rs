@@ -565,7 +565,7 @@ impl<'k> Engine<'k> {
         let in_play: Vec<u32> = f
             .sources
             .iter()
-            .filter_map(|id| self.source_index.get(id.as_str()).copied())
+            .filter_map(|id| self.source_index.get(id).copied())
             .collect();
         let mut used_sources: Vec<u32> = Vec::new();
         for (_, r) in s
