@@ -460,7 +460,11 @@ fn is_for(l: &Check, transport: &str) -> bool {
 
 /// A sentence for the first exceeded connection cap that applies to `transport`
 /// (an empty text without `texts`).
-fn over(limits: &[Check], transport: &str, texts: bool) -> (Val<'static>, Val<'static>, Val<'static>) {
+fn over(
+    limits: &[Check],
+    transport: &str,
+    texts: bool,
+) -> (Val<'static>, Val<'static>, Val<'static>) {
     let mut relevant = limits
         .iter()
         .filter(|l| l.unit == "connections" && is_for(l, transport))
