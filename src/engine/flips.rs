@@ -564,6 +564,36 @@ struct Trial<'e, 'k> {
     /// and their limits: worked out for the first load tried.
     basis: &'e Basis<'e>,
     limits: &'e Limits<'e>,
+    /// Where a platform candidate's variables are written (empty between two: its
+    /// values borrow from a profile that lives only while it is tried).
+    spare: Vec<Val<'static>>,
+}
+
+/// An empty vector for values of another lifetime, in the same allocation (a
+/// vector collected in place from one of the same layout keeps its buffer).
+fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Val::Unknown).collect()
+}
+
+/// The base variables with what [`facts::platform_vals_for_flips`] wrote for a
+/// candidate (`written`: the variables it writes, every one each time).
+struct Overlaid<'a, 'b> {
+    base: &'a [Val<'a>],
+    over: &'b [Val<'b>],
+    written: &'a [bool],
+}
+
+impl Lookup for Overlaid<'_, '_> {
+    #[inline]
+    fn get(&self, var: usize) -> &Val<'_> {
+        let from = if self.written.get(var) == Some(&true) {
+            self.over
+        } else {
+            self.base
+        };
+        from.get(var).unwrap_or(&Val::Unknown)
+    }
 }
 
 /// What [`Trial::load_winner`] works out once per profile: the runtime and path a
@@ -605,6 +635,7 @@ impl<'e> Trial<'e, '_> {
                 .collect(),
             basis,
             limits,
+            spare: Vec::new(),
         }
     }
 
@@ -623,8 +654,9 @@ impl<'e> Trial<'e, '_> {
     /// they are written over a copy of the base ones (texts in it are empty and words
     /// borrowed, so copying it copies few strings).
     fn platform_winner(&mut self, q: &Profile) -> usize {
-        let mut vals: Vec<Val<'_>> = self.vals.clone();
-        facts::platform_vals_for_flips(self.e.k, q, &mut vals);
+        let mut over = recycle(std::mem::take(&mut self.spare));
+        over.resize(vars::VARS.len(), Val::Unknown);
+        facts::platform_vals_for_flips(self.e.k, q, &mut over);
         let base = &self.base.vals;
         self.changed.clear();
         self.changed.extend(
@@ -632,14 +664,21 @@ impl<'e> Trial<'e, '_> {
                 .platform_vars
                 .iter()
                 .copied()
-                .filter(|&v| !same_for_rules(&vals[v], &base[v])),
+                .filter(|&v| !same_for_rules(&over[v], &base[v])),
         );
-        self.e.rescored_winner(
+        let env = Overlaid {
+            base: &self.vals,
+            over: &over,
+            written: &self.e.platform_mask,
+        };
+        let w = self.e.rescored_winner(
             &mut self.rescore,
             self.scores,
-            &Vals(&vals),
+            &env,
             self.changed.iter().copied(),
-        )
+        );
+        self.spare = recycle(over);
+        w
     }
 
     /// The winner once the rules reading a variable of `written` that changed are
@@ -926,6 +965,19 @@ mod tests {
                         }
                     }
                     if e.flip_plan[i].platform {
+                        // It writes every platform variable, and nothing else (a
+                        // candidate's are read over the base ones: see `Overlaid`).
+                        let unset = Val::Num(-1.5e300);
+                        let mut written = vec![unset.clone(); vars::VARS.len()];
+                        facts::platform_vals_for_flips(&k, &q, &mut written);
+                        for (v, val) in written.iter().enumerate() {
+                            assert_eq!(
+                                *val != unset,
+                                e.platform_vars.contains(&v),
+                                "{}",
+                                vars::VARS[v].name
+                            );
+                        }
                         let (cache, limits) = (Basis::default(), Limits::default());
                         let mut trial = Trial::new(&e, &p, &base, &scores, &cache, &limits);
                         assert_eq!(trial.platform_winner(&q), full, "{}", spec.name);

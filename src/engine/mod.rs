@@ -41,6 +41,8 @@ pub struct Engine<'k> {
     load_vars: Vec<usize>,
     /// The variables [`facts::platform_vals_for_flips`] writes.
     platform_vars: Vec<usize>,
+    /// For each variable, whether it is one of [`Self::platform_vars`].
+    platform_mask: Vec<bool>,
     /// Each source's place in the knowledge's sources, by id: a decision names a
     /// source by its place.
     source_index: std::collections::HashMap<&'k str, u32>,
@@ -216,6 +218,9 @@ impl<'k> Engine<'k> {
             today: crate::profile::today_utc(),
             flip_plan,
             load_vars,
+            platform_mask: (0..crate::rules::vars::VARS.len())
+                .map(|v| platform_vars.contains(&v))
+                .collect(),
             platform_vars,
             source_index: {
                 let mut index = std::collections::HashMap::with_capacity(k.sources.len());
@@ -315,11 +320,11 @@ impl<'k> Engine<'k> {
     /// The winner once the rules reading `vars` are evaluated again over `env` (each
     /// rule once): the base scores with those rules' old points taken back and their
     /// new ones added.
-    pub(crate) fn rescored_winner(
+    pub(crate) fn rescored_winner<L: Lookup + ?Sized>(
         &self,
         sc: &mut Rescore,
         base: &Scores,
-        env: &dyn Lookup,
+        env: &L,
         vars: impl IntoIterator<Item = usize>,
     ) -> usize {
         sc.total.clear();

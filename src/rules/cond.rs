@@ -190,7 +190,9 @@ pub trait Lookup {
 }
 
 impl Cond {
-    pub fn eval(&self, env: &dyn Lookup) -> Tri {
+    /// Generic over where values come from, so that each kind of lookup is compiled
+    /// into the evaluation (no call through a vtable per variable read).
+    pub fn eval<L: Lookup + ?Sized>(&self, env: &L) -> Tri {
         match self {
             Cond::Always => Tri::True,
             Cond::All(items) => {
@@ -294,6 +296,7 @@ fn join(items: &[Cond], sep: &str) -> String {
     parts.join(sep)
 }
 
+#[inline]
 fn lit_eq(v: &Val, l: &Lit) -> bool {
     match (v, l) {
         (Val::Num(a), Lit::Num(b)) => a == b,
@@ -303,7 +306,7 @@ fn lit_eq(v: &Val, l: &Lit) -> bool {
     }
 }
 
-fn eval_leaf(v: &Val, op: &Op, env: &dyn Lookup) -> Tri {
+fn eval_leaf<L: Lookup + ?Sized>(v: &Val, op: &Op, env: &L) -> Tri {
     if let Op::Known(want) = op {
         return Tri::from_bool(v.is_unknown() != *want);
     }
