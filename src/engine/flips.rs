@@ -263,20 +263,33 @@ fn candidates<'k>(
     kind: FieldKind,
     known: bool,
 ) -> Vec<Cand<'k>> {
+    let mut out = Vec::new();
+    candidates_into(e, p, field, kind, known, &mut out);
+    out
+}
+
+/// [`candidates`], written into `out` (emptied first): the flip analysis reuses one
+/// buffer for every field.
+fn candidates_into<'k>(
+    e: &Engine<'k>,
+    p: &Profile,
+    field: usize,
+    kind: FieldKind,
+    known: bool,
+    out: &mut Vec<Cand<'k>>,
+) {
+    out.clear();
     match kind {
-        FieldKind::Number { .. } | FieldKind::Count { .. } => e.flip_plan[field]
-            .numbers
-            .iter()
-            .map(|n| Cand::Num(*n))
-            .collect(),
-        FieldKind::YesNo => vec![Cand::Bool(true), Cand::Bool(false)],
-        FieldKind::Choice(words) => words.iter().map(|w| Cand::Word(Cow::Borrowed(w))).collect(),
-        FieldKind::Runtime => {
+        FieldKind::Number { .. } | FieldKind::Count { .. } => {
+            out.extend(e.flip_plan[field].numbers.iter().map(|n| Cand::Num(*n)))
+        }
+        FieldKind::YesNo => out.extend([Cand::Bool(true), Cand::Bool(false)]),
+        FieldKind::Choice(words) => out.extend(words.iter().map(|w| Cand::Word(Cow::Borrowed(w)))),
+        FieldKind::Runtime => out.extend(
             e.k.runtimes
                 .iter()
-                .map(|r| Cand::Word(Cow::Borrowed(&r.id)))
-                .collect()
-        }
+                .map(|r| Cand::Word(Cow::Borrowed(&r.id))),
+        ),
         FieldKind::Clients => {
             let all = [
                 Client::Browser,
@@ -286,36 +299,37 @@ fn candidates<'k>(
                 Client::Iot,
             ];
             match &p.clients {
-                Some(current) => all
-                    .iter()
-                    .map(|c| {
-                        let mut next = current.clone();
-                        if let Some(i) = next.iter().position(|x| x == c) {
-                            next.remove(i);
-                        } else {
-                            next.push(*c);
-                        }
-                        Cand::Clients(next)
-                    })
-                    .filter(|c| !matches!(c, Cand::Clients(v) if v.is_empty()))
-                    .collect(),
-                None => all.iter().map(|c| Cand::Clients(vec![*c])).collect(),
+                Some(current) => out.extend(
+                    all.iter()
+                        .map(|c| {
+                            let mut next = current.clone();
+                            if let Some(i) = next.iter().position(|x| x == c) {
+                                next.remove(i);
+                            } else {
+                                next.push(*c);
+                            }
+                            Cand::Clients(next)
+                        })
+                        .filter(|c| !matches!(c, Cand::Clients(v) if v.is_empty())),
+                ),
+                None => out.extend(all.iter().map(|c| Cand::Clients(vec![*c]))),
             }
         }
         FieldKind::Path if known => {
             let hops = p.path.clone().unwrap_or_default();
             // Removing either of two equal hops has the same effect: try each
             // distinct hop once.
-            (0..hops.len())
-                .filter(|&i| !hops[..i].contains(&hops[i]))
-                .map(|i| {
-                    let mut next = hops.clone();
-                    next.remove(i);
-                    Cand::Path(next)
-                })
-                .collect()
+            out.extend(
+                (0..hops.len())
+                    .filter(|&i| !hops[..i].contains(&hops[i]))
+                    .map(|i| {
+                        let mut next = hops.clone();
+                        next.remove(i);
+                        Cand::Path(next)
+                    }),
+            )
         }
-        FieldKind::Path | FieldKind::Text => Vec::new(),
+        FieldKind::Path | FieldKind::Text => {}
     }
 }
 
@@ -655,7 +669,8 @@ impl<'e> Trial<'e, '_> {
     /// borrowed, so copying it copies few strings).
     fn platform_winner(&mut self, q: &Profile) -> usize {
         let mut over = recycle(std::mem::take(&mut self.spare));
-        over.resize(vars::VARS.len(), Val::Unknown);
+        // Made in place (`resize` would clone one value into every slot).
+        over.extend((0..vars::VARS.len()).map(|_| Val::Unknown));
         facts::platform_vals_for_flips(self.e.k, q, &mut over);
         let base = &self.base.vals;
         self.changed.clear();
@@ -730,6 +745,7 @@ pub(super) fn analyse<'k>(
     let (cache, limits) = (Basis::default(), Limits::default());
     let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
+    let mut cands: Vec<Cand<'k>> = Vec::with_capacity(32);
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
@@ -741,8 +757,11 @@ pub(super) fn analyse<'k>(
         }
         let from = current(p, spec.name);
         let known = from.is_some();
-        let cands = candidates(e, p, order, spec.kind, known);
+        candidates_into(e, p, order, spec.kind, known, &mut cands);
         let direct = e.flip_plan[order].direct;
+        let is_load = e.flip_plan[order].load;
+        // Only these fields have implausible values (see `plausible`).
+        let may_be_implausible = known && matches!(spec.name, "direction" | "runtime");
         let mut variant: Option<Profile> = None;
         let mut tried = 0usize;
         let mut flipped = 0usize;
@@ -752,7 +771,7 @@ pub(super) fn analyse<'k>(
             }
             // An implausible change of an answered field is never reported, and only
             // unanswered fields count what they tried: no need to decide it.
-            if known && !plausible(e, spec.name, c) {
+            if may_be_implausible && !plausible(e, spec.name, c) {
                 continue;
             }
             let w = match (direct, cand_val(c)) {
@@ -762,7 +781,7 @@ pub(super) fn analyse<'k>(
                     &Overlay { base, var, val },
                     [var],
                 ),
-                _ => match with_load(load, spec.name, c).filter(|_| e.flip_plan[order].load) {
+                _ => match is_load.then(|| with_load(load, spec.name, c)).flatten() {
                     Some(l) => trial.load_winner(&l),
                     None => {
                         // One copy of the profile per field: each candidate sets the

@@ -69,6 +69,9 @@ struct AdviceRule<'k> {
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
+    /// Whether it gives advice when each transport wins (indexed like the engine's
+    /// transports): its `only_for` is empty or names it.
+    applies: Vec<bool>,
 }
 
 /// A text's template, made the first time the text is filled (one run fills a few
@@ -206,6 +209,10 @@ impl<'k> Engine<'k> {
                 sources: Default::default(),
                 hybrid: Lazy::default(),
                 gotcha: Default::default(),
+                applies: transports
+                    .iter()
+                    .map(|t| rule.only_for.is_empty() || rule.only_for.iter().any(|o| o == t))
+                    .collect(),
             })
             .collect();
         Engine {
@@ -520,7 +527,9 @@ impl<'k> Engine<'k> {
         }
 
         let mut evaluations = Vec::new();
-        let mut rationale = Vec::new();
+        // Sized once: one reason per fired rule.
+        let fired = s.fired.iter().filter(|t| **t == Tri::True).count();
+        let mut rationale = Vec::with_capacity(fired);
         let mut vetoed_by: Vec<Vec<&'k str>> = vec![Vec::new(); self.transports.len()];
         for (r, fired) in self.scoring.iter().zip(&s.fired) {
             let rule: &'k Rule = r.rule;
@@ -563,8 +572,8 @@ impl<'k> Engine<'k> {
         let ws_facts = (winner == "websocket").then(|| facts::websocket_facts(self.k, p, &f));
         let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
         let mut hybrid: Option<Text<'k>> = None;
-        let mut add_on_ids: Vec<&str> = Vec::new();
-        let mut gotchas: Vec<Gotcha<'k>> = Vec::new();
+        let mut add_on_ids: Vec<&str> = Vec::with_capacity(8);
+        let mut gotchas: Vec<Gotcha<'k>> = Vec::with_capacity(8);
         // Platform sources only for the runtime and hops of this profile; the
         // rules' general sources always.
         let in_play: Vec<u32> = f
@@ -572,7 +581,8 @@ impl<'k> Engine<'k> {
             .iter()
             .filter_map(|id| self.source_index.get(id).copied())
             .collect();
-        let mut used_sources: Vec<u32> = Vec::new();
+        // A few sources per fired rule (grown once or twice at most).
+        let mut used_sources: Vec<u32> = Vec::with_capacity(4 * fired + in_play.len());
         for (_, r) in s
             .fired
             .iter()
@@ -587,7 +597,7 @@ impl<'k> Engine<'k> {
         }
         for advice in &self.advice {
             let rule: &'k Rule = advice.rule;
-            let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
+            let applies = advice.applies[win];
             // Advice for another transport gives nothing: only `explain` shows it.
             if !applies && !record {
                 continue;
