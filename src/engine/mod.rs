@@ -29,6 +29,10 @@ pub struct Engine<'k> {
     scoring: Vec<ScoringRule<'k>>,
     /// The other rules, in order.
     advice: Vec<AdviceRule<'k>>,
+    /// For each transport, the advice rules that apply when it wins (places in
+    /// [`Self::advice`], in order); and every one (what `explain` goes through).
+    advice_for: Vec<Vec<usize>>,
+    all_advice: Vec<usize>,
     /// Each add-on's build text (indexed like the knowledge's add-ons).
     build_texts: Vec<Lazy>,
     /// For each variable, the scoring rules that read it.
@@ -200,7 +204,7 @@ impl<'k> Engine<'k> {
                 }
             }
         }
-        let advice = k
+        let advice: Vec<AdviceRule> = k
             .rules
             .iter()
             .filter(|r| !r.scores())
@@ -215,10 +219,19 @@ impl<'k> Engine<'k> {
                     .collect(),
             })
             .collect();
+        let advice_for = (0..transports.len())
+            .map(|t| {
+                (0..advice.len())
+                    .filter(|&a| advice[a].applies[t])
+                    .collect()
+            })
+            .collect();
         Engine {
             k,
             transports,
             scoring,
+            all_advice: (0..advice.len()).collect(),
+            advice_for,
             advice,
             build_texts: k.add_ons.iter().map(|_| Lazy::default()).collect(),
             readers,
@@ -595,13 +608,15 @@ impl<'k> Engine<'k> {
                 &mut used_sources,
             );
         }
-        for advice in &self.advice {
+        // Advice for another transport gives nothing: only `explain` shows it.
+        let advising = if record {
+            &self.all_advice
+        } else {
+            &self.advice_for[win]
+        };
+        for advice in advising.iter().map(|&a| &self.advice[a]) {
             let rule: &'k Rule = advice.rule;
             let applies = advice.applies[win];
-            // Advice for another transport gives nothing: only `explain` shows it.
-            if !applies && !record {
-                continue;
-            }
             let note = (!applies).then(|| format!("advice for {} only", rule.only_for.join(", ")));
             let mut give =
                 |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation<'k>>| {
