@@ -925,3 +925,46 @@ fn evaluation<'k>(
         note,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The advice listed for each winner is every advice rule whose `only_for` is
+    /// empty or names it, in rule order: what asking each rule at every decision
+    /// gave. And a decision with the list gives what `explain`'s full pass gives.
+    #[test]
+    fn advice_listed_per_winner_is_what_each_rule_says() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let mut listed = 0;
+        for (t, name) in e.transports.iter().enumerate() {
+            let want: Vec<usize> = e
+                .advice
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| {
+                    a.rule.only_for.is_empty() || a.rule.only_for.iter().any(|o| o == name)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(e.advice_for[t], want, "{name}");
+            listed += want.len();
+        }
+        // Some advice is for one transport only: the lists are not all the same.
+        assert!(listed < e.advice.len() * e.transports.len(), "{listed}");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let p = crate::profile::parse_profile(&text, &k.hop_ids()).unwrap();
+            let (quick, full) = (e.decide(&p, "x"), e.explain(&p, "x"));
+            let json = |d: &Decision| {
+                let mut v = serde_json::to_value(d).unwrap();
+                v.as_object_mut().unwrap().remove("evaluations");
+                v
+            };
+            assert_eq!(json(&quick), json(&full), "{}", path.display());
+        }
+    }
+}
