@@ -72,6 +72,54 @@ fn thresholds(rules: &[&Rule]) -> Vec<Vec<f64>> {
     out
 }
 
+/// For each variable, every number the scoring rules compare it with (in any
+/// order), or `None` when a rule compares it with another variable: two numbers on
+/// the same side of (or equal to) each of them are alike to every scoring rule
+/// (see [`alike_for_rules`]).
+pub(crate) fn cuts(rules: &[&Rule]) -> Vec<Option<Vec<f64>>> {
+    let mut out: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); vars::VARS.len()];
+    let mut leaves = Vec::new();
+    for r in rules {
+        leaves.clear();
+        r.when.leaves(&mut leaves);
+        for &(v, op) in &leaves {
+            let mut add = |t: f64| {
+                if let Some(cs) = &mut out[v] {
+                    cs.push(t);
+                }
+            };
+            match op {
+                Op::Cmp(_, Operand::Num(t)) | Op::Eq(Lit::Num(t)) | Op::Ne(Lit::Num(t)) => add(*t),
+                Op::In(lits) => lits.iter().for_each(|l| {
+                    if let Lit::Num(t) = l {
+                        add(*t)
+                    }
+                }),
+                Op::Cmp(_, Operand::Var { var, .. }) => {
+                    out[v] = None;
+                    out[*var] = None;
+                }
+                // Whether a number is known, equal to a word or a yes/no, or holds
+                // a word: the same for any number.
+                Op::Known(_) | Op::Eq(_) | Op::Ne(_) | Op::Contains(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether every scoring rule's leaves on variable `v` say the same of `a` as of
+/// `b` (so no rule reading `v` needs evaluating again): two numbers on the same
+/// side of every number it is compared with; otherwise [`same_for_rules`].
+pub(crate) fn alike_for_rules(cuts: &[Option<Vec<f64>>], v: usize, a: &Val, b: &Val) -> bool {
+    match (a, b, cuts.get(v)) {
+        (Val::Num(a), Val::Num(b), Some(Some(cs))) => {
+            cs.iter().all(|t| a.partial_cmp(t) == b.partial_cmp(t))
+        }
+        _ => same_for_rules(a, b),
+    }
+}
+
 /// A value just past a threshold, on a readable step.
 fn step(t: f64) -> f64 {
     if t == 0.0 {
@@ -569,8 +617,10 @@ struct Trial<'e, 'k> {
     scores: &'e Scores,
     rescore: Rescore,
     bounds: super::Bounds,
-    /// The variables a candidate changed (reused from one to the next).
+    /// The variables a candidate changed (reused from one to the next), and those
+    /// of them whose readers need evaluating again.
     changed: Vec<usize>,
+    reread: Vec<usize>,
     /// The base variables, with a candidate's load written over them while it is
     /// tried (texts may be left as placeholders: see [`same_for_rules`]).
     vals: Vec<Val<'e>>,
@@ -638,6 +688,7 @@ impl<'e> Trial<'e, '_> {
             rescore: Rescore::default(),
             bounds: super::Bounds::default(),
             changed: Vec::new(),
+            reread: Vec::new(),
             // Texts are alike to the rules whatever they say: no need to copy them.
             vals: base
                 .vals
@@ -679,7 +730,7 @@ impl<'e> Trial<'e, '_> {
                 .platform_vars
                 .iter()
                 .copied()
-                .filter(|&v| !same_for_rules(&over[v], &base[v])),
+                .filter(|&v| !alike_for_rules(&self.e.cuts, v, &over[v], &base[v])),
         );
         let env = Overlaid {
             base: &self.vals,
@@ -701,17 +752,22 @@ impl<'e> Trial<'e, '_> {
     fn rescore_and_restore(&mut self, written: &[usize]) -> usize {
         let (vals, base) = (&mut self.vals, &self.base.vals);
         self.changed.clear();
-        self.changed.extend(
-            written
-                .iter()
-                .copied()
-                .filter(|&v| !same_for_rules(&vals[v], &base[v])),
-        );
+        self.reread.clear();
+        for &v in written {
+            if !same_for_rules(&vals[v], &base[v]) {
+                self.changed.push(v);
+                // A number still on the same side of every threshold changes no
+                // rule's outcome: the rules reading it are not evaluated again.
+                if !alike_for_rules(&self.e.cuts, v, &vals[v], &base[v]) {
+                    self.reread.push(v);
+                }
+            }
+        }
         let w = self.e.rescored_winner(
             &mut self.rescore,
             self.scores,
             &Vals(vals),
-            self.changed.iter().copied(),
+            self.reread.iter().copied(),
         );
         for &v in &self.changed {
             vals[v].clone_from(&base[v]);
@@ -1045,6 +1101,51 @@ mod tests {
         assert!(compared > 1000, "{compared}");
         // The bounds rule out some fields (else they would be no use), not all.
         assert!(skipped > 50 && skipped < 56 * FIELDS.len(), "{skipped}");
+    }
+
+    /// Two numbers that [`alike_for_rules`] calls alike give every scoring rule
+    /// reading the variable the same outcome, on every fixture: for each variable,
+    /// values on each side of, at and between its thresholds, tried in pairs.
+    #[test]
+    fn numbers_alike_for_rules_give_every_rule_the_same_outcome() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let (mut alike, mut checked) = (0, 0);
+        for p in fixtures(&k) {
+            let base = facts::facts(&k, &p);
+            for (v, cuts) in e.cuts.iter().enumerate() {
+                let Some(cuts) = cuts else { continue };
+                let mut tries: Vec<f64> = vec![-1e9, 0.0, 1e12];
+                for t in cuts {
+                    tries.extend([t - 1.0, t - 1e-3, *t, t + 1e-3, t + 1.0, t * 2.0, t / 2.0]);
+                }
+                for &a in &tries {
+                    for &b in &tries {
+                        let (a, b) = (Val::Num(a), Val::Num(b));
+                        if !alike_for_rules(&e.cuts, v, &a, &b) {
+                            continue;
+                        }
+                        alike += 1;
+                        let over = |val: &Val<'static>| Overlay {
+                            base: &base,
+                            var: v,
+                            val: val.clone(),
+                        };
+                        for &r in &e.readers[v] {
+                            let when = &e.scoring[r].rule.when;
+                            assert_eq!(
+                                when.eval(&over(&a)),
+                                when.eval(&over(&b)),
+                                "{v} {a:?} {b:?}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(alike > 1000 && checked > 1000, "{alike} {checked}");
+        assert!(e.cuts.iter().flatten().any(|c| !c.is_empty()));
     }
 
     /// The typed current value is what the profile's JSON says (flips report it).

@@ -47,6 +47,9 @@ pub struct Engine<'k> {
     platform_vars: Vec<usize>,
     /// For each variable, whether it is one of [`Self::platform_vars`].
     platform_mask: Vec<bool>,
+    /// For each variable, the numbers the scoring rules compare it with
+    /// ([`flips::cuts`]).
+    cuts: Vec<Option<Vec<f64>>>,
     /// Each source's place in the knowledge's sources, by id: a decision names a
     /// source by its place.
     source_index: std::collections::HashMap<&'k str, u32>,
@@ -190,6 +193,7 @@ impl<'k> Engine<'k> {
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
         let mut flip_plan = flips::plan(&scoring_rules);
+        let cuts = flips::cuts(&scoring_rules);
         for (field, plan) in flip_plan.iter_mut().enumerate() {
             plan.rules = flips::affected_rules(field, plan, &readers, &load_vars, &platform_vars);
             let n = transports.len();
@@ -238,6 +242,7 @@ impl<'k> Engine<'k> {
             today: crate::profile::today_utc(),
             flip_plan,
             load_vars,
+            cuts,
             platform_mask: (0..crate::rules::vars::VARS.len())
                 .map(|v| platform_vars.contains(&v))
                 .collect(),
