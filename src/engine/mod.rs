@@ -140,8 +140,16 @@ fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i3
 /// The best transport: unvetoed before vetoed, then the highest score, then the
 /// simplest (the lowest index); what sorting by that key would put first.
 fn winner_of(total: &[i32], vetoes: &[u32]) -> usize {
-    let key = |i: usize| (vetoes[i] > 0, -total[i], i);
-    (0..total.len()).min_by_key(|&i| key(i)).unwrap_or(0)
+    // The first with the smallest (vetoed, -score): a later one wins only by being
+    // strictly better, as `min_by_key` keeps the first of equals.
+    let mut best = 0;
+    for i in 1..total.len().min(vetoes.len()) {
+        let (v, b) = (vetoes[i] > 0, vetoes[best] > 0);
+        if (!v && b) || (v == b && total[i] > total[best]) {
+            best = i;
+        }
+    }
+    best
 }
 
 impl<'k> Engine<'k> {
@@ -934,6 +942,23 @@ fn evaluation<'k>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The winner found in one pass is what sorting by the key puts first.
+    #[test]
+    fn winner_of_is_the_first_by_the_key() {
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let scores = proptest::collection::vec((-20i32..20, 0u32..2), 1..7);
+        runner
+            .run(&scores, |xs| {
+                let total: Vec<i32> = xs.iter().map(|x| x.0).collect();
+                let vetoes: Vec<u32> = xs.iter().map(|x| x.1).collect();
+                let key = |i: usize| (vetoes[i] > 0, -total[i], i);
+                let want = (0..total.len()).min_by_key(|&i| key(i)).unwrap_or(0);
+                proptest::prop_assert_eq!(winner_of(&total, &vetoes), want);
+                Ok(())
+            })
+            .unwrap();
+    }
 
     /// The advice listed for each winner is every advice rule whose `only_for` is
     /// empty or names it, in rule order: what asking each rule at every decision
