@@ -264,3 +264,190 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 pub fn decide_all<'k>(engine: &Engine<'k>, loaded: &[Loaded]) -> Vec<Decision<'k>> {
     parallel_map(loaded, |l| engine.decide(&l.profile, &l.source))
 }
+
+/// How many inputs a worker of [`in_order`] takes at a time.
+pub const BATCH: usize = 16;
+
+/// Maps `work` over `items` on `threads` workers (taking [`BATCH`] items at a time)
+/// and hands the results to `take` in input order, as soon as all before them are
+/// taken. A worker never runs more than `window` batches ahead of what is taken:
+/// a worker left behind (a busy machine deschedules it) would otherwise let the
+/// others fill memory with results that cannot be taken yet. Once `take` says
+/// `false` (the output cannot be written), no more work is started; the results of
+/// the batch at hand are still taken.
+///
+/// Gives the most results that were ever waiting for an earlier one (at most
+/// `window` × [`BATCH`]): what the window bounds.
+pub fn in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    window: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut take: impl FnMut(R) -> bool,
+) -> usize {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    if threads < 2 {
+        for item in items {
+            if !take(work(item)) {
+                break;
+            }
+        }
+        return 0;
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let window = window * BATCH;
+    let printed_so_far = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
+    let mut most_held = 0;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<R>)>(threads * 2);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop, work) = (&next, &stop, &work);
+            let gate = &printed_so_far;
+            s.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                    if start >= items.len() {
+                        break;
+                    }
+                    // The batch just before the window is always someone's to
+                    // finish (or taken): waiting here never waits for itself.
+                    let mut printed = gate.0.lock().unwrap_or_else(|e| e.into_inner());
+                    while start >= *printed + window && !stop.load(Ordering::Relaxed) {
+                        printed = gate.1.wait(printed).unwrap_or_else(|e| e.into_inner());
+                    }
+                    drop(printed);
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let end = (start + BATCH).min(items.len());
+                    let done = items[start..end].iter().map(work).collect();
+                    if tx.send((start, done)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Batches arrive in any order: take each once all before it are taken.
+        let mut waiting: BTreeMap<usize, Vec<R>> = BTreeMap::new();
+        let mut held = 0usize;
+        let mut printed = 0usize;
+        for (start, done) in rx.iter() {
+            held += done.len();
+            most_held = most_held.max(held);
+            waiting.insert(start, done);
+            let before = printed;
+            let mut failed = false;
+            while let Some(done) = waiting.remove(&printed) {
+                printed += done.len();
+                held -= done.len();
+                for r in done {
+                    failed |= !take(r);
+                }
+            }
+            if failed {
+                stop.store(true, Ordering::Relaxed);
+            }
+            if printed != before || failed {
+                *printed_so_far.0.lock().unwrap_or_else(|e| e.into_inner()) = printed;
+                printed_so_far.1.notify_all();
+            }
+            if failed {
+                break;
+            }
+        }
+    });
+    most_held
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// A worker left behind on the first batch: the others run on, but never more
+    /// than the window ahead of what is taken (without the window they would decide
+    /// everything while it waits), and the results still come in input order.
+    #[test]
+    fn workers_stay_within_the_window_of_a_worker_left_behind() {
+        let window = 4;
+        let items: Vec<usize> = (0..BATCH * window * 20).collect();
+        let started = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        let most_held = in_order(
+            &items,
+            3,
+            window,
+            |&i| {
+                started.fetch_add(1, Ordering::SeqCst);
+                if i == 0 {
+                    // Held back until the others have run as far as they may
+                    // (or much further, without a window), or for a while.
+                    let t = Instant::now();
+                    while started.load(Ordering::SeqCst) < items.len() / 2
+                        && t.elapsed() < Duration::from_millis(300)
+                    {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                }
+                i
+            },
+            |i| {
+                seen.push(i);
+                true
+            },
+        );
+        assert_eq!(seen, items, "every result, in input order");
+        assert!(most_held > 0, "the others ran ahead of the first batch");
+        assert!(
+            most_held <= window * BATCH,
+            "{most_held} results waited for the first batch (window: {})",
+            window * BATCH
+        );
+    }
+
+    /// Once `take` refuses (the output is closed), no more work is started.
+    #[test]
+    fn a_refusing_taker_stops_the_workers() {
+        let items: Vec<usize> = (0..BATCH * 200).collect();
+        let worked = AtomicUsize::new(0);
+        let mut taken = 0;
+        in_order(
+            &items,
+            2,
+            4,
+            |&i| {
+                worked.fetch_add(1, Ordering::SeqCst);
+                i
+            },
+            |_| {
+                taken += 1;
+                taken < 10
+            },
+        );
+        assert!((10..=BATCH).contains(&taken), "{taken}");
+        assert!(worked.load(Ordering::SeqCst) < items.len() / 2);
+    }
+
+    /// One thread: in order, and stopped at the first refusal.
+    #[test]
+    fn one_thread_takes_in_order() {
+        let items: Vec<usize> = (0..100).collect();
+        let mut seen = Vec::new();
+        in_order(
+            &items,
+            1,
+            4,
+            |&i| i * 2,
+            |i| {
+                seen.push(i);
+                i < 20
+            },
+        );
+        assert_eq!(seen, (0..=10).map(|i| i * 2).collect::<Vec<_>>());
+    }
+}

@@ -183,11 +183,37 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseEr
 /// Parses one YAML document into the same tree as [`parse`], without positions
 /// (every [`Pos`] is the default): tracking spans is most of the parser's work, and a
 /// valid file needs none. `None` when it does not parse: [`parse`] then says why, and
-/// where. Whatever this accepts, [`parse`] accepts as the same tree (a test checks).
+/// where. Whatever this accepts, [`parse`] accepts as the same tree, and it refuses
+/// what [`parse`] accepts only when the text uses merge keys (a test checks).
+///
+/// The parser is asked for less than [`parse`] asks of it, where what it would
+/// check cannot change the outcome: it passes repeated keys through (this tree
+/// refuses them itself, and [`parse`] then says which), refuses merge keys (`<<`:
+/// [`parse`] expands them), and skips comments' text when there are too few to
+/// meet a budget (at most [`QUIET_COMMENTS`] `#`s; see [`fast_options`]).
 pub fn parse_unplaced(text: &str) -> Option<Node> {
-    serde_saphyr::from_str_with_options::<Unplaced>(text, options())
+    serde_saphyr::from_str_with_options::<Unplaced>(text, fast_options(text))
         .ok()
         .map(|u| u.0)
+}
+
+/// Most `#`s a text may hold for [`parse_unplaced`] to skip comments: no more
+/// comments than the parser may buffer at once (32), and far fewer events than
+/// the event budget allows (the node budget is met long before it).
+pub const QUIET_COMMENTS: usize = 32;
+
+/// [`options`] without what [`parse_unplaced`] does not need checked (see there).
+/// Passing repeated keys through and refusing merge keys spares the parser
+/// remembering every key of every mapping.
+fn fast_options(text: &str) -> serde_saphyr::Options {
+    let mut o = options();
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    o.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
+    // A `#` that starts no comment only makes this more careful.
+    if text.bytes().filter(|&b| b == b'#').count() <= QUIET_COMMENTS {
+        o.emit_comments = false;
+    }
+    o
 }
 
 /// The parser's messages end with " at line X column Y"; we print positions ourselves.
@@ -378,8 +404,13 @@ impl<'de> Visitor<'de> for UnplacedVisitor {
         Ok(unplaced(Value::Seq(items)))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unplaced, A::Error> {
-        let mut entries = Vec::new();
+        let mut entries: Vec<(Key, Node)> = Vec::new();
         while let Some(key) = map.next_key::<KeyText>()? {
+            // Repeated keys are passed through (see `fast_options`): refused here,
+            // and `parse` says where.
+            if entries.iter().any(|(k, _)| k.name == key.0) {
+                return Err(de::Error::custom("a key is set twice"));
+            }
             let value = map.next_value::<Unplaced>()?;
             let key = Key {
                 pos: Pos::default(),
@@ -558,15 +589,36 @@ mod tests {
         texts.push(bomb);
         texts.push(format!("a: {}{}", "[".repeat(40), "]".repeat(40)));
         texts.push(format!("a: [{}]", vec!["1"; 20_001].join(",")));
+        // Comments: more than the parser buffers while it looks ahead (refused
+        // today), as many as it does, and between entries.
+        for n in [QUIET_COMMENTS - 1, QUIET_COMMENTS, QUIET_COMMENTS + 1, 40] {
+            let block = "  # note\n".repeat(n);
+            texts.push(format!("name: x\npath:\n{block}  - nginx\n"));
+            texts.push(format!(
+                "name: x\n{}direction: both\n",
+                "# note\n".repeat(n)
+            ));
+        }
+        texts.push("a: 1 # one\nb: '#2' # two\nc: \"#\"\n".into());
+        texts.push("m: {a: 1, a: 2}\n".into());
+        texts.push("- {a: 1}\n- {a: 1, b: 2, a: 3}\n".into());
         let mut accepted = 0;
+        let mut declined = 0;
         for text in &texts {
             let spanned = parse(text).ok().map(|n| unplaced(&n));
             let fast = parse_unplaced(text);
+            if fast.is_none() && spanned.is_some() {
+                // Merge keys are left to the spanned parse, which expands them.
+                assert!(text.contains("<<"), "{text}");
+                declined += 1;
+                continue;
+            }
             // NaN is not equal to itself: compare the trees' debug forms.
             assert_eq!(format!("{fast:?}"), format!("{spanned:?}"), "{text}");
             accepted += usize::from(fast.is_some());
         }
         assert!(accepted > 50, "{accepted}");
+        assert_eq!(declined, 1);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use crate::diag::Report;
 use crate::engine::{Decision, Engine, Verdict};
-use crate::load::{check_streams_read_once, decide_all, expand_inputs, load_path, load_profiles};
+use crate::load::{
+    self, check_streams_read_once, decide_all, expand_inputs, load_path, load_profiles,
+};
 use crate::output::{emit, emit_plain, raw_stdout, Failure, Outcome};
 use crate::profile::Profile;
 use crate::report;
@@ -107,10 +109,7 @@ type Streamed<'k> = Result<(String, Option<Decision<'k>>), Report>;
 /// prints them in input order as they are done, holding only a few in memory (the
 /// output is byte for byte what deciding them all first would print).
 fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
-    use std::collections::BTreeMap;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    /// Inputs a worker takes at a time.
-    const BATCH: usize = 16;
+    use load::BATCH;
     check_streams_read_once(inputs)?;
     let (paths, mut bad) = expand_inputs(inputs);
     // Not dropped: the process ends when the output is written (see `app::run`).
@@ -146,77 +145,8 @@ fn advise_json_streamed(k: &Knowledge, inputs: &[PathBuf]) -> Outcome {
         bad: Vec::new(),
         write_error: None,
     };
-    if threads < 2 {
-        for p in &paths {
-            if !sink.take(work(p)) {
-                break;
-            }
-        }
-    } else {
-        let next = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
-        // How far a worker may run ahead of what is printed: a worker left behind (a
-        // busy machine deschedules it) would otherwise let the others fill memory
-        // with results that cannot be printed yet.
-        let window = threads * BATCH * 16;
-        let printed_so_far = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
-        std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Streamed>)>(threads * 2);
-            for _ in 0..threads {
-                let tx = tx.clone();
-                let (next, stop, paths, work) = (&next, &stop, &paths, &work);
-                let gate = &printed_so_far;
-                s.spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
-                        if start >= paths.len() {
-                            break;
-                        }
-                        // The batch just before the window is always someone's to
-                        // finish (or printed): waiting here never waits for itself.
-                        let mut printed = gate.0.lock().unwrap_or_else(|e| e.into_inner());
-                        while start >= *printed + window && !stop.load(Ordering::Relaxed) {
-                            printed = gate.1.wait(printed).unwrap_or_else(|e| e.into_inner());
-                        }
-                        drop(printed);
-                        if stop.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let end = (start + BATCH).min(paths.len());
-                        let done = paths[start..end].iter().map(work).collect();
-                        if tx.send((start, done)).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            drop(tx);
-            // Batches arrive in any order: print each once all before it are printed.
-            let mut waiting: BTreeMap<usize, Vec<Streamed>> = BTreeMap::new();
-            let mut printed = 0usize;
-            for (start, done) in rx.iter() {
-                waiting.insert(start, done);
-                let before = printed;
-                while let Some(done) = waiting.remove(&printed) {
-                    printed += done.len();
-                    for r in done {
-                        sink.take(r);
-                    }
-                }
-                let failed = sink.write_error.is_some();
-                if failed {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                if printed != before || failed {
-                    *printed_so_far.0.lock().unwrap_or_else(|e| e.into_inner()) = printed;
-                    printed_so_far.1.notify_all();
-                }
-                if failed {
-                    break;
-                }
-            }
-        });
-    }
+    // How far a worker may run ahead of what is printed, in batches.
+    load::in_order(&paths, threads, threads * 16, work, |r| sink.take(r));
     let Sink {
         out,
         good,

@@ -6,6 +6,7 @@ use crate::profile::Profile;
 use crate::rules::cond::Val;
 use crate::rules::{Limit, Policy};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Connections, rates and limits for one workload. Every figure is absent when the
 /// profile does not give what it needs (`concurrent_clients` for most).
@@ -459,7 +460,11 @@ fn is_for(l: &Check, transport: &str) -> bool {
 
 /// A sentence for the first exceeded connection cap that applies to `transport`
 /// (an empty text without `texts`).
-fn over(limits: &[Check], transport: &str, texts: bool) -> (Val, Val, Val) {
+fn over(
+    limits: &[Check],
+    transport: &str,
+    texts: bool,
+) -> (Val<'static>, Val<'static>, Val<'static>) {
     let mut relevant = limits
         .iter()
         .filter(|l| l.unit == "connections" && is_for(l, transport))
@@ -472,8 +477,8 @@ fn over(limits: &[Check], transport: &str, texts: bool) -> (Val, Val, Val) {
         if l.status == LimitStatus::Exceeded && !texts {
             return (
                 Val::Bool(true),
-                Val::Text(String::new()),
-                Val::Text(String::new()),
+                Val::Text(Cow::Borrowed("")),
+                Val::Text(Cow::Borrowed("")),
             );
         }
         if l.status == LimitStatus::Exceeded {
@@ -496,8 +501,8 @@ fn over(limits: &[Check], transport: &str, texts: bool) -> (Val, Val, Val) {
             };
             return (
                 Val::Bool(true),
-                Val::Text(text),
-                Val::Text(l.fix.to_string()),
+                Val::Text(Cow::Owned(text)),
+                Val::Text(Cow::Owned(l.fix.to_string())),
             );
         }
         unknown |= l.status == LimitStatus::Unknown;
@@ -556,7 +561,7 @@ fn set_vars_with(
     vals: &mut [Val],
     texts: bool,
 ) {
-    let mut set = |var: usize, v: Val| vals[var] = v;
+    let mut set = |var: usize, v: Val<'static>| vals[var] = v;
     let num = |x: Option<f64>| x.map_or(Val::Unknown, Val::Num);
     set(var!("capacity.connections"), num(c.connections));
     set(
@@ -583,10 +588,10 @@ fn set_vars_with(
         .clone()
         .find(|l| matches!(l.status, LimitStatus::NeedsJitter | LimitStatus::Exceeded))
     {
-        Some(_) if !texts => (Val::Bool(true), Val::Text(String::new())),
+        Some(_) if !texts => (Val::Bool(true), Val::Text(Cow::Borrowed(""))),
         Some(l) => (
             Val::Bool(true),
-            Val::Text(format!(
+            Val::Text(Cow::Owned(format!(
                 "{}: {} is {}/s; after a deploy {} connections come back within {} s, about {}/s",
                 l.on,
                 l.what,
@@ -594,7 +599,7 @@ fn set_vars_with(
                 c.connections.map(fmt_num).unwrap_or_default(),
                 Grouped(c.reconnect_window_s),
                 l.load.map(fmt_num).unwrap_or_default()
-            )),
+            ))),
         ),
         None if rate.any(|l| l.status == LimitStatus::Unknown) => (Val::Unknown, Val::Absent),
         None => (Val::Bool(false), Val::Absent),

@@ -9,35 +9,38 @@ use crate::rules::{Knowledge, Limit, Policy};
 use std::borrow::Cow;
 
 /// Variable values for one profile, and one set per hop on the path.
+///
+/// Words and texts are borrowed from the profile and the rules (`'a`): filling the
+/// variables copies no string that is already written somewhere.
 #[derive(Debug, Clone)]
-pub struct Facts {
-    pub vals: Vec<Val>,
-    pub hops: Vec<HopFacts>,
+pub struct Facts<'a> {
+    pub vals: Vec<Val<'a>>,
+    pub hops: Vec<HopFacts<'a>>,
     /// Source ids of the platform facts in play (runtime and hops).
-    pub sources: Vec<String>,
+    pub sources: Vec<&'a str>,
     /// Connections, rates and the limits they were checked against.
     pub capacity: Capacity,
 }
 
 #[derive(Debug, Clone)]
-pub struct HopFacts {
-    pub vals: Vec<(VarId, Val)>,
+pub struct HopFacts<'a> {
+    pub vals: Vec<(VarId, Val<'a>)>,
 }
 
 /// Lookup for one hop: hop variables from the hop, the rest from the profile.
-pub struct HopEnv<'a> {
-    pub facts: &'a Facts,
-    pub hop: &'a HopFacts,
+pub struct HopEnv<'a, 'v> {
+    pub facts: &'a Facts<'v>,
+    pub hop: &'a HopFacts<'v>,
 }
 
-impl Lookup for Facts {
-    fn get(&self, var: VarId) -> &Val {
+impl Lookup for Facts<'_> {
+    fn get(&self, var: VarId) -> &Val<'_> {
         self.vals.get(var).unwrap_or(&Val::Unknown)
     }
 }
 
-impl Lookup for HopEnv<'_> {
-    fn get(&self, var: VarId) -> &Val {
+impl Lookup for HopEnv<'_, '_> {
+    fn get(&self, var: VarId) -> &Val<'_> {
         if VARS[var].scope == Scope::Hop {
             self.hop
                 .vals
@@ -50,20 +53,25 @@ impl Lookup for HopEnv<'_> {
     }
 }
 
-fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Val) -> Val {
+fn opt<'a, T>(v: Option<T>, f: impl FnOnce(T) -> Val<'a>) -> Val<'a> {
     v.map_or(Val::Unknown, f)
 }
 
-fn num(v: Option<f64>) -> Val {
+fn num(v: Option<f64>) -> Val<'static> {
     opt(v, Val::Num)
 }
 
-fn flag(v: Option<bool>) -> Val {
+fn flag(v: Option<bool>) -> Val<'static> {
     opt(v, Val::Bool)
 }
 
-fn word<T: serde::Serialize>(v: Option<T>) -> Val {
-    opt(v, |x| Val::Word(enum_word(&x)))
+fn word<T: serde::Serialize>(v: Option<T>) -> Val<'static> {
+    opt(v, |x| Val::Word(word_of(&x)))
+}
+
+/// [`enum_word`], borrowed (serde's own `&'static str`) for a unit variant.
+pub(crate) fn word_of<T: serde::Serialize>(x: &T) -> Cow<'static, str> {
+    variant_word(x).map_or_else(|| Cow::Owned(enum_word(x)), Cow::Borrowed)
 }
 
 /// The kebab-case word serde writes for an enum value.
@@ -221,7 +229,7 @@ impl serde::Serializer for VariantName {
 /// borrowed from the knowledge; only an inline hop's are written).
 struct HopView<'k> {
     id: Cow<'k, str>,
-    name: Cow<'k, str>,
+    name: &'k str,
     inline: bool,
     idle: Option<f64>,
     idle_setting: Option<Cow<'k, str>>,
@@ -249,7 +257,7 @@ fn hop_view<'k>(
         Hop::Known(id) => known_hop_view(k, id, ws, sources),
         Hop::Inline(h) => Some(HopView {
             id: Cow::Owned(slug(&h.name)),
-            name: Cow::Borrowed(&h.name),
+            name: &h.name,
             inline: true,
             idle: h.idle_timeout_s,
             idle_setting: h.idle_timeout_s.map(|_| Cow::Borrowed("its idle timeout")),
@@ -306,7 +314,7 @@ fn known_hop_view<'k>(
     let text = |t: &'k Option<String>| t.as_deref().map(Cow::Borrowed);
     Some(HopView {
         id: Cow::Borrowed(&h.id),
-        name: Cow::Borrowed(&h.name),
+        name: &h.name,
         inline: false,
         idle: idle.map(|t| t.seconds),
         idle_setting: idle.and_then(|t| text(&t.setting)),
@@ -384,7 +392,11 @@ pub(crate) fn slug(name: &str) -> String {
 }
 
 /// Kleene OR over hops of "this hop has property X", unknown hops counting as unknown.
-fn any_hop(views: &[HopView<'_>], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
+fn any_hop(
+    views: &[HopView<'_>],
+    path_known: bool,
+    f: impl Fn(&HopView) -> Option<bool>,
+) -> Val<'static> {
     let mut unknown = !path_known;
     for v in views {
         match f(v) {
@@ -401,7 +413,11 @@ fn any_hop(views: &[HopView<'_>], path_known: bool, f: impl Fn(&HopView) -> Opti
 }
 
 /// Kleene AND over hops.
-fn all_hops(views: &[HopView<'_>], path_known: bool, f: impl Fn(&HopView) -> Option<bool>) -> Val {
+fn all_hops(
+    views: &[HopView<'_>],
+    path_known: bool,
+    f: impl Fn(&HopView) -> Option<bool>,
+) -> Val<'static> {
     match any_hop(views, path_known, |v| f(v).map(|b| !b)) {
         Val::Bool(b) => Val::Bool(!b),
         other => other,
@@ -470,7 +486,7 @@ fn owned_limits<'a>(
         .flat_map(|rt| rt.limits.iter().map(move |l| (rt.name.as_str(), l)));
     let hop_limits = views
         .iter()
-        .flat_map(|v| v.limits.iter().map(move |l| (v.name.as_ref(), l)));
+        .flat_map(|v| v.limits.iter().map(move |l| (v.name, l)));
     for (on, l) in runtime_limits.chain(hop_limits) {
         if !owned.iter().any(|(_, seen)| seen.id == l.id) {
             owned.push((on, l));
@@ -555,12 +571,12 @@ impl<'k> LoadBasis<'k> {
 }
 
 /// Computes every variable for a profile, as a stream (SSE, polling) meets the path.
-pub fn facts(k: &Knowledge, p: &Profile) -> Facts {
+pub fn facts<'a>(k: &'a Knowledge, p: &'a Profile) -> Facts<'a> {
     facts_as(k, p, false)
 }
 
 /// The same, with the timeouts a WebSocket meets when `ws` (advice for a WebSocket).
-pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
+pub fn facts_as<'a>(k: &'a Knowledge, p: &'a Profile, ws: bool) -> Facts<'a> {
     facts_with(k, p, ws, true, None)
 }
 
@@ -568,32 +584,36 @@ pub fn facts_as(k: &Knowledge, p: &Profile, ws: bool) -> Facts {
 /// same whichever way the hops time a connection (the limits and the load do not
 /// depend on it), so its figures are taken from `stream`, not worked out again (the
 /// result's own `capacity` is left empty: `stream` has it).
-pub(crate) fn websocket_facts(k: &Knowledge, p: &Profile, stream: &Facts) -> Facts {
+pub(crate) fn websocket_facts<'a>(
+    k: &'a Knowledge,
+    p: &'a Profile,
+    stream: &Facts<'_>,
+) -> Facts<'a> {
     facts_with(k, p, true, true, Some(&stream.capacity))
 }
 
 /// The variables [`platform_vals`] writes, for a profile with another runtime or path
 /// (texts left empty, as in [`facts_for_flips`]).
-pub(crate) fn platform_vals_for_flips(k: &Knowledge, p: &Profile, vals: &mut [Val]) {
+pub(crate) fn platform_vals_for_flips<'a>(k: &'a Knowledge, p: &'a Profile, vals: &mut [Val<'a>]) {
     platform_vals(k, p, false, false, None, vals, &mut Vec::new());
 }
 
 /// The variables only, for the flip analysis: the capacity's arithmetic lines (report
 /// text that no variable holds) are left out.
-pub(crate) fn facts_for_flips(k: &Knowledge, p: &Profile) -> Facts {
+pub(crate) fn facts_for_flips<'a>(k: &'a Knowledge, p: &'a Profile) -> Facts<'a> {
     facts_with(k, p, false, false, None)
 }
 
 /// `known_cap`: the profile's capacity, when already worked out (see
 /// [`websocket_facts`]).
-fn facts_with(
-    k: &Knowledge,
-    p: &Profile,
+fn facts_with<'a>(
+    k: &'a Knowledge,
+    p: &'a Profile,
     ws: bool,
     texts: bool,
     known_cap: Option<&Capacity>,
-) -> Facts {
-    let mut vals: Vec<Val> = (0..VARS.len()).map(|_| Val::Unknown).collect();
+) -> Facts<'a> {
+    let mut vals: Vec<Val<'a>> = (0..VARS.len()).map(|_| Val::Unknown).collect();
     field_vals(p, &mut vals);
     let mut sources: Vec<&str> = Vec::new();
     let (views, cap) = platform_vals(k, p, ws, texts, known_cap, &mut vals, &mut sources);
@@ -604,11 +624,11 @@ fn facts_with(
     } else {
         Vec::new()
     };
-    let mut unique: Vec<String> = Vec::new();
+    let mut unique: Vec<&str> = Vec::new();
     if texts {
         for s in sources {
-            if !unique.iter().any(|u| u == s) {
-                unique.push(s.to_string());
+            if !unique.contains(&s) {
+                unique.push(s);
             }
         }
     }
@@ -622,10 +642,10 @@ fn facts_with(
 
 /// The variables that are the profile's own fields, but for `runtime` and `path`
 /// (see [`platform_vals`]).
-fn field_vals(p: &Profile, vals: &mut [Val]) {
-    let set = |vals: &mut [Val], var: VarId, v: Val| vals[var] = v;
-    set(vals, var!("name"), Val::Text(p.name.clone()));
-    set(vals, var!("direction"), Val::Word(enum_word(&p.direction)));
+fn field_vals<'a>(p: &'a Profile, vals: &mut [Val<'a>]) {
+    let set = |vals: &mut [Val<'a>], var: VarId, v: Val<'a>| vals[var] = v;
+    set(vals, var!("name"), Val::Text(Cow::Borrowed(&p.name)));
+    set(vals, var!("direction"), Val::Word(word_of(&p.direction)));
     set(
         vals,
         var!("client_messages_per_minute"),
@@ -641,7 +661,7 @@ fn field_vals(p: &Profile, vals: &mut [Val]) {
         vals,
         var!("clients"),
         opt(p.clients.as_ref(), |c| {
-            Val::List(c.iter().map(enum_word).collect())
+            Val::List(c.iter().map(word_of).collect())
         }),
     );
     set(
@@ -685,15 +705,16 @@ fn platform_vals<'k>(
     ws: bool,
     texts: bool,
     known_cap: Option<&Capacity>,
-    vals: &mut [Val],
+    vals: &mut [Val<'k>],
     sources: &mut Vec<&'k str>,
 ) -> (Vec<HopView<'k>>, Capacity) {
-    let set = |vals: &mut [Val], var: VarId, v: Val| vals[var] = v;
+    let set = |vals: &mut [Val<'k>], var: VarId, v: Val<'k>| vals[var] = v;
     // Without `texts` (the flip analysis), a text is only known or not: an empty one
     // stands for it (see `flips::same_for_rules`).
-    let say = |t: &str| Val::Text(if texts { t.to_string() } else { String::new() });
-    let text = |t: Option<&String>| t.map_or(Val::Absent, |t| say(t));
-    set(vals, var!("runtime"), opt(p.runtime.clone(), Val::Word));
+    let say = |t: &'k str| Val::Text(Cow::Borrowed(if texts { t } else { "" }));
+    let text = |t: Option<&'k String>| t.map_or(Val::Absent, |t| say(t));
+    let borrowed = |s: &'k str| Val::Word(Cow::Borrowed(s));
+    set(vals, var!("runtime"), opt(p.runtime.as_deref(), borrowed));
     set(
         vals,
         var!("path"),
@@ -701,7 +722,7 @@ fn platform_vals<'k>(
             Val::List(
                 hops.iter()
                     .filter_map(|h| match h {
-                        Hop::Known(id) => Some(id.clone()),
+                        Hop::Known(id) => Some(Cow::Borrowed(id.as_str())),
                         Hop::Inline(_) => None,
                     })
                     .collect(),
@@ -715,11 +736,11 @@ fn platform_vals<'k>(
     if let Some(rt) = runtime {
         sources.extend(rt.sources());
         set(vals, var!("runtime.name"), say(&rt.name));
-        set(vals, var!("runtime.kind"), Val::Word(rt.kind.clone()));
+        set(vals, var!("runtime.kind"), borrowed(&rt.kind));
         set(
             vals,
             var!("runtime.websocket"),
-            opt(rt.websocket.as_ref(), |(s, _)| Val::Word(s.clone())),
+            opt(rt.websocket.as_ref(), |(s, _)| borrowed(s)),
         );
         set(
             vals,
@@ -789,8 +810,8 @@ fn platform_vals<'k>(
     );
 
     // Smallest idle timeout (gaps) and lifetime cap (total) across hops and runtime.
-    let mut idle: Option<(f64, &str)> = None;
-    let mut life: Option<(f64, &str)> = None;
+    let mut idle: Option<(f64, &'k str)> = None;
+    let mut life: Option<(f64, &'k str)> = None;
     fn consider<'a>(slot: &mut Option<(f64, &'a str)>, secs: Option<f64>, who: &'a str) {
         if let Some(s) = secs {
             if slot.as_ref().is_none_or(|(m, _)| s < *m) {
@@ -799,8 +820,8 @@ fn platform_vals<'k>(
         }
     }
     for v in &views {
-        consider(&mut idle, v.idle, &v.name);
-        consider(&mut life, v.lifetime, &v.name);
+        consider(&mut idle, v.idle, v.name);
+        consider(&mut life, v.lifetime, v.name);
     }
     if let Some(rt) = runtime {
         let (rt_idle, rt_life) = runtime_caps(rt, ws);
@@ -853,7 +874,7 @@ fn platform_vals<'k>(
     set(vals, var!("path.min_idle_hop"), idle_hop);
     set(vals, var!("path.min_lifetime_s"), life_s);
     set(vals, var!("path.min_lifetime_hop"), life_hop);
-    let absent_or = |x: &Option<(f64, &str)>, num: bool| match x {
+    let absent_or = |x: &Option<(f64, &'k str)>, num: bool| match x {
         Some((s, who)) => {
             if num {
                 Val::Num(*s)
@@ -905,13 +926,13 @@ fn platform_vals<'k>(
     (views, cap)
 }
 
-fn hop_facts(v: HopView) -> HopFacts {
-    let t = |s: Option<Cow<str>>| s.map_or(Val::Absent, |s| Val::Text(s.into_owned()));
+fn hop_facts<'k>(v: HopView<'k>) -> HopFacts<'k> {
+    let t = |s: Option<Cow<'k, str>>| s.map_or(Val::Absent, Val::Text);
     let n = |x: Option<f64>| x.map_or(Val::Absent, Val::Num);
     HopFacts {
         vals: vec![
-            (var!("hop.id"), Val::Text(v.id.into_owned())),
-            (var!("hop.name"), Val::Text(v.name.into_owned())),
+            (var!("hop.id"), Val::Text(v.id)),
+            (var!("hop.name"), Val::Text(Cow::Borrowed(v.name))),
             (var!("hop.inline"), Val::Bool(v.inline)),
             (var!("hop.idle_timeout_s"), n(v.idle)),
             (var!("hop.idle_setting"), t(v.idle_setting)),
@@ -925,8 +946,7 @@ fn hop_facts(v: HopView) -> HopFacts {
             // No setup text: nothing to configure (unknown, so the setup gotcha stays quiet).
             (
                 var!("hop.websocket_setup"),
-                v.websocket_setup
-                    .map_or(Val::Unknown, |s| Val::Text(s.into_owned())),
+                v.websocket_setup.map_or(Val::Unknown, Val::Text),
             ),
             (var!("hop.sse"), flag(v.sse)),
             (var!("hop.http2"), flag(v.http2)),
@@ -1142,8 +1162,10 @@ mod tests {
             assert_eq!(whole.capacity, stream.capacity, "{}", p.name);
             assert_eq!(reused.vals, whole.vals, "{}", p.name);
             assert_eq!(reused.sources, whole.sources);
-            let hops = |f: &Facts| f.hops.iter().map(|h| h.vals.clone()).collect::<Vec<_>>();
-            assert_eq!(hops(&reused), hops(&whole));
+            assert_eq!(reused.hops.len(), whole.hops.len());
+            for (a, b) in reused.hops.iter().zip(&whole.hops) {
+                assert_eq!(a.vals, b.vals);
+            }
         }
     }
 

@@ -72,6 +72,54 @@ fn thresholds(rules: &[&Rule]) -> Vec<Vec<f64>> {
     out
 }
 
+/// For each variable, every number the scoring rules compare it with (in any
+/// order), or `None` when a rule compares it with another variable: two numbers on
+/// the same side of (or equal to) each of them are alike to every scoring rule
+/// (see [`alike_for_rules`]).
+pub(crate) fn cuts(rules: &[&Rule]) -> Vec<Option<Vec<f64>>> {
+    let mut out: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); vars::VARS.len()];
+    let mut leaves = Vec::new();
+    for r in rules {
+        leaves.clear();
+        r.when.leaves(&mut leaves);
+        for &(v, op) in &leaves {
+            let mut add = |t: f64| {
+                if let Some(cs) = &mut out[v] {
+                    cs.push(t);
+                }
+            };
+            match op {
+                Op::Cmp(_, Operand::Num(t)) | Op::Eq(Lit::Num(t)) | Op::Ne(Lit::Num(t)) => add(*t),
+                Op::In(lits) => lits.iter().for_each(|l| {
+                    if let Lit::Num(t) = l {
+                        add(*t)
+                    }
+                }),
+                Op::Cmp(_, Operand::Var { var, .. }) => {
+                    out[v] = None;
+                    out[*var] = None;
+                }
+                // Whether a number is known, equal to a word or a yes/no, or holds
+                // a word: the same for any number.
+                Op::Known(_) | Op::Eq(_) | Op::Ne(_) | Op::Contains(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether every scoring rule's leaves on variable `v` say the same of `a` as of
+/// `b` (so no rule reading `v` needs evaluating again): two numbers on the same
+/// side of every number it is compared with; otherwise [`same_for_rules`].
+pub(crate) fn alike_for_rules(cuts: &[Option<Vec<f64>>], v: usize, a: &Val, b: &Val) -> bool {
+    match (a, b, cuts.get(v)) {
+        (Val::Num(a), Val::Num(b), Some(Some(cs))) => {
+            cs.iter().all(|t| a.partial_cmp(t) == b.partial_cmp(t))
+        }
+        _ => same_for_rules(a, b),
+    }
+}
+
 /// A value just past a threshold, on a readable step.
 fn step(t: f64) -> f64 {
     if t == 0.0 {
@@ -263,20 +311,33 @@ fn candidates<'k>(
     kind: FieldKind,
     known: bool,
 ) -> Vec<Cand<'k>> {
+    let mut out = Vec::new();
+    candidates_into(e, p, field, kind, known, &mut out);
+    out
+}
+
+/// [`candidates`], written into `out` (emptied first): the flip analysis reuses one
+/// buffer for every field.
+fn candidates_into<'k>(
+    e: &Engine<'k>,
+    p: &Profile,
+    field: usize,
+    kind: FieldKind,
+    known: bool,
+    out: &mut Vec<Cand<'k>>,
+) {
+    out.clear();
     match kind {
-        FieldKind::Number { .. } | FieldKind::Count { .. } => e.flip_plan[field]
-            .numbers
-            .iter()
-            .map(|n| Cand::Num(*n))
-            .collect(),
-        FieldKind::YesNo => vec![Cand::Bool(true), Cand::Bool(false)],
-        FieldKind::Choice(words) => words.iter().map(|w| Cand::Word(Cow::Borrowed(w))).collect(),
-        FieldKind::Runtime => {
+        FieldKind::Number { .. } | FieldKind::Count { .. } => {
+            out.extend(e.flip_plan[field].numbers.iter().map(|n| Cand::Num(*n)))
+        }
+        FieldKind::YesNo => out.extend([Cand::Bool(true), Cand::Bool(false)]),
+        FieldKind::Choice(words) => out.extend(words.iter().map(|w| Cand::Word(Cow::Borrowed(w)))),
+        FieldKind::Runtime => out.extend(
             e.k.runtimes
                 .iter()
-                .map(|r| Cand::Word(Cow::Borrowed(&r.id)))
-                .collect()
-        }
+                .map(|r| Cand::Word(Cow::Borrowed(&r.id))),
+        ),
         FieldKind::Clients => {
             let all = [
                 Client::Browser,
@@ -286,36 +347,37 @@ fn candidates<'k>(
                 Client::Iot,
             ];
             match &p.clients {
-                Some(current) => all
-                    .iter()
-                    .map(|c| {
-                        let mut next = current.clone();
-                        if let Some(i) = next.iter().position(|x| x == c) {
-                            next.remove(i);
-                        } else {
-                            next.push(*c);
-                        }
-                        Cand::Clients(next)
-                    })
-                    .filter(|c| !matches!(c, Cand::Clients(v) if v.is_empty()))
-                    .collect(),
-                None => all.iter().map(|c| Cand::Clients(vec![*c])).collect(),
+                Some(current) => out.extend(
+                    all.iter()
+                        .map(|c| {
+                            let mut next = current.clone();
+                            if let Some(i) = next.iter().position(|x| x == c) {
+                                next.remove(i);
+                            } else {
+                                next.push(*c);
+                            }
+                            Cand::Clients(next)
+                        })
+                        .filter(|c| !matches!(c, Cand::Clients(v) if v.is_empty())),
+                ),
+                None => out.extend(all.iter().map(|c| Cand::Clients(vec![*c]))),
             }
         }
         FieldKind::Path if known => {
             let hops = p.path.clone().unwrap_or_default();
             // Removing either of two equal hops has the same effect: try each
             // distinct hop once.
-            (0..hops.len())
-                .filter(|&i| !hops[..i].contains(&hops[i]))
-                .map(|i| {
-                    let mut next = hops.clone();
-                    next.remove(i);
-                    Cand::Path(next)
-                })
-                .collect()
+            out.extend(
+                (0..hops.len())
+                    .filter(|&i| !hops[..i].contains(&hops[i]))
+                    .map(|i| {
+                        let mut next = hops.clone();
+                        next.remove(i);
+                        Cand::Path(next)
+                    }),
+            )
         }
-        FieldKind::Path | FieldKind::Text => Vec::new(),
+        FieldKind::Path | FieldKind::Text => {}
     }
 }
 
@@ -366,13 +428,13 @@ fn set(q: &mut Profile, name: &str, c: &Cand) -> Option<()> {
 /// The facts with some variables replaced.
 #[cfg(test)]
 pub(crate) struct Changed<'a> {
-    pub base: &'a Facts,
-    pub changes: &'a [(usize, Val)],
+    pub base: &'a Facts<'a>,
+    pub changes: &'a [(usize, Val<'a>)],
 }
 
 #[cfg(test)]
 impl Lookup for Changed<'_> {
-    fn get(&self, var: usize) -> &Val {
+    fn get(&self, var: usize) -> &Val<'_> {
         match self.changes.iter().find(|(v, _)| *v == var) {
             Some((_, val)) => val,
             None => self.base.get(var),
@@ -382,13 +444,13 @@ impl Lookup for Changed<'_> {
 
 /// The facts with one variable replaced.
 struct Overlay<'a> {
-    base: &'a Facts,
+    base: &'a Facts<'a>,
     var: usize,
-    val: Val,
+    val: Val<'a>,
 }
 
 impl Lookup for Overlay<'_> {
-    fn get(&self, var: usize) -> &Val {
+    fn get(&self, var: usize) -> &Val<'_> {
         if var == self.var {
             &self.val
         } else {
@@ -405,12 +467,12 @@ fn direct_var(field: usize) -> Option<usize> {
     (!derived).then_some(var)
 }
 
-fn cand_val(c: &Cand) -> Option<Val> {
+fn cand_val<'a>(c: &'a Cand) -> Option<Val<'a>> {
     Some(match c {
         Cand::Num(n) => Val::Num(*n),
         Cand::Bool(b) => Val::Bool(*b),
-        Cand::Word(w) => Val::Word(w.to_string()),
-        Cand::Clients(cs) => Val::List(cs.iter().map(facts::enum_word).collect()),
+        Cand::Word(w) => Val::Word(Cow::Borrowed(w)),
+        Cand::Clients(cs) => Val::List(cs.iter().map(facts::word_of).collect()),
         Cand::Path(_) => return None,
     })
 }
@@ -506,7 +568,12 @@ fn plausible(e: &Engine, name: &str, c: &Cand) -> bool {
 
 /// What a profile with other load fields changes in `base`.
 #[cfg(test)]
-fn load_changes(e: &Engine, base: &Facts, q: &Profile, scratch: &mut [Val]) -> Vec<(usize, Val)> {
+fn load_changes<'a>(
+    e: &Engine,
+    base: &Facts<'_>,
+    q: &Profile,
+    scratch: &mut [Val<'a>],
+) -> Vec<(usize, Val<'a>)> {
     // Only the load variables are written (and read back): only they need resetting.
     for &v in &e.load_vars {
         scratch[v] = Val::Unknown;
@@ -534,10 +601,10 @@ fn with_load(mut load: Load, name: &str, c: &Cand) -> Option<Load> {
 }
 
 /// A profile's variables, looked up in a slice.
-struct Vals<'a>(&'a [Val]);
+struct Vals<'a>(&'a [Val<'a>]);
 
 impl Lookup for Vals<'_> {
-    fn get(&self, var: usize) -> &Val {
+    fn get(&self, var: usize) -> &Val<'_> {
         self.0.get(var).unwrap_or(&Val::Unknown)
     }
 }
@@ -546,19 +613,51 @@ impl Lookup for Vals<'_> {
 struct Trial<'e, 'k> {
     e: &'e Engine<'k>,
     p: &'e Profile,
-    base: &'e Facts,
+    base: &'e Facts<'e>,
     scores: &'e Scores,
     rescore: Rescore,
     bounds: super::Bounds,
-    /// The variables a candidate changed (reused from one to the next).
+    /// The variables a candidate changed (reused from one to the next), and those
+    /// of them whose readers need evaluating again.
     changed: Vec<usize>,
+    reread: Vec<usize>,
     /// The base variables, with a candidate's load written over them while it is
     /// tried (texts may be left as placeholders: see [`same_for_rules`]).
-    vals: Vec<Val>,
+    vals: Vec<Val<'e>>,
     /// The runtime and path the load is checked against (the same for every load),
     /// and their limits: worked out for the first load tried.
     basis: &'e Basis<'e>,
     limits: &'e Limits<'e>,
+    /// Where a platform candidate's variables are written (empty between two: its
+    /// values borrow from a profile that lives only while it is tried).
+    spare: Vec<Val<'static>>,
+}
+
+/// An empty vector for values of another lifetime, in the same allocation (a
+/// vector collected in place from one of the same layout keeps its buffer).
+fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Val::Unknown).collect()
+}
+
+/// The base variables with what [`facts::platform_vals_for_flips`] wrote for a
+/// candidate (`written`: the variables it writes, every one each time).
+struct Overlaid<'a, 'b> {
+    base: &'a [Val<'a>],
+    over: &'b [Val<'b>],
+    written: &'a [bool],
+}
+
+impl Lookup for Overlaid<'_, '_> {
+    #[inline]
+    fn get(&self, var: usize) -> &Val<'_> {
+        let from = if self.written.get(var) == Some(&true) {
+            self.over
+        } else {
+            self.base
+        };
+        from.get(var).unwrap_or(&Val::Unknown)
+    }
 }
 
 /// What [`Trial::load_winner`] works out once per profile: the runtime and path a
@@ -576,7 +675,7 @@ impl<'e> Trial<'e, '_> {
     fn new(
         e: &'e Engine,
         p: &'e Profile,
-        base: &'e Facts,
+        base: &'e Facts<'e>,
         scores: &'e Scores,
         basis: &'e Basis<'e>,
         limits: &'e Limits<'e>,
@@ -589,17 +688,19 @@ impl<'e> Trial<'e, '_> {
             rescore: Rescore::default(),
             bounds: super::Bounds::default(),
             changed: Vec::new(),
+            reread: Vec::new(),
             // Texts are alike to the rules whatever they say: no need to copy them.
             vals: base
                 .vals
                 .iter()
                 .map(|v| match v {
-                    Val::Text(_) => Val::Text(String::new()),
+                    Val::Text(_) => Val::Text(Cow::Borrowed("")),
                     other => other.clone(),
                 })
                 .collect(),
             basis,
             limits,
+            spare: Vec::new(),
         }
     }
 
@@ -613,9 +714,37 @@ impl<'e> Trial<'e, '_> {
     }
 
     /// The winner for `q`, the profile with another runtime or path.
+    ///
+    /// The candidate's variables borrow from `q`, which lives only while it is tried:
+    /// they are written over a copy of the base ones (texts in it are empty and words
+    /// borrowed, so copying it copies few strings).
     fn platform_winner(&mut self, q: &Profile) -> usize {
-        facts::platform_vals_for_flips(self.e.k, q, &mut self.vals);
-        self.rescore_and_restore(&self.e.platform_vars)
+        let mut over = recycle(std::mem::take(&mut self.spare));
+        // Made in place (`resize` would clone one value into every slot).
+        over.extend((0..vars::VARS.len()).map(|_| Val::Unknown));
+        facts::platform_vals_for_flips(self.e.k, q, &mut over);
+        let base = &self.base.vals;
+        self.changed.clear();
+        self.changed.extend(
+            self.e
+                .platform_vars
+                .iter()
+                .copied()
+                .filter(|&v| !alike_for_rules(&self.e.cuts, v, &over[v], &base[v])),
+        );
+        let env = Overlaid {
+            base: &self.vals,
+            over: &over,
+            written: &self.e.platform_mask,
+        };
+        let w = self.e.rescored_winner(
+            &mut self.rescore,
+            self.scores,
+            &env,
+            self.changed.iter().copied(),
+        );
+        self.spare = recycle(over);
+        w
     }
 
     /// The winner once the rules reading a variable of `written` that changed are
@@ -623,17 +752,22 @@ impl<'e> Trial<'e, '_> {
     fn rescore_and_restore(&mut self, written: &[usize]) -> usize {
         let (vals, base) = (&mut self.vals, &self.base.vals);
         self.changed.clear();
-        self.changed.extend(
-            written
-                .iter()
-                .copied()
-                .filter(|&v| !same_for_rules(&vals[v], &base[v])),
-        );
+        self.reread.clear();
+        for &v in written {
+            if !same_for_rules(&vals[v], &base[v]) {
+                self.changed.push(v);
+                // A number still on the same side of every threshold changes no
+                // rule's outcome: the rules reading it are not evaluated again.
+                if !alike_for_rules(&self.e.cuts, v, &vals[v], &base[v]) {
+                    self.reread.push(v);
+                }
+            }
+        }
         let w = self.e.rescored_winner(
             &mut self.rescore,
             self.scores,
             &Vals(vals),
-            self.changed.iter().copied(),
+            self.reread.iter().copied(),
         );
         for &v in &self.changed {
             vals[v].clone_from(&base[v]);
@@ -667,6 +801,7 @@ pub(super) fn analyse<'k>(
     let (cache, limits) = (Basis::default(), Limits::default());
     let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
+    let mut cands: Vec<Cand<'k>> = Vec::with_capacity(32);
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
@@ -678,8 +813,11 @@ pub(super) fn analyse<'k>(
         }
         let from = current(p, spec.name);
         let known = from.is_some();
-        let cands = candidates(e, p, order, spec.kind, known);
+        candidates_into(e, p, order, spec.kind, known, &mut cands);
         let direct = e.flip_plan[order].direct;
+        let is_load = e.flip_plan[order].load;
+        // Only these fields have implausible values (see `plausible`).
+        let may_be_implausible = known && matches!(spec.name, "direction" | "runtime");
         let mut variant: Option<Profile> = None;
         let mut tried = 0usize;
         let mut flipped = 0usize;
@@ -689,7 +827,7 @@ pub(super) fn analyse<'k>(
             }
             // An implausible change of an answered field is never reported, and only
             // unanswered fields count what they tried: no need to decide it.
-            if known && !plausible(e, spec.name, c) {
+            if may_be_implausible && !plausible(e, spec.name, c) {
                 continue;
             }
             let w = match (direct, cand_val(c)) {
@@ -699,7 +837,7 @@ pub(super) fn analyse<'k>(
                     &Overlay { base, var, val },
                     [var],
                 ),
-                _ => match with_load(load, spec.name, c).filter(|_| e.flip_plan[order].load) {
+                _ => match is_load.then(|| with_load(load, spec.name, c)).flatten() {
                     Some(l) => trial.load_winner(&l),
                     None => {
                         // One copy of the profile per field: each candidate sets the
@@ -902,6 +1040,19 @@ mod tests {
                         }
                     }
                     if e.flip_plan[i].platform {
+                        // It writes every platform variable, and nothing else (a
+                        // candidate's are read over the base ones: see `Overlaid`).
+                        let unset = Val::Num(-1.5e300);
+                        let mut written = vec![unset.clone(); vars::VARS.len()];
+                        facts::platform_vals_for_flips(&k, &q, &mut written);
+                        for (v, val) in written.iter().enumerate() {
+                            assert_eq!(
+                                *val != unset,
+                                e.platform_vars.contains(&v),
+                                "{}",
+                                vars::VARS[v].name
+                            );
+                        }
                         let (cache, limits) = (Basis::default(), Limits::default());
                         let mut trial = Trial::new(&e, &p, &base, &scores, &cache, &limits);
                         assert_eq!(trial.platform_winner(&q), full, "{}", spec.name);
@@ -950,6 +1101,51 @@ mod tests {
         assert!(compared > 1000, "{compared}");
         // The bounds rule out some fields (else they would be no use), not all.
         assert!(skipped > 50 && skipped < 56 * FIELDS.len(), "{skipped}");
+    }
+
+    /// Two numbers that [`alike_for_rules`] calls alike give every scoring rule
+    /// reading the variable the same outcome, on every fixture: for each variable,
+    /// values on each side of, at and between its thresholds, tried in pairs.
+    #[test]
+    fn numbers_alike_for_rules_give_every_rule_the_same_outcome() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let (mut alike, mut checked) = (0, 0);
+        for p in fixtures(&k) {
+            let base = facts::facts(&k, &p);
+            for (v, cuts) in e.cuts.iter().enumerate() {
+                let Some(cuts) = cuts else { continue };
+                let mut tries: Vec<f64> = vec![-1e9, 0.0, 1e12];
+                for t in cuts {
+                    tries.extend([t - 1.0, t - 1e-3, *t, t + 1e-3, t + 1.0, t * 2.0, t / 2.0]);
+                }
+                for &a in &tries {
+                    for &b in &tries {
+                        let (a, b) = (Val::Num(a), Val::Num(b));
+                        if !alike_for_rules(&e.cuts, v, &a, &b) {
+                            continue;
+                        }
+                        alike += 1;
+                        let over = |val: &Val<'static>| Overlay {
+                            base: &base,
+                            var: v,
+                            val: val.clone(),
+                        };
+                        for &r in &e.readers[v] {
+                            let when = &e.scoring[r].rule.when;
+                            assert_eq!(
+                                when.eval(&over(&a)),
+                                when.eval(&over(&b)),
+                                "{v} {a:?} {b:?}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(alike > 1000 && checked > 1000, "{alike} {checked}");
+        assert!(e.cuts.iter().flatten().any(|c| !c.is_empty()));
     }
 
     /// The typed current value is what the profile's JSON says (flips report it).

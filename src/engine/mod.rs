@@ -29,6 +29,10 @@ pub struct Engine<'k> {
     scoring: Vec<ScoringRule<'k>>,
     /// The other rules, in order.
     advice: Vec<AdviceRule<'k>>,
+    /// For each transport, the advice rules that apply when it wins (places in
+    /// [`Self::advice`], in order); and every one (what `explain` goes through).
+    advice_for: Vec<Vec<usize>>,
+    all_advice: Vec<usize>,
     /// Each add-on's build text (indexed like the knowledge's add-ons).
     build_texts: Vec<Lazy>,
     /// For each variable, the scoring rules that read it.
@@ -41,6 +45,11 @@ pub struct Engine<'k> {
     load_vars: Vec<usize>,
     /// The variables [`facts::platform_vals_for_flips`] writes.
     platform_vars: Vec<usize>,
+    /// For each variable, whether it is one of [`Self::platform_vars`].
+    platform_mask: Vec<bool>,
+    /// For each variable, the numbers the scoring rules compare it with
+    /// ([`flips::cuts`]).
+    cuts: Vec<Option<Vec<f64>>>,
     /// Each source's place in the knowledge's sources, by id: a decision names a
     /// source by its place.
     source_index: std::collections::HashMap<&'k str, u32>,
@@ -67,6 +76,9 @@ struct AdviceRule<'k> {
     hybrid: Lazy,
     /// The gotcha's id, text and fix.
     gotcha: [Lazy; 3],
+    /// Whether it gives advice when each transport wins (indexed like the engine's
+    /// transports): its `only_for` is empty or names it.
+    applies: Vec<bool>,
 }
 
 /// A text's template, made the first time the text is filled (one run fills a few
@@ -128,8 +140,16 @@ fn apply_points(total: &mut [i32], vetoes: &mut [u32], r: &ScoringRule, sign: i3
 /// The best transport: unvetoed before vetoed, then the highest score, then the
 /// simplest (the lowest index); what sorting by that key would put first.
 fn winner_of(total: &[i32], vetoes: &[u32]) -> usize {
-    let key = |i: usize| (vetoes[i] > 0, -total[i], i);
-    (0..total.len()).min_by_key(|&i| key(i)).unwrap_or(0)
+    // The first with the smallest (vetoed, -score): a later one wins only by being
+    // strictly better, as `min_by_key` keeps the first of equals.
+    let mut best = 0;
+    for i in 1..total.len().min(vetoes.len()) {
+        let (v, b) = (vetoes[i] > 0, vetoes[best] > 0);
+        if (!v && b) || (v == b && total[i] > total[best]) {
+            best = i;
+        }
+    }
+    best
 }
 
 impl<'k> Engine<'k> {
@@ -181,6 +201,7 @@ impl<'k> Engine<'k> {
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
         let mut flip_plan = flips::plan(&scoring_rules);
+        let cuts = flips::cuts(&scoring_rules);
         for (field, plan) in flip_plan.iter_mut().enumerate() {
             plan.rules = flips::affected_rules(field, plan, &readers, &load_vars, &platform_vars);
             let n = transports.len();
@@ -195,7 +216,7 @@ impl<'k> Engine<'k> {
                 }
             }
         }
-        let advice = k
+        let advice: Vec<AdviceRule> = k
             .rules
             .iter()
             .filter(|r| !r.scores())
@@ -204,18 +225,35 @@ impl<'k> Engine<'k> {
                 sources: Default::default(),
                 hybrid: Lazy::default(),
                 gotcha: Default::default(),
+                applies: transports
+                    .iter()
+                    .map(|t| rule.only_for.is_empty() || rule.only_for.iter().any(|o| o == t))
+                    .collect(),
+            })
+            .collect();
+        let advice_for = (0..transports.len())
+            .map(|t| {
+                (0..advice.len())
+                    .filter(|&a| advice[a].applies[t])
+                    .collect()
             })
             .collect();
         Engine {
             k,
             transports,
             scoring,
+            all_advice: (0..advice.len()).collect(),
+            advice_for,
             advice,
             build_texts: k.add_ons.iter().map(|_| Lazy::default()).collect(),
             readers,
             today: crate::profile::today_utc(),
             flip_plan,
             load_vars,
+            cuts,
+            platform_mask: (0..crate::rules::vars::VARS.len())
+                .map(|v| platform_vars.contains(&v))
+                .collect(),
             platform_vars,
             source_index: {
                 let mut index = std::collections::HashMap::with_capacity(k.sources.len());
@@ -315,11 +353,11 @@ impl<'k> Engine<'k> {
     /// The winner once the rules reading `vars` are evaluated again over `env` (each
     /// rule once): the base scores with those rules' old points taken back and their
     /// new ones added.
-    pub(crate) fn rescored_winner(
+    pub(crate) fn rescored_winner<L: Lookup + ?Sized>(
         &self,
         sc: &mut Rescore,
         base: &Scores,
-        env: &dyn Lookup,
+        env: &L,
         vars: impl IntoIterator<Item = usize>,
     ) -> usize {
         sc.total.clear();
@@ -515,7 +553,9 @@ impl<'k> Engine<'k> {
         }
 
         let mut evaluations = Vec::new();
-        let mut rationale = Vec::new();
+        // Sized once: one reason per fired rule.
+        let fired = s.fired.iter().filter(|t| **t == Tri::True).count();
+        let mut rationale = Vec::with_capacity(fired);
         let mut vetoed_by: Vec<Vec<&'k str>> = vec![Vec::new(); self.transports.len()];
         for (r, fired) in self.scoring.iter().zip(&s.fired) {
             let rule: &'k Rule = r.rule;
@@ -558,16 +598,17 @@ impl<'k> Engine<'k> {
         let ws_facts = (winner == "websocket").then(|| facts::websocket_facts(self.k, p, &f));
         let af: &Facts = ws_facts.as_ref().unwrap_or(&f);
         let mut hybrid: Option<Text<'k>> = None;
-        let mut add_on_ids: Vec<&str> = Vec::new();
-        let mut gotchas: Vec<Gotcha<'k>> = Vec::new();
+        let mut add_on_ids: Vec<&str> = Vec::with_capacity(8);
+        let mut gotchas: Vec<Gotcha<'k>> = Vec::with_capacity(8);
         // Platform sources only for the runtime and hops of this profile; the
         // rules' general sources always.
         let in_play: Vec<u32> = f
             .sources
             .iter()
-            .filter_map(|id| self.source_index.get(id.as_str()).copied())
+            .filter_map(|id| self.source_index.get(id).copied())
             .collect();
-        let mut used_sources: Vec<u32> = Vec::new();
+        // A few sources per fired rule (grown once or twice at most).
+        let mut used_sources: Vec<u32> = Vec::with_capacity(4 * fired + in_play.len());
         for (_, r) in s
             .fired
             .iter()
@@ -580,13 +621,15 @@ impl<'k> Engine<'k> {
                 &mut used_sources,
             );
         }
-        for advice in &self.advice {
+        // Advice for another transport gives nothing: only `explain` shows it.
+        let advising = if record {
+            &self.all_advice
+        } else {
+            &self.advice_for[win]
+        };
+        for advice in advising.iter().map(|&a| &self.advice[a]) {
             let rule: &'k Rule = advice.rule;
-            let applies = rule.only_for.is_empty() || rule.only_for.iter().any(|t| t == winner);
-            // Advice for another transport gives nothing: only `explain` shows it.
-            if !applies && !record {
-                continue;
-            }
+            let applies = advice.applies[win];
             let note = (!applies).then(|| format!("advice for {} only", rule.only_for.join(", ")));
             let mut give =
                 |env: &dyn Lookup, hop: Option<String>, evaluations: &mut Vec<Evaluation<'k>>| {
@@ -893,5 +936,65 @@ fn evaluation<'k>(
         effects,
         vetoes,
         note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The winner found in one pass is what sorting by the key puts first.
+    #[test]
+    fn winner_of_is_the_first_by_the_key() {
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let scores = proptest::collection::vec((-20i32..20, 0u32..2), 1..7);
+        runner
+            .run(&scores, |xs| {
+                let total: Vec<i32> = xs.iter().map(|x| x.0).collect();
+                let vetoes: Vec<u32> = xs.iter().map(|x| x.1).collect();
+                let key = |i: usize| (vetoes[i] > 0, -total[i], i);
+                let want = (0..total.len()).min_by_key(|&i| key(i)).unwrap_or(0);
+                proptest::prop_assert_eq!(winner_of(&total, &vetoes), want);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// The advice listed for each winner is every advice rule whose `only_for` is
+    /// empty or names it, in rule order: what asking each rule at every decision
+    /// gave. And a decision with the list gives what `explain`'s full pass gives.
+    #[test]
+    fn advice_listed_per_winner_is_what_each_rule_says() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let mut listed = 0;
+        for (t, name) in e.transports.iter().enumerate() {
+            let want: Vec<usize> = e
+                .advice
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| {
+                    a.rule.only_for.is_empty() || a.rule.only_for.iter().any(|o| o == name)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(e.advice_for[t], want, "{name}");
+            listed += want.len();
+        }
+        // Some advice is for one transport only: the lists are not all the same.
+        assert!(listed < e.advice.len() * e.transports.len(), "{listed}");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let p = crate::profile::parse_profile(&text, &k.hop_ids()).unwrap();
+            let (quick, full) = (e.decide(&p, "x"), e.explain(&p, "x"));
+            let json = |d: &Decision| {
+                let mut v = serde_json::to_value(d).unwrap();
+                v.as_object_mut().unwrap().remove("evaluations");
+                v
+            };
+            assert_eq!(json(&quick), json(&full), "{}", path.display());
+        }
     }
 }

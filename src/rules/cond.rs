@@ -16,6 +16,7 @@
 use super::vars::{Scope, VarId, VarType, VARS};
 use crate::diag::{suggestion, Diagnostic};
 use crate::yaml::{Node, Pos, Value};
+use std::borrow::Cow;
 
 /// Three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,21 +43,22 @@ impl Tri {
     }
 }
 
-/// A value a variable holds for one profile.
+/// A value a variable holds for one profile: words and texts are borrowed from the
+/// profile or the rules where they can be (`'a`), written only when made up.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Val {
+pub enum Val<'a> {
     /// The field was not answered.
     Unknown,
     /// Answered, and there is nothing (e.g. no idle timeout on the path).
     Absent,
     Num(f64),
     Bool(bool),
-    Word(String),
-    List(Vec<String>),
-    Text(String),
+    Word(Cow<'a, str>),
+    List(Vec<Cow<'a, str>>),
+    Text(Cow<'a, str>),
 }
 
-impl Val {
+impl Val<'_> {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Val::Unknown)
     }
@@ -77,7 +79,7 @@ impl Val {
             Val::Absent => "none".into(),
             Val::Num(n) => fmt_num(*n),
             Val::Bool(b) => b.to_string(),
-            Val::Word(s) | Val::Text(s) => s.clone(),
+            Val::Word(s) | Val::Text(s) => s.to_string(),
             Val::List(items) => format!("[{}]", items.join(", ")),
         }
     }
@@ -184,11 +186,13 @@ pub enum Cond {
 
 /// Where a condition looks values up.
 pub trait Lookup {
-    fn get(&self, var: VarId) -> &Val;
+    fn get(&self, var: VarId) -> &Val<'_>;
 }
 
 impl Cond {
-    pub fn eval(&self, env: &dyn Lookup) -> Tri {
+    /// Generic over where values come from, so that each kind of lookup is compiled
+    /// into the evaluation (no call through a vtable per variable read).
+    pub fn eval<L: Lookup + ?Sized>(&self, env: &L) -> Tri {
         match self {
             Cond::Always => Tri::True,
             Cond::All(items) => {
@@ -292,6 +296,7 @@ fn join(items: &[Cond], sep: &str) -> String {
     parts.join(sep)
 }
 
+#[inline]
 fn lit_eq(v: &Val, l: &Lit) -> bool {
     match (v, l) {
         (Val::Num(a), Lit::Num(b)) => a == b,
@@ -301,7 +306,7 @@ fn lit_eq(v: &Val, l: &Lit) -> bool {
     }
 }
 
-fn eval_leaf(v: &Val, op: &Op, env: &dyn Lookup) -> Tri {
+fn eval_leaf<L: Lookup + ?Sized>(v: &Val, op: &Op, env: &L) -> Tri {
     if let Op::Known(want) = op {
         return Tri::from_bool(v.is_unknown() != *want);
     }
@@ -710,9 +715,9 @@ mod tests {
         }
     }
 
-    struct Env(Vec<(VarId, Val)>);
+    struct Env(Vec<(VarId, Val<'static>)>);
     impl Lookup for Env {
-        fn get(&self, var: VarId) -> &Val {
+        fn get(&self, var: VarId) -> &Val<'_> {
             self.0
                 .iter()
                 .find(|(v, _)| *v == var)

@@ -447,8 +447,10 @@ pub fn yaml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
 /// Whether a YAML text is the interview's question file (its top level has
 /// `questions`, which no rules file has), not a rules file.
 pub fn is_question_file(text: &str) -> bool {
+    // The quick parse leaves merge keys and repeated keys to the spanned one.
+    let root = yaml::parse_unplaced(text).or_else(|| yaml::parse(text).ok());
     matches!(
-        yaml::parse_unplaced(text).map(|n| n.value),
+        root.map(|n| n.value),
         Some(Value::Map(entries)) if entries.iter().any(|(k, _)| k.name == "questions")
     )
 }
