@@ -134,9 +134,12 @@ fn explain(err: &serde_saphyr::Error) -> (String, String) {
     }
 }
 
-/// The parser's options: strict budgets, strict booleans, no snippets.
+/// The parser's options: strict budgets, strict booleans, no snippets, and no
+/// comments: nothing reads them, and a parser that keeps them refuses a valid file
+/// with more than 32 comment lines where it looks ahead (between `path:` and its
+/// list, say).
 fn options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
+    let mut o = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
             max_aliases: MAX_ALIASES,
@@ -150,7 +153,9 @@ fn options() -> serde_saphyr::Options {
         with_snippet: false,
         strict_booleans: true,
         non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
-    }
+    };
+    o.emit_comments = false;
+    o
 }
 
 /// Parses one YAML document into a spanned tree.
@@ -188,31 +193,21 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseEr
 ///
 /// The parser is asked for less than [`parse`] asks of it, where what it would
 /// check cannot change the outcome: it passes repeated keys through (this tree
-/// refuses them itself, and [`parse`] then says which), refuses merge keys (`<<`:
-/// [`parse`] expands them), and skips comments' text when there are too few to
-/// meet a budget (at most [`QUIET_COMMENTS`] `#`s; see [`fast_options`]).
+/// refuses them itself, and [`parse`] then says which) and refuses merge keys
+/// (`<<`: [`parse`] expands them).
 pub fn parse_unplaced(text: &str) -> Option<Node> {
-    serde_saphyr::from_str_with_options::<Unplaced>(text, fast_options(text))
+    serde_saphyr::from_str_with_options::<Unplaced>(text, fast_options())
         .ok()
         .map(|u| u.0)
 }
 
-/// Most `#`s a text may hold for [`parse_unplaced`] to skip comments: no more
-/// comments than the parser may buffer at once (32), and far fewer events than
-/// the event budget allows (the node budget is met long before it).
-pub const QUIET_COMMENTS: usize = 32;
-
 /// [`options`] without what [`parse_unplaced`] does not need checked (see there).
 /// Passing repeated keys through and refusing merge keys spares the parser
 /// remembering every key of every mapping.
-fn fast_options(text: &str) -> serde_saphyr::Options {
+fn fast_options() -> serde_saphyr::Options {
     let mut o = options();
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     o.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
-    // A `#` that starts no comment only makes this more careful.
-    if text.bytes().filter(|&b| b == b'#').count() <= QUIET_COMMENTS {
-        o.emit_comments = false;
-    }
     o
 }
 
@@ -467,6 +462,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn many_comments_where_the_parser_looks_ahead_are_accepted() {
+        // A profile commenting each hop of its path: the parser keeping comments
+        // refused it ("too many buffered comments while looking ahead") past 32.
+        let notes = "  # a note on the next hop\n".repeat(40);
+        let text = format!("name: x\npath:\n{notes}  - nginx\n");
+        let tree = parse(&text).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            format!("{:?}", parse_unplaced(&text).map(|n| n.value)),
+            format!("{:?}", Some(unplaced(&tree).value))
+        );
+    }
+
+    #[test]
     fn keeps_positions_of_keys_and_values() {
         let n = parse("name: x\npath: [nginx, {name: f5, buffers: true}]\n").unwrap();
         let Value::Map(entries) = &n.value else {
@@ -589,9 +597,9 @@ mod tests {
         texts.push(bomb);
         texts.push(format!("a: {}{}", "[".repeat(40), "]".repeat(40)));
         texts.push(format!("a: [{}]", vec!["1"; 20_001].join(",")));
-        // Comments: more than the parser buffers while it looks ahead (refused
-        // today), as many as it does, and between entries.
-        for n in [QUIET_COMMENTS - 1, QUIET_COMMENTS, QUIET_COMMENTS + 1, 40] {
+        // Comments: around the 32 a parser that keeps them buffers while it looks
+        // ahead, and between entries.
+        for n in [31, 32, 33, 40] {
             let block = "  # note\n".repeat(n);
             texts.push(format!("name: x\npath:\n{block}  - nginx\n"));
             texts.push(format!(
