@@ -345,26 +345,29 @@ mod pty {
         assert!(!dir.path().read_dir().unwrap().any(|_| true));
     }
 
+    /// A comment thread's interview saved to `p.yaml`: its name, direction and
+    /// latency answers, then `more`.
+    fn comment_thread(dir: &std::path::Path, more: &[(&str, &str)]) -> (String, Vec<String>, i32) {
+        let mut script = vec![
+            ("name", "Comment thread"),
+            ("direction", "bidirectional"),
+            ("client_messages_per_minute", "0.5"),
+            ("round_trip_ms", "3000"),
+            ("max_delay_s", "5"),
+            ("runtime", "container"),
+        ];
+        script.extend_from_slice(more);
+        interview(&["ask", "--save", "p.yaml"], dir, &script)
+    }
+
     #[test]
     fn dont_know_goes_alone_in_a_list_so_an_answer_ticked_after_it_counts() {
         // Ticking "don't know" and then a kind of client used to show both ticked
         // and answer "don't know", dropping the kind; now the answer unticks
         // "don't know", and what is shown ticked is what is saved.
         let dir = tempfile::tempdir().unwrap();
-        let (out, asked, code) = interview(
-            &["ask", "--save", "p.yaml"],
-            dir.path(),
-            &[
-                ("name", "Comment thread"),
-                ("direction", "bidirectional"),
-                ("client_messages_per_minute", "0.5"),
-                ("round_trip_ms", "3000"),
-                ("max_delay_s", "5"),
-                ("runtime", "container"),
-                ("refine", "y"),
-                ("clients", "don't,browser"),
-            ],
-        );
+        let (out, asked, code) =
+            comment_thread(dir.path(), &[("refine", "y"), ("clients", "don't,browser")]);
         assert_eq!(code, 0, "{out}");
         assert!(asked.contains(&"clients".to_string()), "{asked:?}");
         let saved = std::fs::read_to_string(dir.path().join("p.yaml")).unwrap();
@@ -376,20 +379,8 @@ mod pty {
         // What a two-way feature needs is one list: ticking presence (typed to
         // filter, Space) answers it, and the other lines are left unknown.
         let dir = tempfile::tempdir().unwrap();
-        let (out, asked, code) = interview(
-            &["ask", "--save", "p.yaml"],
-            dir.path(),
-            &[
-                ("name", "Comment thread"),
-                ("direction", "bidirectional"),
-                ("client_messages_per_minute", "0.5"),
-                ("round_trip_ms", "3000"),
-                ("max_delay_s", "5"),
-                ("needs", "users see"),
-                ("runtime", "container"),
-                ("refine", "n"),
-            ],
-        );
+        let (out, asked, code) =
+            comment_thread(dir.path(), &[("needs", "users see"), ("refine", "n")]);
         assert_eq!(code, 0, "{out}");
         assert!(asked.contains(&"needs".to_string()), "{asked:?}");
         assert!(!asked.contains(&"presence".to_string()), "{asked:?}");
