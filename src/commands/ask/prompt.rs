@@ -396,9 +396,8 @@ impl TermPrompter {
     }
 
     /// A list: filter by typing, ↑↓ to move, Enter to pick (Space to tick, with
-    /// `multi`). Returns the indices picked.
-    /// A list to pick from (`multi`: to tick). Lines from `alone` on ("don't know")
-    /// go alone: see [`toggle`].
+    /// `multi`; lines from `alone` on, "don't know", are ticked alone: see
+    /// [`toggle`]). Returns the indices picked.
     #[allow(clippy::too_many_arguments)]
     fn list(
         &mut self,
@@ -571,7 +570,6 @@ fn matching(labels: &[String], filter: &str) -> Vec<usize> {
     hits.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Labels with "don't know" last for optional questions; the starting row.
 /// Ticks or unticks line `i` of a list. Lines from `alone` on ("don't know") go
 /// alone: ticking one unticks every other line, and ticking any other line
 /// unticks them, so what is shown ticked is what is answered.
@@ -589,6 +587,7 @@ fn toggle(ticked: &mut [bool], i: usize, alone: usize) {
     }
 }
 
+/// Labels with "don't know" last for optional questions; the starting row.
 fn labelled(p: &Prompt, options: &[Opt]) -> (Vec<String>, Vec<usize>) {
     let mut labels: Vec<String> = options.iter().map(|o| o.label.clone()).collect();
     let before: Vec<&str> = p.initial.map_or(Vec::new(), |s| s.split(',').collect());
