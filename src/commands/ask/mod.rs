@@ -74,8 +74,8 @@ pub fn interview_and_save<'k>(
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "Answer what you know; Enter alone is \"don't know\". Shift-Tab goes back to the \
-         previous question; Ctrl-C or Esc quits without saving.\n"
+        "Answer what you know; Enter alone is \"don't know\".\n\
+         Shift-Tab goes back a question; Ctrl-C or Esc quits without saving.\n"
     );
     let done = match interview::interview(&engine, &qs, pr) {
         Ok(f) => f,
