@@ -50,7 +50,7 @@ mod pty {
         ),
         ("user_waits", "they start it and move on", Kind::Select),
         ("presence", "Presence lists, typing", Kind::Select),
-        ("needs", "Space ticks each line that applies", Kind::Multi),
+        ("needs", "Tick each line that applies", Kind::Multi),
         (
             "runtime",
             "container = a long-running process",
