@@ -120,6 +120,28 @@ pub(crate) fn alike_for_rules(cuts: &[Option<Vec<f64>>], v: usize, a: &Val, b: &
     }
 }
 
+/// Where number `val` of variable `v` sits among the numbers the scoring rules
+/// compare `v` with, as one word (two bits a cut: below, at, above, or unordered):
+/// two numbers with the same cell are [`alike_for_rules`]. `None` for anything
+/// else, or a variable with more cuts than the word holds.
+pub(crate) fn cell(cuts: &[Option<Vec<f64>>], v: usize, val: &Val) -> Option<u64> {
+    let (Val::Num(x), Some(Some(cs))) = (val, cuts.get(v)) else {
+        return None;
+    };
+    if cs.len() > 32 {
+        return None;
+    }
+    Some(cs.iter().fold(0u64, |cell, t| {
+        let side = match x.partial_cmp(t) {
+            Some(std::cmp::Ordering::Less) => 0,
+            Some(std::cmp::Ordering::Equal) => 1,
+            Some(std::cmp::Ordering::Greater) => 2,
+            None => 3,
+        };
+        cell << 2 | side
+    }))
+}
+
 /// A value just past a threshold, on a readable step.
 fn step(t: f64) -> f64 {
     if t == 0.0 {
@@ -763,12 +785,17 @@ impl<'e> Trial<'e, '_> {
                 }
             }
         }
-        let w = self.e.rescored_winner(
-            &mut self.rescore,
-            self.scores,
-            &Vals(vals),
-            self.reread.iter().copied(),
-        );
+        // Nothing to evaluate again: the base winner (what re-scoring nothing gives).
+        let w = if self.reread.is_empty() {
+            self.e.winner(self.scores)
+        } else {
+            self.e.rescored_winner(
+                &mut self.rescore,
+                self.scores,
+                &Vals(vals),
+                self.reread.iter().copied(),
+            )
+        };
         for &v in &self.changed {
             vals[v].clone_from(&base[v]);
         }
@@ -777,6 +804,7 @@ impl<'e> Trial<'e, '_> {
 }
 
 #[derive(Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct Analysis<'k> {
     /// Plausible changes of answered fields that flip the transport.
     pub flips: Vec<Flip<'k>>,
@@ -795,6 +823,32 @@ pub(super) fn analyse<'k>(
     scores: &Scores,
     win: usize,
 ) -> Analysis<'k> {
+    analyse_in::<true>(e, p, base, scores, win)
+}
+
+/// [`analyse`] deciding every candidate of a field its own variable sets directly
+/// (the per-candidate path before cells): what the cells are checked against.
+#[cfg(test)]
+fn analyse_each<'k>(
+    e: &Engine<'k>,
+    p: &Profile,
+    base: &Facts,
+    scores: &Scores,
+    win: usize,
+) -> Analysis<'k> {
+    analyse_in::<false>(e, p, base, scores, win)
+}
+
+/// [`analyse`]; with `CELLS`, a number a field sets directly is decided once per
+/// cell (see [`cell`]): a candidate in the base value's cell keeps the winner, one
+/// in the cell of a candidate already tried gets its winner.
+fn analyse_in<'k, const CELLS: bool>(
+    e: &Engine<'k>,
+    p: &Profile,
+    base: &Facts,
+    scores: &Scores,
+    win: usize,
+) -> Analysis<'k> {
     let mut near: Vec<Flip<'k>> = Vec::new();
     let mut flips: Vec<(Flip<'k>, f64)> = Vec::new();
     let mut unknowns: Vec<(&'static str, f64, usize)> = Vec::new();
@@ -802,6 +856,9 @@ pub(super) fn analyse<'k>(
     let mut trial = Trial::new(e, p, base, scores, &cache, &limits);
     let load = Load::of(p);
     let mut cands: Vec<Cand<'k>> = Vec::with_capacity(32);
+    // The cells of a field's candidates already decided, with their winners (the
+    // first few: a field has about a dozen candidates; past that, no memo).
+    let mut decided = [(0u64, 0usize); 16];
     for (order, spec) in FIELDS.iter().enumerate() {
         if matches!(spec.name, "name" | "current_transport") {
             continue;
@@ -815,6 +872,8 @@ pub(super) fn analyse<'k>(
         let known = from.is_some();
         candidates_into(e, p, order, spec.kind, known, &mut cands);
         let direct = e.flip_plan[order].direct;
+        let mut n_decided = 0;
+        let base_cell = direct.and_then(|v| cell(&e.cuts, v, base.get(v)));
         let is_load = e.flip_plan[order].load;
         // Only these fields have implausible values (see `plausible`).
         let may_be_implausible = known && matches!(spec.name, "direction" | "runtime");
@@ -831,12 +890,39 @@ pub(super) fn analyse<'k>(
                 continue;
             }
             let w = match (direct, cand_val(c)) {
-                (Some(var), Some(val)) => e.rescored_winner(
-                    &mut trial.rescore,
-                    scores,
-                    &Overlay { base, var, val },
-                    [var],
-                ),
+                (Some(var), Some(val)) => {
+                    let at = if CELLS {
+                        cell(&e.cuts, var, &val)
+                    } else {
+                        None
+                    };
+                    let known_cell = at.and_then(|at| {
+                        if Some(at) == base_cell {
+                            Some(win)
+                        } else {
+                            decided[..n_decided]
+                                .iter()
+                                .find(|(c, _)| *c == at)
+                                .map(|(_, w)| *w)
+                        }
+                    });
+                    match known_cell {
+                        Some(w) => w,
+                        None => {
+                            let w = e.rescored_winner_one(
+                                &mut trial.rescore,
+                                scores,
+                                &Overlay { base, var, val },
+                                var,
+                            );
+                            if let Some(slot) = at.filter(|_| n_decided < decided.len()) {
+                                decided[n_decided] = (slot, w);
+                                n_decided += 1;
+                            }
+                            w
+                        }
+                    }
+                }
                 _ => match is_load.then(|| with_load(load, spec.name, c)).flatten() {
                     Some(l) => trial.load_winner(&l),
                     None => {
@@ -1093,6 +1179,9 @@ mod tests {
                             val,
                         };
                         assert_eq!(e.winner_with(&scores, &over, var), full, "{}", spec.name);
+                        let one =
+                            e.rescored_winner_one(&mut Rescore::default(), &scores, &over, var);
+                        assert_eq!(one, full, "{}", spec.name);
                     }
                     compared += 1;
                 }
@@ -1146,6 +1235,85 @@ mod tests {
         }
         assert!(alike > 1000 && checked > 1000, "{alike} {checked}");
         assert!(e.cuts.iter().flatten().any(|c| !c.is_empty()));
+    }
+
+    /// Deciding a field's numbers once per cell gives the flips, near flips and
+    /// unknowns deciding every candidate gives, on every fixture; and cells are what
+    /// [`alike_for_rules`] says of numbers.
+    #[test]
+    fn cells_give_what_each_candidate_gives() {
+        let k = Knowledge::embedded().unwrap();
+        let e = Engine::new(&k);
+        let mut flips = 0;
+        for p in fixtures(&k) {
+            let base = facts::facts(&k, &p);
+            let scores = e.score(&base);
+            let win = e.winner(&scores);
+            let quick = analyse(&e, &p, &base, &scores, win);
+            assert_eq!(
+                quick,
+                analyse_each(&e, &p, &base, &scores, win),
+                "{}",
+                p.name
+            );
+            flips += quick.flips.len() + quick.near.len() + quick.unknowns.len();
+        }
+        // Something to compare: not every analysis is empty.
+        assert!(flips > 50, "{flips}");
+        let mut cells = 0;
+        for (v, cuts) in e.cuts.iter().enumerate() {
+            let Some(cs) = cuts else {
+                assert_eq!(cell(&e.cuts, v, &Val::Num(1.0)), None);
+                continue;
+            };
+            let mut tries: Vec<f64> = vec![-1e9, 0.0, 1e12, f64::NAN];
+            for t in cs {
+                tries.extend([t - 1.0, *t, t + 1e-3, t * 2.0]);
+            }
+            for &a in &tries {
+                for &b in &tries {
+                    let (a, b) = (Val::Num(a), Val::Num(b));
+                    let same_cell = cell(&e.cuts, v, &a) == cell(&e.cuts, v, &b);
+                    assert_eq!(
+                        same_cell,
+                        alike_for_rules(&e.cuts, v, &a, &b),
+                        "{v} {a:?} {b:?}"
+                    );
+                    cells += 1;
+                }
+            }
+        }
+        assert!(cells > 1000, "{cells}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The same for fixtures with a number set anywhere (not only at the
+        /// candidates' steps).
+        #[test]
+        fn cells_give_what_each_candidate_gives_for_any_number(
+            which in 0usize..1000,
+            field in 0usize..FIELDS.len(),
+            n in proptest::prop_oneof![0.0f64..2.0, 0.0f64..100.0, 0.0f64..100_000.0],
+        ) {
+            let k = Knowledge::embedded().unwrap();
+            let e = Engine::new(&k);
+            let all = fixtures(&k);
+            let spec = &FIELDS[field];
+            let n = match spec.kind {
+                FieldKind::Count { .. } => n.round(),
+                _ => n,
+            };
+            let mut p = all[which % all.len()].clone();
+            let _ = set(&mut p, spec.name, &Cand::Num(n));
+            let base = facts::facts(&k, &p);
+            let scores = e.score(&base);
+            let win = e.winner(&scores);
+            proptest::prop_assert_eq!(
+                analyse(&e, &p, &base, &scores, win),
+                analyse_each(&e, &p, &base, &scores, win)
+            );
+        }
     }
 
     /// The typed current value is what the profile's JSON says (flips report it).

@@ -198,6 +198,10 @@ impl<'k> Engine<'k> {
                 readers[*v].push(i);
             }
         }
+        // Each rule once per variable (a rule naming a variable twice is read once).
+        for rs in &mut readers {
+            rs.dedup();
+        }
         let scoring_rules: Vec<&Rule> = scoring.iter().map(|r| r.rule).collect();
         let (load_vars, platform_vars) = (flips::load_vars(), flips::platform_vars());
         let mut flip_plan = flips::plan(&scoring_rules);
@@ -377,6 +381,30 @@ impl<'k> Engine<'k> {
                 if was != now {
                     apply_points(&mut sc.total, &mut sc.vetoes, r, if now { 1 } else { -1 });
                 }
+            }
+        }
+        winner_of(&sc.total, &sc.vetoes)
+    }
+
+    /// [`Self::rescored_winner`] for one variable: its readers are each listed
+    /// once, so none needs marking as seen.
+    pub(crate) fn rescored_winner_one<L: Lookup + ?Sized>(
+        &self,
+        sc: &mut Rescore,
+        base: &Scores,
+        env: &L,
+        var: usize,
+    ) -> usize {
+        sc.total.clear();
+        sc.total.extend_from_slice(&base.total);
+        sc.vetoes.clear();
+        sc.vetoes.extend_from_slice(&base.vetoes);
+        for &i in &self.readers[var] {
+            let r = &self.scoring[i];
+            let was = base.fired[i] == Tri::True;
+            let now = r.rule.when.eval(env) == Tri::True;
+            if was != now {
+                apply_points(&mut sc.total, &mut sc.vetoes, r, if now { 1 } else { -1 });
             }
         }
         winner_of(&sc.total, &sc.vetoes)
