@@ -121,6 +121,16 @@ pub(crate) struct Rescore {
     seen: Vec<bool>,
 }
 
+impl Rescore {
+    /// Starts again from the base scores.
+    fn start_from(&mut self, base: &Scores) {
+        self.total.clear();
+        self.total.extend_from_slice(&base.total);
+        self.vetoes.clear();
+        self.vetoes.extend_from_slice(&base.vetoes);
+    }
+}
+
 /// Buffers [`Engine::cannot_flip_in`] reuses from one field to the next.
 #[derive(Default)]
 pub(crate) struct Bounds {
@@ -364,22 +374,13 @@ impl<'k> Engine<'k> {
         env: &L,
         vars: impl IntoIterator<Item = usize>,
     ) -> usize {
-        sc.total.clear();
-        sc.total.extend_from_slice(&base.total);
-        sc.vetoes.clear();
-        sc.vetoes.extend_from_slice(&base.vetoes);
+        sc.start_from(base);
         sc.seen.clear();
         sc.seen.resize(self.scoring.len(), false);
         for var in vars {
             for &i in &self.readers[var] {
-                if std::mem::replace(&mut sc.seen[i], true) {
-                    continue;
-                }
-                let r = &self.scoring[i];
-                let was = base.fired[i] == Tri::True;
-                let now = r.rule.when.eval(env) == Tri::True;
-                if was != now {
-                    apply_points(&mut sc.total, &mut sc.vetoes, r, if now { 1 } else { -1 });
+                if !std::mem::replace(&mut sc.seen[i], true) {
+                    self.rescore_rule(sc, base, env, i);
                 }
             }
         }
@@ -395,19 +396,22 @@ impl<'k> Engine<'k> {
         env: &L,
         var: usize,
     ) -> usize {
-        sc.total.clear();
-        sc.total.extend_from_slice(&base.total);
-        sc.vetoes.clear();
-        sc.vetoes.extend_from_slice(&base.vetoes);
+        sc.start_from(base);
         for &i in &self.readers[var] {
-            let r = &self.scoring[i];
-            let was = base.fired[i] == Tri::True;
-            let now = r.rule.when.eval(env) == Tri::True;
-            if was != now {
-                apply_points(&mut sc.total, &mut sc.vetoes, r, if now { 1 } else { -1 });
-            }
+            self.rescore_rule(sc, base, env, i);
         }
         winner_of(&sc.total, &sc.vetoes)
+    }
+
+    /// Scoring rule `i` evaluated again over `env`: its base points taken back and
+    /// its new ones added, when its outcome changed.
+    fn rescore_rule<L: Lookup + ?Sized>(&self, sc: &mut Rescore, base: &Scores, env: &L, i: usize) {
+        let r = &self.scoring[i];
+        let was = base.fired[i] == Tri::True;
+        let now = r.rule.when.eval(env) == Tri::True;
+        if was != now {
+            apply_points(&mut sc.total, &mut sc.vetoes, r, if now { 1 } else { -1 });
+        }
     }
 
     /// Whether no change that re-evaluates only `rules` (scoring rule indices) can
