@@ -110,7 +110,7 @@ fn explain(err: &serde_saphyr::Error) -> (String, String) {
                 format!("too many YAML anchors or aliases (`&x`, `*x`; at most {MAX_ALIASES})"),
                 "write the values out instead of repeating them through aliases".into(),
             ),
-            B::ScalarBytes { .. } | B::InputBytes { .. } | B::CommentBytes { .. } => (
+            B::ScalarBytes { .. } | B::InputBytes { .. } => (
                 "the file holds more text than the 1 MiB limit".into(),
                 "profiles and rule files are small; is this the right file?".into(),
             ),
@@ -134,12 +134,13 @@ fn explain(err: &serde_saphyr::Error) -> (String, String) {
     }
 }
 
-/// The parser's options: strict budgets, strict booleans, no snippets, and no
-/// comments: nothing reads them, and a parser that keeps them refuses a valid file
-/// with more than 32 comment lines where it looks ahead (between `path:` and its
-/// list, say).
+/// The parser's options: strict budgets, strict booleans, no snippets. Comments are
+/// not kept at all (serde-saphyr is built without its `comments` feature, see
+/// Cargo.toml): nothing reads them, keeping them costs the parser time, and a parser
+/// that keeps them refuses a valid file with more than 32 comment lines where it
+/// looks ahead (between `path:` and its list, say).
 fn options() -> serde_saphyr::Options {
-    let mut o = serde_saphyr::options! {
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
             max_aliases: MAX_ALIASES,
@@ -153,9 +154,7 @@ fn options() -> serde_saphyr::Options {
         with_snippet: false,
         strict_booleans: true,
         non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
-    };
-    o.emit_comments = false;
-    o
+    }
 }
 
 /// Parses one YAML document into a spanned tree.
