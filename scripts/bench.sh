@@ -17,33 +17,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
 
-if ! command -v hyperfine >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing hyperfine (Debian package)…" >&2
-    apt-get update -qq >/dev/null && apt-get install -y -qq hyperfine >/dev/null
-  else
-    echo "error: hyperfine is not installed (apt-get install hyperfine, or cargo install hyperfine)" >&2
-    exit 2
-  fi
-fi
-
-if [ -z "${BIN:-}" ]; then
-  # Wherever cargo puts it (CARGO_TARGET_DIR, a config's target-dir).
-  BIN="$(cargo build --release --quiet --bin rtadvisor --message-format=json \
-    | python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable"):
-        print(m["executable"])')"
-fi
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+need hyperfine hyperfine
+BIN=${BIN:-$(release_binary)}
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 # A folder of 10,000 profiles: the fixtures over and over.
-mkdir "$tmp/batch"
-files=(fixtures/*.yaml)
-for ((i = 0; i < 10000; i++)); do
-  cp "${files[i % ${#files[@]}]}" "$tmp/batch/p$(printf %05d "$i").yaml"
-done
+fixture_folder "$tmp/batch" 10000
 one=fixtures/comment-thread.yaml
 
 # median FILE.csv ROW: a command's median time (s) from hyperfine's CSV (row 1 or 2).

@@ -14,31 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${N:-2000}
 
-if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing valgrind (Debian package)…" >&2
-    apt-get update -qq >/dev/null && apt-get install -y -qq valgrind >/dev/null
-  else
-    echo "error: valgrind is not installed (apt-get install valgrind)" >&2
-    exit 2
-  fi
-fi
-
-if [ -z "${BIN:-}" ]; then
-  BIN="$(cargo build --release --quiet --bin rtadvisor --message-format=json \
-    | python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable"):
-        print(m["executable"])')"
-fi
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
+need valgrind valgrind
+need callgrind_annotate valgrind
+BIN=${BIN:-$(release_binary)}
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
-
-mkdir "$tmp/batch"
-files=(fixtures/*.yaml)
-for ((i = 0; i < n; i++)); do
-  cp "${files[i % ${#files[@]}]}" "$tmp/batch/p$(printf %05d "$i").yaml"
-done
+fixture_folder "$tmp/batch" "$n"
 
 # count NAME TARGET: callgrind on `advise TARGET --format json`; prints each phase's
 # share of the instructions.
