@@ -50,8 +50,8 @@ fn inline_hop() -> impl Strategy<Value = Hop> {
 
 fn profile() -> impl Strategy<Value = Profile> {
     let k = knowledge();
-    let runtimes: Vec<String> = k.runtimes.iter().map(|r| r.id.clone()).collect();
-    let hops: Vec<String> = k.hops.iter().map(|h| h.id.clone()).collect();
+    let runtimes: Vec<String> = k.runtimes.iter().map(|r| r.id.to_string()).collect();
+    let hops: Vec<String> = k.hops.iter().map(|h| h.id.to_string()).collect();
     let hop = prop_oneof![4 => select(hops).prop_map(Hop::Known), 1 => inline_hop()];
     let a = (
         select(vec![

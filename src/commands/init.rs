@@ -127,7 +127,7 @@ fn example(f: &FieldSpec, k: &Knowledge) -> String {
         FieldKind::Runtime => k
             .runtimes
             .first()
-            .map_or_else(|| "container".into(), |r| r.id.clone()),
+            .map_or_else(|| "container".into(), |r| r.id.to_string()),
         FieldKind::Path => {
             let first = k
                 .hops

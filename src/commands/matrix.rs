@@ -101,7 +101,7 @@ pub fn json(k: &Knowledge) -> String {
             let cells: serde_json::Map<String, serde_json::Value> = row
                 .cells
                 .iter()
-                .map(|(id, text)| (id.clone(), serde_json::Value::String(text.clone())))
+                .map(|(id, text)| (id.to_string(), serde_json::Value::String(text.to_string())))
                 .collect();
             serde_json::json!({
                 "dimension": row.dimension,

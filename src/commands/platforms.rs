@@ -166,8 +166,8 @@ fn overview(k: &Knowledge) -> String {
     ]);
     for r in &k.runtimes {
         rt.add_row(vec![
-            r.id.clone(),
-            r.kind.clone(),
+            r.id.to_string(),
+            r.kind.to_string(),
             secs(&r.idle_timeout),
             secs(&r.lifetime),
             r.limits.len().to_string(),
@@ -186,7 +186,7 @@ fn overview(k: &Knowledge) -> String {
     ]);
     for h in &k.hops {
         hops.add_row(vec![
-            h.id.clone(),
+            h.id.to_string(),
             secs(&h.idle_timeout),
             secs(&h.lifetime),
             yes_no(&h.buffering).into(),

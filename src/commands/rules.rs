@@ -54,8 +54,8 @@ pub fn list(k: &Knowledge) -> String {
     table.set_header(vec!["id", "dimension", "message", "origin"]);
     for r in &k.rules {
         table.add_row(vec![
-            r.id.clone(),
-            r.dimension.clone(),
+            r.id.to_string(),
+            r.dimension.to_string(),
             strip_controls(&one_line(&r.message)),
             strip_controls(&r.origin.describe()),
         ]);

@@ -4,7 +4,7 @@
 
 use crate::profile::Profile;
 use crate::rules::cond::Val;
-use crate::rules::{Limit, Policy};
+use crate::rules::{Kstr, Limit, Policy};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -41,15 +41,15 @@ pub struct Capacity {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LimitCheck {
-    pub id: String,
+    pub id: Kstr,
     /// The runtime or hop that has it.
     pub on: String,
-    pub what: String,
-    pub unit: String,
-    pub per: String,
+    pub what: Kstr,
+    pub unit: Kstr,
+    pub per: Kstr,
     /// Transports it applies to (empty: every long-lived connection).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub transports: Vec<String>,
+    pub transports: Vec<Kstr>,
     pub limit: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<f64>,
@@ -62,8 +62,8 @@ pub struct LimitCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instances_needed: Option<f64>,
     pub status: LimitStatus,
-    pub fix: String,
-    pub source: String,
+    pub fix: Kstr,
+    pub source: Kstr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -424,7 +424,7 @@ struct Check<'a> {
     on: &'a str,
     what: &'a str,
     unit: &'a str,
-    transports: &'a [String],
+    transports: &'a [Kstr],
     limit: f64,
     max_instances: Option<f64>,
     load: Option<f64>,

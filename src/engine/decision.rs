@@ -1,6 +1,7 @@
 //! What the engine decides: a plain data structure the renderers print.
 //! Its JSON form is the stable, versioned contract of SPEC.md.
 
+use crate::rules::Kstr;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -108,8 +109,8 @@ pub struct Reason<'k> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<Effect<'k>>,
     /// The transports the rule vetoes (the rule's own list).
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub vetoes: &'k [String],
+    #[serde(skip_serializing_if = "<[Kstr]>::is_empty")]
+    pub vetoes: &'k [Kstr],
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -216,7 +217,7 @@ pub struct Evaluation<'k> {
     /// The values the condition saw.
     pub seen: Vec<(String, String)>,
     pub effects: Vec<Effect<'k>>,
-    pub vetoes: &'k [String],
+    pub vetoes: &'k [Kstr],
     /// Why advice was not given although the condition held (e.g. other transport).
     pub note: Option<String>,
 }

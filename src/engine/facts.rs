@@ -5,7 +5,7 @@ use super::capacity::{self, Capacity};
 use crate::profile::{Hop, Profile};
 use crate::rules::cond::{Lookup, Val};
 use crate::rules::vars::{self, Scope, VarId, VARS};
-use crate::rules::{Knowledge, Limit, Policy};
+use crate::rules::{Knowledge, Kstr, Limit, Policy};
 use std::borrow::Cow;
 
 /// Variable values for one profile, and one set per hop on the path.
@@ -311,7 +311,7 @@ fn known_hop_view<'k>(
     };
     let idle = pick(&h.idle_timeout, &h.websocket_idle_timeout);
     let life = pick(&h.lifetime, &h.websocket_lifetime);
-    let text = |t: &'k Option<String>| t.as_deref().map(Cow::Borrowed);
+    let text = |t: &'k Option<Kstr>| t.as_deref().map(Cow::Borrowed);
     Some(HopView {
         id: Cow::Borrowed(&h.id),
         name: &h.name,
@@ -712,7 +712,7 @@ fn platform_vals<'k>(
     // Without `texts` (the flip analysis), a text is only known or not: an empty one
     // stands for it (see `flips::same_for_rules`).
     let say = |t: &'k str| Val::Text(Cow::Borrowed(if texts { t } else { "" }));
-    let text = |t: Option<&'k String>| t.map_or(Val::Absent, |t| say(t));
+    let text = |t: Option<&'k Kstr>| t.map_or(Val::Absent, |t| say(t));
     let borrowed = |s: &'k str| Val::Word(Cow::Borrowed(s));
     set(vals, var!("runtime"), opt(p.runtime.as_deref(), borrowed));
     set(

@@ -1000,7 +1000,7 @@ pub(crate) fn answer_variants(e: &Engine, p: &Profile, name: &str) -> Vec<Profil
         cands.extend(
             e.k.hops
                 .iter()
-                .map(|h| Cand::Path(vec![Hop::Known(h.id.clone())])),
+                .map(|h| Cand::Path(vec![Hop::Known(h.id.to_string())])),
         );
     }
     cands.iter().filter_map(|c| apply(p, name, c)).collect()

@@ -17,7 +17,7 @@ pub use decision::*;
 
 use crate::profile::Profile;
 use crate::rules::cond::{Lookup, Tri};
-use crate::rules::{Knowledge, Rule};
+use crate::rules::{Knowledge, Kstr, Rule};
 use facts::{Facts, HopEnv, Template};
 
 /// The rules engine over one set of knowledge.
@@ -604,7 +604,7 @@ impl<'k> Engine<'k> {
                     points: *p,
                 })
                 .collect();
-            let vetoes: &'k [String] = &rule.veto;
+            let vetoes: &'k [Kstr] = &rule.veto;
             if record {
                 let effects = effects.clone();
                 evaluations.push(evaluation(rule, None, &f, *fired, effects, vetoes, None));
@@ -942,7 +942,7 @@ fn evaluation<'k>(
     env: &dyn Lookup,
     t: Tri,
     effects: Vec<Effect<'k>>,
-    vetoes: &'k [String],
+    vetoes: &'k [Kstr],
     note: Option<String>,
 ) -> Evaluation<'k> {
     Evaluation {

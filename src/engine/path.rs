@@ -115,17 +115,18 @@ pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
     if let Some(rt) = runtime {
         for id in &rt.implies {
             if !nodes.iter().any(|n| &n.id == id) {
-                if let Some(n) = hop_node(k, &Hop::Known(id.clone()), NodeKind::Implied, ws, &show)
+                if let Some(n) =
+                    hop_node(k, &Hop::Known(id.to_string()), NodeKind::Implied, ws, &show)
                 {
                     nodes.push(n);
                 }
             }
         }
         let (idle, life) = runtime_caps(rt, ws);
-        let support = rt.websocket.as_ref().map(|(s, _)| s.clone());
+        let support = rt.websocket.as_ref().map(|(s, _)| s.to_string());
         nodes.push(Node {
-            id: rt.id.clone(),
-            name: rt.name.clone(),
+            id: rt.id.to_string(),
+            name: rt.name.to_string(),
             kind: NodeKind::Runtime,
             idle_s: show(PathConcern::IdleTimeout).then_some(idle),
             lifetime_s: show(PathConcern::Lifetime).then_some(life),
@@ -148,7 +149,7 @@ pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
                 l.on == n.name && !matches!(l.status, LimitStatus::Ok | LimitStatus::Unknown)
             })
             .map(|l| NodeLimit {
-                what: l.what.clone(),
+                what: l.what.to_string(),
                 limit: l.limit,
                 load: l.load,
                 status: l.status,
@@ -158,8 +159,10 @@ pub fn view(k: &Knowledge, p: &Profile, d: &Decision) -> PathView {
     let heartbeat_s = d.recommendation.heartbeat_s;
     mark(&mut nodes, heartbeat_s);
     PathView {
-        transport_name: info
-            .map_or_else(|| transport.clone().unwrap_or_default(), |t| t.name.clone()),
+        transport_name: info.map_or_else(
+            || transport.clone().unwrap_or_default(),
+            |t| t.name.to_string(),
+        ),
         transport,
         clients: p
             .clients
@@ -186,8 +189,8 @@ fn hop_node(
             let (idle, life) = known_hop_timeouts(h, ws);
             let cap = |c: &Option<crate::rules::Capability>| c.as_ref().map(|c| c.value);
             (
-                h.id.clone(),
-                h.name.clone(),
+                h.id.to_string(),
+                h.name.to_string(),
                 idle,
                 life,
                 cap(&h.buffering),

@@ -189,7 +189,7 @@ fn transport_name(k: &Knowledge, id: &str) -> String {
 
 fn plain_transport_name(k: &Knowledge, id: &str) -> String {
     k.transport(id)
-        .map(|t| t.name.clone())
+        .map(|t| t.name.to_string())
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| id.to_string())
 }

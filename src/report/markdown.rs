@@ -20,7 +20,7 @@
 use crate::engine::{Decision, Ranked, Reason};
 use crate::profile::{Hop, Profile, FIELDS};
 use crate::rules::cond::fmt_num;
-use crate::rules::Knowledge;
+use crate::rules::{Knowledge, Kstr};
 
 /// Where a decision stands (MADR statuses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -1136,7 +1136,7 @@ impl Section<'_> {
         let ids: Vec<&str> = rules
             .iter()
             .filter_map(|r| self.k.rule(r))
-            .flat_map(|rule| rule.sources.iter().map(String::as_str))
+            .flat_map(|rule| rule.sources.iter().map(Kstr::as_str))
             .collect();
         let cited: Vec<&crate::engine::SourceCite> =
             d.sources.iter().filter(|s| ids.contains(&s.id)).collect();

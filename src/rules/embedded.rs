@@ -46,6 +46,20 @@ pub(crate) fn decode() -> Option<Knowledge> {
     postcard::from_bytes(body).ok()
 }
 
+/// `s` as the binary's own copy of it, when it lies inside the precompiled form (a
+/// text decoded from it): the rules then point into the binary instead of copying
+/// each text onto the heap at start. Checked, not assumed: a text from anywhere
+/// else is `None`.
+pub(crate) fn stored_text(s: &str) -> Option<&'static str> {
+    let at = (s.as_ptr() as usize).checked_sub(STORED.as_ptr() as usize)?;
+    let bytes: &'static [u8] = STORED.get(at..at.checked_add(s.len())?)?;
+    // SAFETY: `bytes` is the very memory `s` is (same address, same length: the
+    // `get` above succeeded only if `s` lies wholly inside `STORED`), and `s` is a
+    // `str`, so those bytes are valid UTF-8. Checking them again would cost as much
+    // as the decoder's own check, for every text of the rules at every start.
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
 /// The stored form of validated knowledge.
 #[cfg(test)]
 pub(crate) fn encode(k: &Knowledge) -> Result<Vec<u8>, postcard::Error> {
@@ -60,6 +74,18 @@ mod tests {
 
     fn from_yaml() -> Knowledge {
         Knowledge::parse_defaults().unwrap_or_else(|e| panic!("default rules are invalid:\n{e}"))
+    }
+
+    #[test]
+    fn decoded_texts_point_into_the_stored_form() {
+        let k = decode().expect("the precompiled form is fresh");
+        let inside = |t: &str| stored_text(t).is_some_and(|s| std::ptr::eq(s, t));
+        let r = &k.rules[0];
+        assert!(inside(&r.id) && inside(&r.message), "{}", r.id);
+        assert!(k.sources.iter().all(|s| inside(&s.url)));
+        // A text from anywhere else is not taken for one of the stored texts.
+        let copy = r.id.to_string();
+        assert!(stored_text(&copy).is_none());
     }
 
     #[test]

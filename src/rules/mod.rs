@@ -3,6 +3,8 @@
 
 pub mod cond;
 mod embedded;
+mod kstr;
+pub use kstr::Kstr;
 mod load;
 pub(crate) mod obj;
 pub mod vars;
@@ -114,11 +116,11 @@ impl Origin {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SourceInfo {
-    pub id: String,
-    pub title: String,
-    pub url: String,
-    pub checked: String,
-    pub confidence: String,
+    pub id: Kstr,
+    pub title: Kstr,
+    pub url: Kstr,
+    pub checked: Kstr,
+    pub confidence: Kstr,
     pub origin: Origin,
 }
 
@@ -127,10 +129,10 @@ pub struct SourceInfo {
 pub struct Timeout {
     pub seconds: f64,
     pub max_seconds: Option<f64>,
-    pub setting: Option<String>,
-    pub fix: Option<String>,
-    pub note: Option<String>,
-    pub source: String,
+    pub setting: Option<Kstr>,
+    pub fix: Option<Kstr>,
+    pub note: Option<Kstr>,
+    pub source: Kstr,
 }
 
 /// A yes/no capability fact.
@@ -138,23 +140,23 @@ pub struct Timeout {
 pub struct Capability {
     pub value: bool,
     /// Configuration it needs (`setup`) or how to change it (`fix`).
-    pub how: Option<String>,
-    pub note: Option<String>,
-    pub source: String,
+    pub how: Option<Kstr>,
+    pub note: Option<Kstr>,
+    pub source: Kstr,
 }
 
 /// A capacity limit of a runtime or hop: a cap the workload's load is checked against.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Limit {
-    pub id: String,
+    pub id: Kstr,
     /// What is counted, e.g. "concurrent WebSocket connections per Front Door profile".
-    pub what: String,
+    pub what: Kstr,
     /// `connections`, `connections_per_s` (new connections) or `requests_per_s`.
-    pub unit: String,
+    pub unit: Kstr,
     /// `instance` (scale out to stay under it) or `deployment` (the whole service).
-    pub per: String,
+    pub per: Kstr,
     /// Transports whose load counts against it (empty: all).
-    pub transports: Vec<String>,
+    pub transports: Vec<Kstr>,
     /// The highest value the cap can be set to (or its fixed value).
     pub max: f64,
     /// The value at default settings, when lower than `max`.
@@ -162,8 +164,8 @@ pub struct Limit {
     /// For per-instance caps: the most instances the platform allows.
     pub max_instances: Option<f64>,
     /// What to do when the load exceeds it.
-    pub fix: String,
-    pub source: String,
+    pub fix: Kstr,
+    pub source: Kstr,
 }
 
 pub const LIMIT_UNITS: &[&str] = &["connections", "connections_per_s", "requests_per_s"];
@@ -171,16 +173,16 @@ pub const LIMIT_SCOPES: &[&str] = &["instance", "deployment"];
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Note {
-    pub text: String,
-    pub source: String,
+    pub text: Kstr,
+    pub source: Kstr,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Runtime {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub websocket: Option<(String, Note)>,
+    pub id: Kstr,
+    pub name: Kstr,
+    pub kind: Kstr,
+    pub websocket: Option<(Kstr, Note)>,
     pub streaming: Option<Capability>,
     pub lifetime: Option<Timeout>,
     pub idle_timeout: Option<Timeout>,
@@ -188,7 +190,7 @@ pub struct Runtime {
     pub websocket_lifetime: Option<Timeout>,
     pub websocket_idle_timeout: Option<Timeout>,
     pub limits: Vec<Limit>,
-    pub implies: Vec<String>,
+    pub implies: Vec<Kstr>,
     pub managed_service: Option<Note>,
     pub notes: Vec<Note>,
     pub origin: Origin,
@@ -196,8 +198,8 @@ pub struct Runtime {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct HopInfo {
-    pub id: String,
-    pub name: String,
+    pub id: Kstr,
+    pub name: Kstr,
     pub idle_timeout: Option<Timeout>,
     pub lifetime: Option<Timeout>,
     /// Caps that apply to WebSockets instead of `lifetime`/`idle_timeout`.
@@ -270,15 +272,15 @@ impl HopInfo {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TransportInfo {
-    pub id: String,
-    pub name: String,
+    pub id: Kstr,
+    pub name: Kstr,
     /// Position on the polling < long-polling < sse < websocket ladder (none for queue).
     pub ladder: Option<u32>,
     /// Whether the engine may recommend it.
     pub recommend: bool,
     /// Lower wins a tie: the simpler transport.
     pub tie_rank: u32,
-    pub summary: String,
+    pub summary: Kstr,
     /// What of each hop on the path matters to this transport (what the path
     /// diagrams show and mark): `path:` in the catalogue.
     pub path: Vec<PathConcern>,
@@ -329,19 +331,19 @@ impl PathConcern {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AddOnInfo {
-    pub id: String,
-    pub name: String,
+    pub id: Kstr,
+    pub name: Kstr,
     /// What to build, with `{placeholders}`.
-    pub build: String,
+    pub build: Kstr,
     pub origin: Origin,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ComparisonRow {
-    pub dimension: String,
+    pub dimension: Kstr,
     /// Transport id → text.
-    pub cells: Vec<(String, String)>,
-    pub sources: Vec<String>,
+    pub cells: Vec<(Kstr, Kstr)>,
+    pub sources: Vec<Kstr>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -384,32 +386,32 @@ impl Policy {
 /// What a rule produces in a text: a gotcha with a fix.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GotchaTemplate {
-    pub id: String,
-    pub text: String,
-    pub fix: String,
+    pub id: Kstr,
+    pub text: Kstr,
+    pub fix: Kstr,
     /// The design does not work until the fix is applied.
     pub blocking: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
-    pub id: String,
-    pub dimension: String,
-    pub message: String,
-    pub why: String,
+    pub id: Kstr,
+    pub dimension: Kstr,
+    pub message: Kstr,
+    pub why: Kstr,
     pub when: Cond,
     /// Evaluate once per hop on the path.
     pub per_hop: bool,
     /// Transport id → points.
-    pub score: Vec<(String, i32)>,
-    pub veto: Vec<String>,
+    pub score: Vec<(Kstr, i32)>,
+    pub veto: Vec<Kstr>,
     /// Add-ons and gotchas apply only when the recommendation is one of these (empty: any).
-    pub only_for: Vec<String>,
-    pub add_ons: Vec<String>,
+    pub only_for: Vec<Kstr>,
+    pub add_ons: Vec<Kstr>,
     pub gotcha: Option<GotchaTemplate>,
     /// For advice rules: the recommendation is a hybrid, stated in this text.
-    pub hybrid: Option<String>,
-    pub sources: Vec<String>,
+    pub hybrid: Option<Kstr>,
+    pub sources: Vec<Kstr>,
     pub origin: Origin,
     /// Variables the condition reads.
     pub reads: Vec<vars::VarId>,

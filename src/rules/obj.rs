@@ -1,6 +1,7 @@
 //! Reading typed fields out of a spanned YAML mapping, collecting problems.
 
 use crate::diag::{suggestion, Diagnostic};
+use crate::rules::Kstr;
 use crate::yaml::{Key, Node, Pos, Value};
 
 /// A mapping being read field by field; unknown fields are reported by [`Obj::finish`].
@@ -68,7 +69,7 @@ impl<'a> Obj<'a> {
         );
     }
 
-    pub fn text(&self, key: &str, required: bool, out: &mut Vec<Diagnostic>) -> Option<String> {
+    pub fn text(&self, key: &str, required: bool, out: &mut Vec<Diagnostic>) -> Option<Kstr> {
         match self.get(key) {
             None if required => {
                 self.missing(key, out);
@@ -76,15 +77,15 @@ impl<'a> Obj<'a> {
             }
             None => None,
             Some(n) => match &n.value {
-                Value::Str(s) if !crate::term::is_blank(s) => Some(s.trim_end().to_string()),
+                Value::Str(s) if !crate::term::is_blank(s) => Some(s.trim_end().into()),
                 Value::Str(_) => {
                     out.push(
                         Diagnostic::at(format!("`{key}` must not be empty"), n.pos).label("empty"),
                     );
                     None
                 }
-                Value::Int(i) => Some(i.to_string()),
-                Value::Float(f) => Some(f.to_string()),
+                Value::Int(i) => Some(i.to_string().into()),
+                Value::Float(f) => Some(f.to_string().into()),
                 other => {
                     out.push(
                         Diagnostic::at(
@@ -164,16 +165,16 @@ impl<'a> Obj<'a> {
     }
 
     /// A list of words (a single word is accepted as a list of one), each with its position.
-    pub fn words(&self, key: &str, out: &mut Vec<Diagnostic>) -> Vec<(String, Pos)> {
+    pub fn words(&self, key: &str, out: &mut Vec<Diagnostic>) -> Vec<(Kstr, Pos)> {
         let Some(n) = self.get(key) else {
             return Vec::new();
         };
         match &n.value {
-            Value::Str(s) => vec![(s.clone(), n.pos)],
+            Value::Str(s) => vec![(s.as_str().into(), n.pos)],
             Value::Seq(items) => items
                 .iter()
                 .filter_map(|i| match &i.value {
-                    Value::Str(s) => Some((s.clone(), i.pos)),
+                    Value::Str(s) => Some((s.as_str().into(), i.pos)),
                     other => {
                         out.push(
                             Diagnostic::at(

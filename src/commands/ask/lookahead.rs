@@ -163,7 +163,7 @@ pub fn fallback_answers(e: &Engine, kind: FieldKind) -> Vec<Json> {
         FieldKind::Runtime => {
             e.k.runtimes
                 .iter()
-                .map(|r| Json::String(r.id.clone()))
+                .map(|r| Json::String(r.id.to_string()))
                 .collect()
         }
         FieldKind::Clients => crate::profile::CLIENTS
@@ -174,7 +174,7 @@ pub fn fallback_answers(e: &Engine, kind: FieldKind) -> Vec<Json> {
             .chain(
                 e.k.hops
                     .iter()
-                    .map(|h| Json::Array(vec![Json::String(h.id.clone())])),
+                    .map(|h| Json::Array(vec![Json::String(h.id.to_string())])),
             )
             .collect(),
         FieldKind::Number { min, exclusive } => [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
@@ -398,7 +398,7 @@ impl<'e, 'k> Lookahead<'e, 'k> {
                     if let (true, Json::Array(hops)) = (paths[i], &mut v) {
                         if !hops.is_empty() && !e.k.hops.is_empty() && rng.unit() < 0.5 {
                             let h = &e.k.hops[(rng.next() % e.k.hops.len() as u64) as usize];
-                            let id = Json::String(h.id.clone());
+                            let id = Json::String(h.id.to_string());
                             if !hops.contains(&id) {
                                 hops.push(id);
                             }

@@ -805,7 +805,9 @@ fn findings(r: &ProbeReport, o: &Observations, k: &Knowledge) -> Vec<Finding> {
     }
     if r.buffering.verdict == Verdict::Buffers && !out.iter().any(|f| f.id == "sse-compressed") {
         let fix = hop_fix(k, hop_id, |h| {
-            h.buffering.as_ref().and_then(|b| b.how.clone())
+            h.buffering
+                .as_ref()
+                .and_then(|b| b.how.as_deref().map(String::from))
         })
         .or_else(|| add_on_build(k, "disable-buffering", None));
         out.push(Finding {
@@ -829,7 +831,9 @@ fn findings(r: &ProbeReport, o: &Observations, k: &Knowledge) -> Vec<Finding> {
     if let Some(t) = r.idle.timeout_s {
         let mut fix = add_on_build(k, "heartbeat", r.idle.heartbeat_s).unwrap_or_default();
         if let Some(setting) = hop_fix(k, hop_id, |h| {
-            h.idle_timeout.as_ref().and_then(|t| t.setting.clone())
+            h.idle_timeout
+                .as_ref()
+                .and_then(|t| t.setting.as_deref().map(String::from))
         }) {
             fix.push_str(&format!(" Or raise the timeout on {hop_name}: {setting}."));
         }
@@ -858,7 +862,7 @@ fn findings(r: &ProbeReport, o: &Observations, k: &Knowledge) -> Vec<Finding> {
             id: "websocket-blocked",
             severity: Severity::Breaks,
             text: format!("WebSockets do not pass: {}", r.websocket.note),
-            fix: hop_fix(k, hop_id, |h| h.websocket.as_ref().and_then(|w| w.how.clone()))
+            fix: hop_fix(k, hop_id, |h| h.websocket.as_ref().and_then(|w| w.how.as_deref().map(String::from)))
                 .or(Some("pass the Upgrade and Connection headers on every hop (HTTP/1.1 to the upstream), or use SSE + POST, which needs no Upgrade".into())),
         }),
         "failed" => out.push(Finding {

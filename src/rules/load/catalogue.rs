@@ -10,7 +10,7 @@ impl Builder<'_> {
         obj: &Obj,
         key: &str,
         known: &[&str],
-    ) -> String {
+    ) -> Kstr {
         let mut out = Vec::new();
         let id = obj.text(key, true, &mut out).unwrap_or_default();
         if !id.is_empty() && !known.contains(&id.as_str()) {
@@ -197,7 +197,7 @@ impl Builder<'_> {
                     cells.push((t.id.clone(), text));
                 }
             }
-            let srcs: Vec<String> = o
+            let srcs: Vec<Kstr> = o
                 .words("sources", &mut p)
                 .into_iter()
                 .filter_map(|(s, pos)| {

@@ -53,7 +53,7 @@ const SECTIONS: &[&str] = &[
 
 /// One entry of a section, with the file it came from.
 struct Entry {
-    id: String,
+    id: Kstr,
     file: usize,
     node: Node,
     disabled: bool,
@@ -263,7 +263,7 @@ impl Knowledge {
                     list.retain(|e| &e.id != id);
                     if !disabled {
                         list.push(Entry {
-                            id: id.clone(),
+                            id: id.as_str().into(),
                             file: i,
                             node: item.clone(),
                             disabled,
@@ -334,8 +334,8 @@ impl Knowledge {
     /// The ids profiles may use for `runtime` and `path`.
     pub fn hop_ids(&self) -> crate::profile::HopIds {
         crate::profile::HopIds {
-            runtimes: self.runtimes.iter().map(|r| r.id.clone()).collect(),
-            hops: self.hops.iter().map(|h| h.id.clone()).collect(),
+            runtimes: self.runtimes.iter().map(|r| r.id.to_string()).collect(),
+            hops: self.hops.iter().map(|h| h.id.to_string()).collect(),
         }
     }
 }

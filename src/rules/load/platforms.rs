@@ -28,7 +28,7 @@ impl Builder<'_> {
             setting: t.text("setting", false, &mut p),
             fix: t.text("fix", false, &mut p),
             note: t.text("note", false, &mut p),
-            source: String::new(),
+            source: Kstr::default(),
         };
         self.files.problems[file].extend(p);
         let source = self.check_source(file, &t, "source", sources);
@@ -129,7 +129,7 @@ impl Builder<'_> {
             };
             let unit = word("unit", LIMIT_UNITS, &mut p);
             let per = word("per", LIMIT_SCOPES, &mut p);
-            let transports: Vec<String> = l
+            let transports: Vec<Kstr> = l
                 .words("transports", &mut p)
                 .into_iter()
                 .map(|(w, _)| w)

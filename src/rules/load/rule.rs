@@ -103,7 +103,7 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
                 }
                 match v.value {
                     Value::Int(i) if (-100..=100).contains(&i) => {
-                        score.push((k.name.clone(), i as i32))
+                        score.push((k.name.as_str().into(), i as i32))
                     }
                     _ => p.push(
                         Diagnostic::at(
@@ -119,7 +119,7 @@ fn parse_rule(e: &Entry, ctx: &RuleCtx, origin: Origin, p: &mut Vec<Diagnostic>)
             }
         }
     }
-    let words = |key: &str, p: &mut Vec<Diagnostic>| -> Vec<String> {
+    let words = |key: &str, p: &mut Vec<Diagnostic>| -> Vec<Kstr> {
         o.words(key, p)
             .into_iter()
             .filter(|(w, pos)| check_transport(w, *pos, p))
