@@ -161,9 +161,15 @@ impl<W: Write> Stream<W> {
     pub fn finish(mut self) -> io::Result<W> {
         match self.first.take() {
             Some(one) => {
-                // Alone, the element is the whole output: back out of the array's indent.
-                let one = one.strip_prefix("  ").unwrap_or(&one).replace("\n  ", "\n");
-                self.out.write_all(one.as_bytes())?;
+                // Alone, the element is the whole output: back out of the array's
+                // indent, line by line (every line of an element starts with it).
+                for (i, line) in one.split('\n').enumerate() {
+                    if i > 0 {
+                        self.out.write_all(b"\n")?;
+                    }
+                    self.out
+                        .write_all(line.strip_prefix("  ").unwrap_or(line).as_bytes())?;
+                }
                 self.out.write_all(b"\n")?;
             }
             None if self.count == 0 => self.out.write_all(b"[]\n")?,
