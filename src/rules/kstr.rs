@@ -1,7 +1,7 @@
 //! [`Kstr`]: a text of the rules. Decoded from the precompiled defaults it points
-//! into the binary's own copy of them (no allocation, no copy: most of what starting
-//! a run used to cost); parsed from YAML (overlays, or defaults newer than their
-//! precompiled form) it owns its text.
+//! into the binary's own copy of them (no allocation, no copy at start); parsed
+//! from YAML (overlays, or defaults newer than their precompiled form) it owns its
+//! text.
 
 use std::borrow::{Borrow, Cow};
 use std::fmt;
@@ -19,12 +19,6 @@ impl Kstr {
 impl Deref for Kstr {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Kstr {
-    fn as_ref(&self) -> &str {
         &self.0
     }
 }
@@ -59,12 +53,6 @@ impl From<&str> for Kstr {
     }
 }
 
-impl From<&Kstr> for String {
-    fn from(s: &Kstr) -> Self {
-        s.0.to_string()
-    }
-}
-
 impl From<Kstr> for String {
     fn from(s: Kstr) -> Self {
         s.0.into_owned()
@@ -92,12 +80,6 @@ impl PartialEq<String> for Kstr {
 impl PartialEq<Kstr> for String {
     fn eq(&self, other: &Kstr) -> bool {
         **self == *other.0
-    }
-}
-
-impl PartialEq<Kstr> for str {
-    fn eq(&self, other: &Kstr) -> bool {
-        *self == *other.0
     }
 }
 
