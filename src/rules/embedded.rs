@@ -5,17 +5,34 @@
 //! matches the YAML (or the types); `RTADVISOR_BLESS=1 cargo test --lib embedded`
 //! rewrites it. The stored form carries a hash of the YAML it was made from: when the
 //! YAML has changed since, the binary parses the YAML instead (slower, never stale).
+//! The hash covers the source of the types the form is made of too ([`FORM_FILES`]):
+//! when they changed since, the form is not decoded either, so a text is only ever
+//! read back with the very types that wrote it (see [`stored_text`]).
 
 use super::{Knowledge, DEFAULT_FILES};
 
 /// The stored form: an 8-byte little-endian [`YAML_HASH`], then the postcard bytes.
 static STORED: &[u8] = include_bytes!("embedded.postcard");
 
-/// FNV-1a over every default file's name and text, computed at compile time.
-pub(crate) const YAML_HASH: u64 = hash_files(DEFAULT_FILES);
+/// The source files that define the types of the stored form and how a text of it is
+/// written and read (every type under [`Knowledge`]). Editing one makes the stored
+/// form stale, like editing the YAML: the freshness test says so, and a binary built
+/// without re-blessing parses the YAML instead.
+const FORM_FILES: &[(&str, &str)] = &[
+    ("src/rules/mod.rs", include_str!("mod.rs")),
+    ("src/rules/cond.rs", include_str!("cond.rs")),
+    ("src/rules/kstr.rs", include_str!("kstr.rs")),
+    ("src/rules/load/mod.rs", include_str!("load/mod.rs")),
+];
 
-const fn hash_files(files: &[(&str, &str)]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a over every default file's name and text, then over [`FORM_FILES`],
+/// computed at compile time.
+pub(crate) const YAML_HASH: u64 = hash_files(FORM_FILES, hash_files(DEFAULT_FILES, FNV_START));
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+const fn hash_files(files: &[(&str, &str)], start: u64) -> u64 {
+    let mut h = start;
     let mut i = 0;
     while i < files.len() {
         h = fnv(h, files[i].0.as_bytes());
@@ -46,17 +63,23 @@ pub(crate) fn decode() -> Option<Knowledge> {
     postcard::from_bytes(body).ok()
 }
 
-/// `s` as the binary's own copy of it, when it lies inside the precompiled form (a
-/// text decoded from it): the rules then point into the binary instead of copying
-/// each text onto the heap at start. Checked, not assumed: a text from anywhere
-/// else is `None`.
-pub(crate) fn stored_text(s: &str) -> Option<&'static str> {
-    let at = (s.as_ptr() as usize).checked_sub(STORED.as_ptr() as usize)?;
-    let bytes: &'static [u8] = STORED.get(at..at.checked_add(s.len())?)?;
-    // SAFETY: `bytes` is the very memory `s` is (same address, same length: the
-    // `get` above succeeded only if `s` lies wholly inside `STORED`), and `s` is a
-    // `str`, so those bytes are valid UTF-8. Checking them again would cost as much
-    // as the decoder's own check, for every text of the rules at every start.
+/// The text whose bytes `b` are, as the binary's own copy of it, when `b` lies inside
+/// the precompiled form (a text [`decode`] reads): the rules then point into the
+/// binary instead of copying each text onto the heap at start, and its UTF-8 is not
+/// validated again at every start (that was a tenth of a one-profile run). Checked,
+/// not assumed: bytes from anywhere else are `None`.
+pub(crate) fn stored_text(b: &[u8]) -> Option<&'static str> {
+    let at = (b.as_ptr() as usize).checked_sub(STORED.as_ptr() as usize)?;
+    let bytes: &'static [u8] = STORED.get(at..at.checked_add(b.len())?)?;
+    debug_assert!(std::str::from_utf8(bytes).is_ok(), "{bytes:?}");
+    // SAFETY: `bytes` lies inside `STORED` (the `get` above), and only `decode` reads
+    // `STORED`, only when its hash is this build's `YAML_HASH`: `STORED` is then what
+    // `encode` wrote with these very types (their source is hashed too, `FORM_FILES`),
+    // postcard reads a value's fields back in the order it wrote them, and a `Kstr` is
+    // written as the bytes of a `str` (`serialize_str`), read back as those bytes
+    // (`deserialize_bytes`, the same wire form). So `bytes` are the bytes of a `str`
+    // that was valid UTF-8 when written. The debug assertion above checks every one
+    // in the tests, which decode the whole stored form.
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
@@ -79,13 +102,13 @@ mod tests {
     #[test]
     fn decoded_texts_point_into_the_stored_form() {
         let k = decode().expect("the precompiled form is fresh");
-        let inside = |t: &str| stored_text(t).is_some_and(|s| std::ptr::eq(s, t));
+        let inside = |t: &str| stored_text(t.as_bytes()).is_some_and(|s| std::ptr::eq(s, t));
         let r = &k.rules[0];
         assert!(inside(&r.id) && inside(&r.message), "{}", r.id);
         assert!(k.sources.iter().all(|s| inside(&s.url)));
         // A text from anywhere else is not taken for one of the stored texts.
         let copy = r.id.to_string();
-        assert!(stored_text(&copy).is_none());
+        assert!(stored_text(copy.as_bytes()).is_none());
     }
 
     #[test]
@@ -111,10 +134,13 @@ mod tests {
 
     #[test]
     fn a_changed_yaml_is_parsed_not_decoded() {
-        assert_ne!(hash_files(&[("rules/a.yaml", "x: 1")]), YAML_HASH);
+        let hash = |f| hash_files(f, FNV_START);
+        assert_ne!(hash(&[("rules/a.yaml", "x: 1")]), YAML_HASH);
         assert_ne!(
-            hash_files(&[("rules/a.yaml", "x: 1")]),
-            hash_files(&[("rules/a.yaml", "x: 2")])
+            hash(&[("rules/a.yaml", "x: 1")]),
+            hash(&[("rules/a.yaml", "x: 2")])
         );
+        // The types' source counts too: the YAML alone does not give the stored hash.
+        assert_ne!(hash(DEFAULT_FILES), YAML_HASH);
     }
 }

@@ -96,6 +96,10 @@ impl serde::Serialize for Kstr {
 }
 
 impl<'de> serde::Deserialize<'de> for Kstr {
+    /// From YAML (human-readable), a string. From the precompiled form (postcard, not
+    /// human-readable), the bytes of one: the same wire form as a string, read without
+    /// validating it again when they are the binary's own (see
+    /// `embedded::stored_text`), validated when not.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
@@ -104,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for Kstr {
                 f.write_str("a string")
             }
             fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Kstr, E> {
-                Ok(match super::embedded::stored_text(s) {
+                Ok(match super::embedded::stored_text(s.as_bytes()) {
                     Some(s) => Kstr(Cow::Borrowed(s)),
                     None => Kstr(Cow::Owned(s.to_owned())),
                 })
@@ -115,8 +119,24 @@ impl<'de> serde::Deserialize<'de> for Kstr {
             fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Kstr, E> {
                 Ok(Kstr(Cow::Owned(s)))
             }
+            fn visit_borrowed_bytes<E: serde::de::Error>(self, b: &'de [u8]) -> Result<Kstr, E> {
+                match super::embedded::stored_text(b) {
+                    Some(s) => Ok(Kstr(Cow::Borrowed(s))),
+                    None => self.visit_bytes(b),
+                }
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Kstr, E> {
+                match std::str::from_utf8(b) {
+                    Ok(s) => self.visit_str(s),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(b), &self)),
+                }
+            }
         }
-        d.deserialize_str(V)
+        if d.is_human_readable() {
+            d.deserialize_str(V)
+        } else {
+            d.deserialize_bytes(V)
+        }
     }
 }
 
@@ -133,5 +153,17 @@ mod tests {
         assert_eq!(format!("{k:?}"), "\"sse\"");
         assert_eq!(String::from(k.clone()), "sse");
         assert_eq!(&*k, "sse");
+    }
+
+    #[test]
+    fn postcard_bytes_from_elsewhere_are_validated_and_copied() {
+        let wire = postcard::to_allocvec(&Kstr::from("déjà vu")).unwrap();
+        assert_eq!(wire, postcard::to_allocvec("déjà vu").unwrap());
+        let k: Kstr = postcard::from_bytes(&wire).unwrap();
+        assert_eq!(k, "déjà vu");
+        assert!(matches!(k.0, Cow::Owned(_)));
+        // The same wire form with bytes that are not UTF-8 is refused, not taken.
+        let bad = [2u8, 0xc3, 0x28];
+        assert!(postcard::from_bytes::<Kstr>(&bad).is_err());
     }
 }
