@@ -7,7 +7,7 @@
 //! YAML has changed since, the binary parses the YAML instead (slower, never stale).
 //! The hash covers the source of the types the form is made of too ([`FORM_FILES`]):
 //! when they changed since, the form is not decoded either, so a text is only ever
-//! read back with the very types that wrote it (see [`stored_text`]).
+//! read back with the very types that wrote it (see [`stored_kstr`]).
 
 use super::{Knowledge, DEFAULT_FILES};
 
@@ -63,23 +63,44 @@ pub(crate) fn decode() -> Option<Knowledge> {
     postcard::from_bytes(body).ok()
 }
 
-/// The text whose bytes `b` are, as the binary's own copy of it, when `b` lies inside
-/// the precompiled form (a text [`decode`] reads): the rules then point into the
-/// binary instead of copying each text onto the heap at start, and its UTF-8 is not
-/// validated again at every start (that was a tenth of a one-profile run). Checked,
-/// not assumed: bytes from anywhere else are `None`.
-pub(crate) fn stored_text(b: &[u8]) -> Option<&'static str> {
+/// `b` as the binary's own copy of it, when it lies wholly inside the precompiled
+/// form: the rules then point into the binary instead of copying each text onto the
+/// heap at start.
+fn stored(b: &[u8]) -> Option<&'static [u8]> {
     let at = (b.as_ptr() as usize).checked_sub(STORED.as_ptr() as usize)?;
-    let bytes: &'static [u8] = STORED.get(at..at.checked_add(b.len())?)?;
+    STORED.get(at..at.checked_add(b.len())?)
+}
+
+/// `s` as the binary's own copy of it, when it lies inside the precompiled form.
+/// Checked, not assumed: a text from anywhere else is `None`.
+pub(crate) fn stored_text(s: &str) -> Option<&'static str> {
+    let bytes = stored(s.as_bytes())?;
+    // SAFETY: `bytes` is the very memory `s` is (same address, same length), and `s`
+    // is a `str`, so those bytes are valid UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
+/// The text a [`Kstr`](super::Kstr) of the precompiled form was written as, read
+/// back without validating its UTF-8 again at every start (that was a tenth of a
+/// one-profile run), when `b` lies inside the precompiled form; `None` for bytes
+/// from anywhere else.
+///
+/// # Safety
+///
+/// When `b` lies inside `STORED`, it must be the whole of the bytes postcard gave a
+/// `Kstr`'s visitor while [`decode`] decodes `STORED` (not a part of them). It is:
+/// `STORED` is private to this module and only `decode` hands it out, to postcard.
+pub(crate) unsafe fn stored_kstr(b: &[u8]) -> Option<&'static str> {
+    let bytes = stored(b)?;
     debug_assert!(std::str::from_utf8(bytes).is_ok(), "{bytes:?}");
-    // SAFETY: `bytes` lies inside `STORED` (the `get` above), and only `decode` reads
-    // `STORED`, only when its hash is this build's `YAML_HASH`: `STORED` is then what
-    // `encode` wrote with these very types (their source is hashed too, `FORM_FILES`),
-    // postcard reads a value's fields back in the order it wrote them, and a `Kstr` is
-    // written as the bytes of a `str` (`serialize_str`), read back as those bytes
-    // (`deserialize_bytes`, the same wire form). So `bytes` are the bytes of a `str`
-    // that was valid UTF-8 when written. The debug assertion above checks every one
-    // in the tests, which decode the whole stored form.
+    // SAFETY: `decode` reads `STORED` only when its hash is this build's `YAML_HASH`:
+    // `STORED` is then what `encode` wrote with these very types (their source is
+    // hashed too, `FORM_FILES`), postcard reads a value's fields back in the order it
+    // wrote them, and a `Kstr` is written as the bytes of a `str` (`serialize_str`)
+    // and read back as those bytes (`deserialize_bytes`, the same wire form). So, by
+    // the caller's promise, `bytes` are the bytes of a whole `str` that was valid
+    // UTF-8 when written. The debug assertion checks every one in the tests, which
+    // decode the whole stored form.
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
@@ -102,13 +123,13 @@ mod tests {
     #[test]
     fn decoded_texts_point_into_the_stored_form() {
         let k = decode().expect("the precompiled form is fresh");
-        let inside = |t: &str| stored_text(t.as_bytes()).is_some_and(|s| std::ptr::eq(s, t));
+        let inside = |t: &str| stored_text(t).is_some_and(|s| std::ptr::eq(s, t));
         let r = &k.rules[0];
         assert!(inside(&r.id) && inside(&r.message), "{}", r.id);
         assert!(k.sources.iter().all(|s| inside(&s.url)));
         // A text from anywhere else is not taken for one of the stored texts.
         let copy = r.id.to_string();
-        assert!(stored_text(copy.as_bytes()).is_none());
+        assert!(stored_text(&copy).is_none());
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl<'de> serde::Deserialize<'de> for Kstr {
     /// From YAML (human-readable), a string. From the precompiled form (postcard, not
     /// human-readable), the bytes of one: the same wire form as a string, read without
     /// validating it again when they are the binary's own (see
-    /// `embedded::stored_text`), validated when not.
+    /// `embedded::stored_kstr`), validated when not.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for Kstr {
                 f.write_str("a string")
             }
             fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Kstr, E> {
-                Ok(match super::embedded::stored_text(s.as_bytes()) {
+                Ok(match super::embedded::stored_text(s) {
                     Some(s) => Kstr(Cow::Borrowed(s)),
                     None => Kstr(Cow::Owned(s.to_owned())),
                 })
@@ -120,7 +120,9 @@ impl<'de> serde::Deserialize<'de> for Kstr {
                 Ok(Kstr(Cow::Owned(s)))
             }
             fn visit_borrowed_bytes<E: serde::de::Error>(self, b: &'de [u8]) -> Result<Kstr, E> {
-                match super::embedded::stored_text(b) {
+                // SAFETY: `b` is the whole of what the deserializer gave this visitor;
+                // bytes inside the precompiled form reach it only from its decoding.
+                match unsafe { super::embedded::stored_kstr(b) } {
                     Some(s) => Ok(Kstr(Cow::Borrowed(s))),
                     None => self.visit_bytes(b),
                 }
