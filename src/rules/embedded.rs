@@ -11,7 +11,7 @@
 
 use super::{Knowledge, DEFAULT_FILES};
 
-/// The stored form: an 8-byte little-endian [`YAML_HASH`], then the postcard bytes.
+/// The stored form: an 8-byte little-endian [`FORM_HASH`], then the postcard bytes.
 static STORED: &[u8] = include_bytes!("embedded.postcard");
 
 /// The source files that define the types of the stored form and how a text of it is
@@ -27,7 +27,7 @@ const FORM_FILES: &[(&str, &str)] = &[
 
 /// FNV-1a over every default file's name and text, then over [`FORM_FILES`],
 /// computed at compile time.
-pub(crate) const YAML_HASH: u64 = hash_files(FORM_FILES, hash_files(DEFAULT_FILES, FNV_START));
+pub(crate) const FORM_HASH: u64 = hash_files(FORM_FILES, hash_files(DEFAULT_FILES, FNV_START));
 
 const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 
@@ -57,7 +57,7 @@ const fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 /// The precompiled defaults, when they were made from the YAML built into this binary.
 pub(crate) fn decode() -> Option<Knowledge> {
     let (hash, body) = STORED.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*hash) != YAML_HASH {
+    if u64::from_le_bytes(*hash) != FORM_HASH {
         return None;
     }
     postcard::from_bytes(body).ok()
@@ -69,15 +69,6 @@ pub(crate) fn decode() -> Option<Knowledge> {
 fn stored(b: &[u8]) -> Option<&'static [u8]> {
     let at = (b.as_ptr() as usize).checked_sub(STORED.as_ptr() as usize)?;
     STORED.get(at..at.checked_add(b.len())?)
-}
-
-/// `s` as the binary's own copy of it, when it lies inside the precompiled form.
-/// Checked, not assumed: a text from anywhere else is `None`.
-pub(crate) fn stored_text(s: &str) -> Option<&'static str> {
-    let bytes = stored(s.as_bytes())?;
-    // SAFETY: `bytes` is the very memory `s` is (same address, same length), and `s`
-    // is a `str`, so those bytes are valid UTF-8.
-    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 /// The text a [`Kstr`](super::Kstr) of the precompiled form was written as, read
@@ -93,7 +84,7 @@ pub(crate) fn stored_text(s: &str) -> Option<&'static str> {
 pub(crate) unsafe fn stored_kstr(b: &[u8]) -> Option<&'static str> {
     let bytes = stored(b)?;
     debug_assert!(std::str::from_utf8(bytes).is_ok(), "{bytes:?}");
-    // SAFETY: `decode` reads `STORED` only when its hash is this build's `YAML_HASH`:
+    // SAFETY: `decode` reads `STORED` only when its hash is this build's `FORM_HASH`:
     // `STORED` is then what `encode` wrote with these very types (their source is
     // hashed too, `FORM_FILES`), postcard reads a value's fields back in the order it
     // wrote them, and a `Kstr` is written as the bytes of a `str` (`serialize_str`)
@@ -107,7 +98,7 @@ pub(crate) unsafe fn stored_kstr(b: &[u8]) -> Option<&'static str> {
 /// The stored form of validated knowledge.
 #[cfg(test)]
 pub(crate) fn encode(k: &Knowledge) -> Result<Vec<u8>, postcard::Error> {
-    let mut out = YAML_HASH.to_le_bytes().to_vec();
+    let mut out = FORM_HASH.to_le_bytes().to_vec();
     out.extend(postcard::to_allocvec(k)?);
     Ok(out)
 }
@@ -123,13 +114,13 @@ mod tests {
     #[test]
     fn decoded_texts_point_into_the_stored_form() {
         let k = decode().expect("the precompiled form is fresh");
-        let inside = |t: &str| stored_text(t).is_some_and(|s| std::ptr::eq(s, t));
+        let inside = |t: &str| stored(t.as_bytes()).is_some_and(|s| std::ptr::eq(s, t.as_bytes()));
         let r = &k.rules[0];
         assert!(inside(&r.id) && inside(&r.message), "{}", r.id);
         assert!(k.sources.iter().all(|s| inside(&s.url)));
         // A text from anywhere else is not taken for one of the stored texts.
         let copy = r.id.to_string();
-        assert!(stored_text(&copy).is_none());
+        assert!(stored(copy.as_bytes()).is_none());
     }
 
     #[test]
@@ -156,12 +147,12 @@ mod tests {
     #[test]
     fn a_changed_yaml_is_parsed_not_decoded() {
         let hash = |f| hash_files(f, FNV_START);
-        assert_ne!(hash(&[("rules/a.yaml", "x: 1")]), YAML_HASH);
+        assert_ne!(hash(&[("rules/a.yaml", "x: 1")]), FORM_HASH);
         assert_ne!(
             hash(&[("rules/a.yaml", "x: 1")]),
             hash(&[("rules/a.yaml", "x: 2")])
         );
         // The types' source counts too: the YAML alone does not give the stored hash.
-        assert_ne!(hash(DEFAULT_FILES), YAML_HASH);
+        assert_ne!(hash(DEFAULT_FILES), FORM_HASH);
     }
 }

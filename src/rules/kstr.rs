@@ -107,12 +107,6 @@ impl<'de> serde::Deserialize<'de> for Kstr {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Kstr, E> {
-                Ok(match super::embedded::stored_text(s) {
-                    Some(s) => Kstr(Cow::Borrowed(s)),
-                    None => Kstr(Cow::Owned(s.to_owned())),
-                })
-            }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Kstr, E> {
                 Ok(Kstr(Cow::Owned(s.to_owned())))
             }
